@@ -1,0 +1,52 @@
+import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
+import { AdminModule } from '@clawdforge/admin';
+import { AuditModule, AuditTrailMiddleware } from '@clawdforge/audit';
+import { AuthModule, BearerTokenGuard, IpAllowlistGuard } from '@clawdforge/auth';
+import {
+  ApiExceptionFilter,
+  AppConfigModule,
+  DatabaseModule,
+  JsonBodyMiddleware,
+  LoggingModule,
+  validationExceptionFactory,
+} from '@clawdforge/core';
+import { HealthModule } from '@clawdforge/health';
+import { RunnersModule } from '@clawdforge/runners';
+
+/** The HTTP composition root: every global pipe, filter and guard is a provider here, so tests get the same wiring. */
+@Module({
+  imports: [
+    AppConfigModule,
+    LoggingModule,
+    DatabaseModule,
+    ScheduleModule.forRoot(),
+    RunnersModule,
+    AuthModule,
+    AuditModule,
+    HealthModule,
+    AdminModule,
+  ],
+  providers: [
+    { provide: APP_GUARD, useExisting: IpAllowlistGuard },
+    { provide: APP_GUARD, useExisting: BearerTokenGuard },
+    { provide: APP_FILTER, useClass: ApiExceptionFilter },
+    {
+      provide: APP_PIPE,
+      useValue: new ValidationPipe({
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        transform: true,
+        stopAtFirstError: true,
+        exceptionFactory: validationExceptionFactory,
+      }),
+    },
+  ],
+})
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    // Order matters: the audit hook must see requests that body parsing then rejects.
+    consumer.apply(AuditTrailMiddleware, JsonBodyMiddleware).forRoutes('*');
+  }
+}

@@ -1,0 +1,36 @@
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { ADMIN_BEARER, APP_BEARER, ClientIpPolicy, ipAllowlistMiddleware } from '@clawdforge/auth';
+import { AppConfig, appVersion } from '@clawdforge/core';
+
+export const DOCS_PATH = 'docs';
+
+/**
+ * What cannot be a module provider: Express settings and the Swagger routes, which Express
+ * serves outside Nest's router and so sit behind the IP allowlist as plain middleware.
+ * Called by main.ts and by the e2e tests alike.
+ */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  const config = app.get(AppConfig);
+  app.set('trust proxy', config.trustProxy);
+  app.disable('x-powered-by');
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('clawdforge')
+      .setDescription(
+        'LAN gateway that runs Claude Code for many apps. App routes take `Authorization: Bearer cf_…`; ' +
+          '`/admin/*` takes the admin token. Every error is `{"ok":false,"error":{"code","message"}}`.',
+      )
+      .setVersion(appVersion())
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An app token, `cf_…`' }, APP_BEARER)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_BOOTSTRAP_TOKEN' }, ADMIN_BEARER)
+      .build(),
+  );
+  const ipCheck = ipAllowlistMiddleware(app.get(ClientIpPolicy));
+  app.use(`/${DOCS_PATH}`, ipCheck);
+  app.use(`/${DOCS_PATH}-json`, ipCheck);
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json`, yamlDocumentUrl: `${DOCS_PATH}-yaml` });
+  return app;
+}

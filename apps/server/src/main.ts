@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppConfig, ConfigError } from '@clawdforge/core';
+import { AppModule } from './app.module';
+import { configureApp } from './configure-app';
+import { shutdownGracefully } from './graceful-shutdown';
+
+function configErrorIn(error: unknown): ConfigError | undefined {
+  for (let e = error; e instanceof Error; e = (e as Error & { cause?: unknown }).cause) {
+    if (e instanceof ConfigError) return e;
+  }
+  return undefined;
+}
+
+async function bootstrap(): Promise<void> {
+  let app: NestExpressApplication;
+  try {
+    // Logs stay buffered until pino takes over, so a bad configuration prints one line, not a trace.
+    app = await NestFactory.create<NestExpressApplication>(AppModule, {
+      bufferLogs: true,
+      autoFlushLogs: false,
+      abortOnError: false,
+      bodyParser: false,
+    });
+  } catch (error) {
+    const configError = configErrorIn(error);
+    process.stderr.write(`clawdforge: ${configError ? configError.message : `failed to start: ${(error as Error).message}`}\n`);
+    process.exit(1);
+  }
+  const logger = app.get(Logger);
+  app.useLogger(logger);
+  app.flushLogs();
+  configureApp(app);
+  const config = app.get(AppConfig);
+  await app.listen(config.port, config.host);
+  logger.log(`clawdforge listening on ${config.host}:${config.port}`);
+
+  let stopping = false;
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      logger.log(`${signal}: shutting down`);
+      shutdownGracefully(app, config.shutdownGraceSecs * 1000, logger).then(
+        () => process.exit(0),
+        (error: Error) => {
+          logger.error(`shutdown failed: ${error.message}`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
+
+void bootstrap();

@@ -1,0 +1,54 @@
+import { ApiProperty } from '@nestjs/swagger';
+import type { AuditEvent } from '@clawdforge/audit';
+
+export class AuditEventView {
+  @ApiProperty({ example: 42 }) id: number;
+  @ApiProperty({ example: '2026-11-24T14:00:00.000Z' }) at: string;
+  @ApiProperty({ nullable: true, type: String, example: 'cauldron' }) token_name: string | null;
+  @ApiProperty({ example: 'POST' }) method: string;
+  @ApiProperty({ example: '/run' }) route: string;
+  @ApiProperty({ example: 200 }) status: number;
+  @ApiProperty({ example: 4321 }) duration_ms: number;
+  @ApiProperty({ nullable: true, type: String, example: null }) error_code: string | null;
+  @ApiProperty({ nullable: true, type: String, example: 'sonnet' }) model: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: 61 }) prompt_chars: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 88 }) response_chars: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 120 }) input_tokens: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 35 }) output_tokens: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 0.0012 }) cost_usd: number | null;
+  @ApiProperty({ nullable: true, type: String, example: null }) session_id: string | null;
+  @ApiProperty({ nullable: true, type: Number, example: null }) turn_index: number | null;
+  @ApiProperty({ nullable: true, type: Number, example: 3 }) queue_ms: number | null;
+  @ApiProperty({ nullable: true, type: String, example: '5f0c2a3e-1111-4d2b-9c55-0a1b2c3d4e5f' }) request_id: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '172.24.0.7' }) client_ip: string | null;
+
+  static of(event: AuditEvent): AuditEventView {
+    return {
+      id: event.id,
+      at: event.at.toISOString(),
+      token_name: event.tokenName,
+      method: event.method,
+      route: event.route,
+      status: event.status,
+      duration_ms: event.durationMs,
+      error_code: event.errorCode,
+      model: event.model,
+      prompt_chars: event.promptChars,
+      response_chars: event.responseChars,
+      input_tokens: event.inputTokens,
+      output_tokens: event.outputTokens,
+      cost_usd: event.costUsd,
+      session_id: event.sessionId,
+      turn_index: event.turnIndex,
+      queue_ms: event.queueMs,
+      request_id: event.requestId,
+      client_ip: event.clientIp,
+    };
+  }
+}
+
+export class AuditPage {
+  @ApiProperty({ example: true }) ok: true;
+  @ApiProperty({ type: [AuditEventView] }) items: AuditEventView[];
+  @ApiProperty({ nullable: true, type: String, example: null }) next_cursor: string | null;
+}

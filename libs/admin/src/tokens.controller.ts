@@ -1,0 +1,46 @@
+import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ErrorBodyDto, PageQueryDto, toPage } from '@clawdforge/core';
+import { Admin, TokensService } from '@clawdforge/auth';
+import { CreateTokenDto } from './dto/create-token.dto';
+import { CreatedTokenResponse, TokenPage, TokenResponse, TokenView } from './dto/token.view';
+
+@ApiTags('admin')
+@Admin()
+@Controller('admin/tokens')
+export class TokensController {
+  constructor(private readonly tokens: TokensService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Mint an app token', description: 'The plaintext `token` is in this response only; store it in the app’s environment.' })
+  @ApiCreatedResponse({ type: CreatedTokenResponse })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'bad name or CIDR (the message names it)' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: '`token_name_taken`: a live token already has this name' })
+  async create(@Body() body: CreateTokenDto): Promise<CreatedTokenResponse> {
+    const { token, plaintext } = await this.tokens.mint(body.name, body.ip_cidrs);
+    return { ok: true, ...TokenView.of(token), token: plaintext };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'List app tokens, live and revoked, oldest first' })
+  @ApiOkResponse({ type: TokenPage })
+  async list(@Query() query: PageQueryDto): Promise<TokenPage> {
+    return toPage(await this.tokens.list(query.limit, query.cursor), query.limit, TokenView.of);
+  }
+
+  @Get(':name')
+  @ApiOperation({ summary: 'Read one token (the live one of that name, else its latest revoked one)' })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`token_not_found`' })
+  async get(@Param('name') name: string): Promise<TokenResponse> {
+    return { ok: true, ...TokenView.of(await this.tokens.get(name)) };
+  }
+
+  @Delete(':name')
+  @ApiOperation({ summary: 'Revoke a token', description: 'Takes effect on the very next request. Revoking a revoked name answers 200 again.' })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`token_not_found`' })
+  async revoke(@Param('name') name: string): Promise<TokenResponse> {
+    return { ok: true, ...TokenView.of(await this.tokens.revoke(name)) };
+  }
+}

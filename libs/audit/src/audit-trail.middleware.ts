@@ -1,0 +1,57 @@
+import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { requestContext, requestIdFor } from '@clawdforge/core';
+import { AuditService } from './audit.service';
+
+const UNMATCHED_PATH_MAX = 200;
+
+/**
+ * Installed ahead of body parsing and the guards, so a request refused anywhere (bad IP,
+ * bad token, bad JSON, unknown route) still leaves its row. Public routes opt out through
+ * the request context; Swagger is served outside Nest and never reaches here.
+ */
+@Injectable()
+export class AuditTrailMiddleware implements NestMiddleware {
+  constructor(private readonly audit: AuditService) {}
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    const context = requestContext(req);
+    const requestId = requestIdFor(req, res);
+    let done = false;
+    const finish = () => {
+      if (done) return;
+      done = true;
+      if (!context.audited) return;
+      const fields = context.audit;
+      const clientGone = !res.writableFinished;
+      void this.audit.record({
+        at: new Date(),
+        requestId,
+        tokenName: context.tokenName,
+        clientIp: context.clientIp ?? req.socket.remoteAddress ?? null,
+        method: req.method,
+        route: context.route ?? unmatchedPath(req),
+        status: clientGone && !res.headersSent ? 499 : res.statusCode,
+        durationMs: Math.round(performance.now() - context.startedAt),
+        errorCode: fields.errorCode ?? (res.locals.errorCode as string | undefined) ?? (clientGone ? 'client_closed' : null),
+        model: fields.model ?? null,
+        promptChars: fields.promptChars ?? null,
+        responseChars: fields.responseChars ?? null,
+        inputTokens: fields.inputTokens ?? null,
+        outputTokens: fields.outputTokens ?? null,
+        costUsd: fields.costUsd ?? null,
+        sessionId: fields.sessionId ?? null,
+        turnIndex: fields.turnIndex ?? null,
+        queueMs: fields.queueMs ?? null,
+      });
+    };
+    res.once('finish', finish);
+    res.once('close', finish);
+    next();
+  }
+}
+
+/** Rejected before routing (bad JSON, unknown path): the path as sent, without its query. */
+function unmatchedPath(req: Request): string {
+  return req.originalUrl.split('?')[0].slice(0, UNMATCHED_PATH_MAX);
+}

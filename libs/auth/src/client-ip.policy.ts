@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import type { IPv4, IPv6 } from 'ipaddr.js';
+import { AppConfig, CidrList, isLoopback, parseAddress } from '@clawdforge/core';
+
+type Address = IPv4 | IPv6;
+
+/**
+ * Who may knock. The client address is Express's `req.ip`: the socket's peer, or the
+ * X-Forwarded-For hop chosen by `trust proxy`, which is set only when TRUST_PROXY is.
+ */
+@Injectable()
+export class ClientIpPolicy {
+  private readonly globalList: CidrList;
+
+  constructor(config: AppConfig) {
+    this.globalList = new CidrList(config.allowCidrs);
+  }
+
+  clientAddress(req: Request): Address | null {
+    const ip = req.ip ?? req.socket.remoteAddress;
+    return ip ? parseAddress(ip) : null;
+  }
+
+  /** Loopback always passes the global list. */
+  allowedGlobally(address: Address): boolean {
+    return isLoopback(address) || this.globalList.contains(address);
+  }
+
+  /** A token's own list, when it has one, must match too: loopback gets no exemption there. */
+  allowedForToken(address: Address, tokenCidrs: readonly string[] | null): boolean {
+    return !tokenCidrs || tokenCidrs.length === 0 || new CidrList(tokenCidrs).contains(address);
+  }
+}

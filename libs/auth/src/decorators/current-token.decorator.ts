@@ -1,0 +1,15 @@
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { Request } from 'express';
+import { requestContext } from '@clawdforge/core';
+
+export interface TokenPrincipal {
+  id: number;
+  name: string;
+}
+
+/** The app token that authenticated this request (only on app-token routes). */
+export const CurrentToken = createParamDecorator((_data: unknown, ctx: ExecutionContext): TokenPrincipal => {
+  const context = requestContext(ctx.switchToHttp().getRequest<Request>());
+  if (context.tokenId === null || context.tokenName === null) throw new Error('CurrentToken used on a route without an app token');
+  return { id: context.tokenId, name: context.tokenName };
+});

@@ -1,0 +1,35 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { NextFunction, Request, Response } from 'express';
+import { requestContext } from '@clawdforge/core';
+import { ClientIpPolicy } from '../client-ip.policy';
+import { IS_PUBLIC } from '../decorators/public.decorator';
+import { IpNotAllowedError } from '../ip-errors';
+
+/** First global guard: the caller's address must be loopback or within ALLOW_CIDRS, on every route. */
+@Injectable()
+export class IpAllowlistGuard implements CanActivate {
+  constructor(
+    private readonly policy: ClientIpPolicy,
+    private readonly reflector: Reflector,
+  ) {}
+
+  canActivate(ctx: ExecutionContext): boolean {
+    const req = ctx.switchToHttp().getRequest<Request>();
+    const context = requestContext(req);
+    context.route = (req.route as { path?: string } | undefined)?.path ?? null;
+    context.audited = !this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()]);
+    const address = this.policy.clientAddress(req);
+    context.clientIp = address?.toString() ?? null;
+    if (!address || !this.policy.allowedGlobally(address)) throw new IpNotAllowedError(context.clientIp);
+    return true;
+  }
+}
+
+/** The same check for what Express serves outside Nest's router (the Swagger UI and document). */
+export function ipAllowlistMiddleware(policy: ClientIpPolicy) {
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const address = policy.clientAddress(req);
+    next(address && policy.allowedGlobally(address) ? undefined : new IpNotAllowedError(address?.toString() ?? null));
+  };
+}

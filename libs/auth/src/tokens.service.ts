@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { IsNull, QueryFailedError, Repository } from 'typeorm';
+import { canonicalCidr, decodeCursor } from '@clawdforge/core';
+import { AppToken } from './app-token.entity';
+import { TokenNameTakenError, TokenNotFoundError } from './token-errors';
+import { generateAppToken, hashToken } from './token-secret';
+
+/** last_used_at is advisory: written at most this often per token to keep requests read-only. */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+export interface MintedToken {
+  token: AppToken;
+  plaintext: string;
+}
+
+@Injectable()
+export class TokensService {
+  constructor(@InjectRepository(AppToken) private readonly tokens: Repository<AppToken>) {}
+
+  async mint(name: string, ipCidrs?: string[] | null): Promise<MintedToken> {
+    if (await this.tokens.exists({ where: { name, revokedAt: IsNull() } })) throw new TokenNameTakenError(name);
+    const plaintext = generateAppToken();
+    const cidrs = ipCidrs && ipCidrs.length > 0 ? ipCidrs.map((cidr) => canonicalCidr(cidr) ?? cidr) : null;
+    const token = this.tokens.create({
+      name,
+      tokenHash: hashToken(plaintext),
+      ipCidrs: cidrs,
+      createdAt: new Date(),
+      lastUsedAt: null,
+      revokedAt: null,
+    });
+    try {
+      await this.tokens.insert(token);
+    } catch (error) {
+      // Two mints of one name racing: the partial unique index decides.
+      if (error instanceof QueryFailedError && /UNIQUE/.test(error.message)) throw new TokenNameTakenError(name);
+      throw error;
+    }
+    return { token, plaintext };
+  }
+
+  /** Live and revoked tokens, oldest first. Fetches `limit + 1` rows so the caller can tell if more exist. */
+  list(limit: number, cursor?: string): Promise<AppToken[]> {
+    const after = decodeCursor(cursor);
+    const query = this.tokens.createQueryBuilder('t').orderBy('t.id', 'ASC').take(limit + 1);
+    if (after !== undefined) query.where('t.id > :after', { after });
+    return query.getMany();
+  }
+
+  /** The live token of that name, else its most recently revoked one. */
+  async get(name: string): Promise<AppToken> {
+    const token = await this.tokens.findOne({ where: { name }, order: { revokedAt: { direction: 'DESC', nulls: 'FIRST' }, id: 'DESC' } });
+    if (!token) throw new TokenNotFoundError(name);
+    return token;
+  }
+
+  /** Idempotent: revoking an already revoked name answers with that token as it is. */
+  async revoke(name: string): Promise<AppToken> {
+    await this.tokens.update({ name, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return this.get(name);
+  }
+
+  /** The live token with this plaintext, read from the database on every call so a revocation applies at once. */
+  async authenticate(plaintext: string): Promise<AppToken | null> {
+    const token = await this.tokens.findOne({ where: { tokenHash: hashToken(plaintext), revokedAt: IsNull() } });
+    if (!token) return null;
+    const now = new Date();
+    if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
+      await this.tokens.update({ id: token.id }, { lastUsedAt: now });
+      token.lastUsedAt = now;
+    }
+    return token;
+  }
+}

@@ -1,0 +1,97 @@
+import * as path from 'node:path';
+import { ConfigError } from './config-error';
+import { loadConfig } from './load-config';
+
+const ADMIN = 'a'.repeat(24);
+
+function configError(env: Record<string, string>): ConfigError {
+  try {
+    loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, ...env }, '/srv/cf');
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('loadConfig accepted the configuration');
+}
+
+describe('loadConfig', () => {
+  it('fills every default from SPEC.md', () => {
+    const config = loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN }, '/srv/cf');
+    expect(config).toMatchObject({
+      port: 8800,
+      host: '0.0.0.0',
+      adminToken: ADMIN,
+      allowCidrs: [],
+      trustProxy: false,
+      dataDir: '/srv/cf/data',
+      databasePath: '/srv/cf/data/clawdforge.db',
+      filesDir: '/srv/cf/data/files',
+      runsDir: '/srv/cf/data/runs',
+      acpxSessionsCwd: '/srv/cf/data/acpx-cwds',
+      defaultModel: 'sonnet',
+      modelAllowlist: [],
+      sweepIntervalSecs: 60,
+      sessionTtlSecs: 3600,
+      sessionHardTtlSecs: 86400,
+      logLevel: 'info',
+    });
+  });
+
+  it('defaults the CLIs to the project’s own pinned binaries', () => {
+    const config = loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN });
+    expect(config.claudeBin).toBe(path.resolve(__dirname, '../../../../node_modules/.bin/claude'));
+    expect(config.acpxBin).toBe(path.resolve(__dirname, '../../../../node_modules/.bin/acpx'));
+  });
+
+  it('derives state paths from DATA_DIR unless each is set', () => {
+    const config = loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, DATA_DIR: '/var/lib/cf', FILES_DIR: 'uploads' }, '/srv/cf');
+    expect(config.databasePath).toBe('/var/lib/cf/clawdforge.db');
+    expect(config.filesDir).toBe('/srv/cf/uploads');
+    expect(config.runsDir).toBe('/var/lib/cf/runs');
+  });
+
+  it('canonicalises ALLOW_CIDRS and TRUST_PROXY lists', () => {
+    const config = loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, ALLOW_CIDRS: ' 10.1.2.3/8, fd00::/8 ,192.168.0.5', TRUST_PROXY: '172.17.0.1' });
+    expect(config.allowCidrs).toEqual(['10.0.0.0/8', 'fd00::/8', '192.168.0.5/32']);
+    expect(config.trustProxy).toEqual(['172.17.0.1/32']);
+  });
+
+  it.each([
+    ['off', false],
+    ['false', false],
+    ['', false],
+    ['2', 2],
+  ])('TRUST_PROXY=%p → %p', (value, expected) => {
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  });
+
+  it.each([
+    [{ ADMIN_BOOTSTRAP_TOKEN: '' }, 'ADMIN_BOOTSTRAP_TOKEN'],
+    [{ ADMIN_BOOTSTRAP_TOKEN: 'short' }, 'ADMIN_BOOTSTRAP_TOKEN'],
+    [{ ADMIN_BOOTSTRAP_TOKEN: 'has a space in it 0123456789' }, 'ADMIN_BOOTSTRAP_TOKEN'],
+    [{ PORT: 'http' }, 'PORT'],
+    [{ PORT: '70000' }, 'PORT'],
+    [{ PORT: '-1' }, 'PORT'],
+    [{ ALLOW_CIDRS: '10.0.0.0/8,10.0.0.0/33' }, 'ALLOW_CIDRS'],
+    [{ TRUST_PROXY: 'everyone' }, 'TRUST_PROXY'],
+    [{ DEFAULT_MODEL: '--dangerously-skip-permissions' }, 'DEFAULT_MODEL'],
+    [{ MODEL_ALLOWLIST: 'sonnet,gpt-4' }, 'MODEL_ALLOWLIST'],
+    [{ MODEL_ALLOWLIST: 'haiku', DEFAULT_MODEL: 'sonnet' }, 'DEFAULT_MODEL'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
+    [{ CLAWDFORGE_SWEEP_INTERVAL_SECS: '0' }, 'CLAWDFORGE_SWEEP_INTERVAL_SECS'],
+    [{ CLAWDFORGE_SESSION_TTL_SECS: '1.5' }, 'CLAWDFORGE_SESSION_TTL_SECS'],
+  ])('%p fails naming %s in one line', (env, variable) => {
+    const error = configError(env);
+    expect(error.variable).toBe(variable);
+    expect(error.message).toContain(variable);
+    expect(error.message).not.toContain('\n');
+  });
+
+  it('never echoes the admin token in its error', () => {
+    expect(configError({ ADMIN_BOOTSTRAP_TOKEN: 'secret12' }).message).not.toContain('secret12');
+  });
+
+  it('reads a missing admin token as required', () => {
+    expect(() => loadConfig({})).toThrow('ADMIN_BOOTSTRAP_TOKEN is required');
+  });
+});

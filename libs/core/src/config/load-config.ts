@@ -1,0 +1,103 @@
+import * as path from 'node:path';
+import { canonicalCidr } from '../net/cidr-list';
+import { AppConfig } from './app-config';
+import { ConfigError } from './config-error';
+import { isModelName } from './model-names';
+import { resolveCliBin } from './resolve-cli-bin';
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const MIN_ADMIN_TOKEN_LENGTH = 24;
+
+function text(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value === '' ? undefined : value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function list(env: Env, name: string): string[] {
+  return (text(env, name) ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function cidrs(env: Env, name: string): string[] {
+  return list(env, name).map((item) => {
+    const canonical = canonicalCidr(item);
+    if (!canonical) throw new ConfigError(name, `has "${item}", which is not an IP address or CIDR range`);
+    return canonical;
+  });
+}
+
+function trustProxy(env: Env): AppConfig['trustProxy'] {
+  const raw = text(env, 'TRUST_PROXY');
+  if (raw === undefined || ['off', 'false', 'no', '0'].includes(raw.toLowerCase())) return false;
+  if (/^\d+$/.test(raw)) return integer(env, 'TRUST_PROXY', 0, 1, 32);
+  return cidrs(env, 'TRUST_PROXY');
+}
+
+function model(env: Env, name: string, fallback: string): string {
+  const value = text(env, name) ?? fallback;
+  if (!isModelName(value)) throw new ConfigError(name, `"${value}" is not a model alias or claude-… model id`);
+  return value;
+}
+
+/** Reads and validates every variable; throws ConfigError naming the first bad one. */
+export function loadConfig(env: Env, cwd = process.cwd()): AppConfig {
+  const adminToken = text(env, 'ADMIN_BOOTSTRAP_TOKEN');
+  if (adminToken === undefined) throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN', 'is required');
+  if (adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
+  }
+  if (/\s/.test(adminToken)) throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN', 'must not contain whitespace');
+
+  const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
+  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const dir = (name: string, fallback: string) => path.resolve(cwd, text(env, name) ?? fallback);
+  const dataDir = dir('DATA_DIR', 'data');
+
+  const modelAllowlist = list(env, 'MODEL_ALLOWLIST');
+  for (const item of modelAllowlist) {
+    if (!isModelName(item)) throw new ConfigError('MODEL_ALLOWLIST', `has "${item}", which is not a model alias or claude-… model id`);
+  }
+  const defaultModel = model(env, 'DEFAULT_MODEL', 'sonnet');
+  if (modelAllowlist.length > 0 && !modelAllowlist.includes(defaultModel)) {
+    throw new ConfigError('DEFAULT_MODEL', `"${defaultModel}" is not in MODEL_ALLOWLIST`);
+  }
+
+  const sessionTtlSecs = integer(env, 'CLAWDFORGE_SESSION_TTL_SECS', 3600, 60, 30 * 86400);
+
+  return Object.assign(new AppConfig(), {
+    port: integer(env, 'PORT', 8800, 0, 65535),
+    host: text(env, 'HOST') ?? '0.0.0.0',
+    adminToken,
+    allowCidrs: cidrs(env, 'ALLOW_CIDRS'),
+    trustProxy: trustProxy(env),
+    dataDir,
+    databasePath: path.resolve(cwd, text(env, 'DATABASE_PATH') ?? path.join(dataDir, 'clawdforge.db')),
+    filesDir: path.resolve(cwd, text(env, 'FILES_DIR') ?? path.join(dataDir, 'files')),
+    runsDir: path.resolve(cwd, text(env, 'RUNS_DIR') ?? path.join(dataDir, 'runs')),
+    acpxSessionsCwd: path.resolve(cwd, text(env, 'ACPX_SESSIONS_CWD') ?? path.join(dataDir, 'acpx-cwds')),
+    claudeBin: text(env, 'CLAUDE_BIN') ?? resolveCliBin('claude'),
+    acpxBin: text(env, 'ACPX_BIN') ?? resolveCliBin('acpx'),
+    defaultModel,
+    modelAllowlist,
+    sweepIntervalSecs: integer(env, 'CLAWDFORGE_SWEEP_INTERVAL_SECS', 60, 1, 86400),
+    sessionTtlSecs,
+    sessionHardTtlSecs: integer(env, 'CLAWDFORGE_SESSION_HARD_TTL_SECS', 86400, 60, 365 * 86400),
+    logLevel,
+    shutdownGraceSecs: integer(env, 'SHUTDOWN_GRACE_SECS', 30, 0, 3600),
+    healthProbeIntervalSecs: integer(env, 'HEALTH_PROBE_INTERVAL_SECS', 60, 1, 86400),
+  });
+}

@@ -1,0 +1,4 @@
+import { InitialSchema1732406400000 } from './1732406400000-initial-schema';
+
+/** Every migration, oldest first. Listed as classes so the same list works from source and from dist. */
+export const MIGRATIONS = [InitialSchema1732406400000];

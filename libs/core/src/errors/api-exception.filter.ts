@@ -1,0 +1,69 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ApiError } from './api-error';
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'too_many_requests',
+};
+
+export interface ErrorBody {
+  ok: false;
+  error: { code: string; message: string; field?: string };
+}
+
+/**
+ * The one place errors become responses: `{"ok":false,"error":{"code","message"}}`.
+ * Only ApiError and Nest's HttpException carry their message out; anything else is logged
+ * here and answered with a bare 500, so no stack trace, path or secret reaches a client.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ApiExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const req = http.getRequest<Request>();
+    const res = http.getResponse<Response>();
+    const { status, body, headers } = this.describe(exception, req);
+    res.locals.errorCode = body.error.code;
+    if (res.headersSent) {
+      res.end();
+      return;
+    }
+    for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    res.status(status).json(body);
+  }
+
+  private describe(exception: unknown, req: Request) {
+    if (exception instanceof ApiError) {
+      const error: ErrorBody['error'] = { code: exception.code, message: exception.message };
+      if (exception.field !== undefined) error.field = exception.field;
+      return { status: exception.status, body: { ok: false, error } as ErrorBody, headers: exception.headers };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      const code = CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'http_error');
+      const message =
+        status === HttpStatus.NOT_FOUND
+          ? `no route for ${req.method} ${req.path.slice(0, 200)}`
+          : status >= 500
+            ? 'internal error'
+            : exception.message;
+      return { status, body: { ok: false, error: { code, message } } as ErrorBody, headers: {} };
+    }
+    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      body: { ok: false, error: { code: 'internal_error', message: 'internal error' } } as ErrorBody,
+      headers: {},
+    };
+  }
+}

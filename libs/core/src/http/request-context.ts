@@ -1,0 +1,39 @@
+import type { Request } from 'express';
+
+/** What a request contributes to its audit row beyond method, route, status and timing. */
+export interface AuditFields {
+  model?: string | null;
+  promptChars?: number | null;
+  responseChars?: number | null;
+  inputTokens?: number | null;
+  outputTokens?: number | null;
+  costUsd?: number | null;
+  sessionId?: string | null;
+  turnIndex?: number | null;
+  queueMs?: number | null;
+  /** Overrides the error code the response carried (e.g. `cancelled` when the client went away). */
+  errorCode?: string | null;
+}
+
+/** Per-request state shared by the guards, the handlers and the audit trail. */
+export class RequestContext {
+  readonly startedAt = performance.now();
+  /** Set by the IP guard; null until then or when the address cannot be read. */
+  clientIp: string | null = null;
+  /** The authenticated app token's name, `admin` for the admin token, null when unknown. */
+  tokenName: string | null = null;
+  /** The app token's row id, when an app token authenticated the request. */
+  tokenId: number | null = null;
+  /** The matched route pattern (`/admin/tokens/:name`); null when the request never reached a route. */
+  route: string | null = null;
+  /** Public routes (health, docs) are not audited. */
+  audited = true;
+  readonly audit: AuditFields = {};
+}
+
+const KEY = Symbol('clawdforge.requestContext');
+
+export function requestContext(req: Request): RequestContext {
+  const holder = req as Request & { [KEY]?: RequestContext };
+  return (holder[KEY] ??= new RequestContext());
+}

@@ -1,0 +1,75 @@
+import { isIP } from 'node:net';
+import * as ipaddr from 'ipaddr.js';
+
+type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
+
+/** An address as the allowlists see it: IPv4-mapped IPv6 (`::ffff:10.0.0.1`) becomes plain IPv4. */
+export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
+  const withoutZone = bare.split('%')[0];
+  // node:net is strict where ipaddr.js also takes legacy forms like `10.1.2` or `0x0a.1.2.3`.
+  if (isIP(withoutZone) === 0) return null;
+  return ipaddr.process(withoutZone);
+}
+
+/**
+ * Parses `10.0.0.0/8`, `fd00::/8`, a bare address (a single host) or an IPv4-mapped IPv6 range
+ * (`::ffff:10.0.0.0/104`, folded into its IPv4 equivalent). Returns null when the text is not one.
+ */
+export function parseCidr(text: string): Range | null {
+  const value = text.trim();
+  if (!value.includes('/')) {
+    const address = parseAddress(value);
+    return address ? [address, address.kind() === 'ipv4' ? 32 : 128] : null;
+  }
+  const match = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(value);
+  if (!match || isIP(match[1]) === 0) return null;
+  let range: Range;
+  try {
+    range = ipaddr.parseCIDR(value);
+  } catch {
+    return null;
+  }
+  const [address, bits] = range;
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
+    return [(address as ipaddr.IPv6).toIPv4Address(), bits - 96];
+  }
+  return range;
+}
+
+/** Canonical text of a range: the network address and prefix length (`10.1.2.3/8` → `10.0.0.0/8`). */
+export function canonicalCidr(text: string): string | null {
+  const range = parseCidr(text);
+  if (!range) return null;
+  const [address, bits] = range;
+  const network =
+    address.kind() === 'ipv4'
+      ? ipaddr.IPv4.networkAddressFromCIDR(`${address.toString()}/${bits}`)
+      : ipaddr.IPv6.networkAddressFromCIDR(`${address.toString()}/${bits}`);
+  return `${network.toString()}/${bits}`;
+}
+
+export function isLoopback(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+  return address.range() === 'loopback';
+}
+
+/** A fixed set of ranges, matched against client addresses of either family. */
+export class CidrList {
+  private readonly ranges: Range[];
+
+  constructor(readonly cidrs: readonly string[]) {
+    this.ranges = cidrs.map((cidr) => {
+      const range = parseCidr(cidr);
+      if (!range) throw new Error(`not a CIDR range: ${cidr}`);
+      return range;
+    });
+  }
+
+  get isEmpty(): boolean {
+    return this.ranges.length === 0;
+  }
+
+  contains(address: ipaddr.IPv4 | ipaddr.IPv6): boolean {
+    return this.ranges.some(([network, bits]) => network.kind() === address.kind() && address.match(network, bits));
+  }
+}

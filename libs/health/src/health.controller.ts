@@ -1,0 +1,52 @@
+import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { appVersion } from '@clawdforge/core';
+import { Public } from '@clawdforge/auth';
+import { CliVersionsService } from './cli-versions.service';
+
+export class HealthResponse {
+  @ApiProperty({ example: true }) ok: boolean;
+  @ApiProperty({ example: '0.3.0' }) version: string;
+  @ApiProperty({ example: true }) claude_present: boolean;
+  @ApiProperty({ nullable: true, type: String, example: '2.1.331 (Claude Code)' }) claude_version: string | null;
+  @ApiProperty({ example: true }) acpx_present: boolean;
+  @ApiProperty({ nullable: true, type: String, example: '0.19.1' }) acpx_version: string | null;
+  @ApiProperty({ example: true }) db_ok: boolean;
+}
+
+@ApiTags('health')
+@Controller('healthz')
+export class HealthController {
+  constructor(
+    private readonly versions: CliVersionsService,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  @Public()
+  @Get()
+  @ApiOperation({
+    summary: 'Liveness, CLI presence and versions, database reachability',
+    description: 'CLI versions come from a background probe (refreshed every HEALTH_PROBE_INTERVAL_SECS); this route never spawns a process. `ok` is false when the database does not answer.',
+  })
+  @ApiOkResponse({ type: HealthResponse })
+  @ApiServiceUnavailableResponse({ type: HealthResponse, description: 'the database does not answer' })
+  async health(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
+    const dbOk = await this.db.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
+    if (!dbOk) res.status(HttpStatus.SERVICE_UNAVAILABLE);
+    return {
+      ok: dbOk,
+      version: appVersion(),
+      claude_present: this.versions.claude.present,
+      claude_version: this.versions.claude.version,
+      acpx_present: this.versions.acpx.present,
+      acpx_version: this.versions.acpx.version,
+      db_ok: dbOk,
+    };
+  }
+}

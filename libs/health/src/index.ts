@@ -1,0 +1,2 @@
+export * from './cli-versions.service';
+export * from './health.module';

@@ -1,0 +1,160 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { StringDecoder } from 'node:string_decoder';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { CliNotFoundError } from './cli-not-found.error';
+import { ProcessOutcome, ProcessResult, ProcessRunner, ProcessRunOptions } from './process-runner';
+
+const DEFAULT_KILL_GRACE_MS = 2000;
+const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
+
+interface Live {
+  child: ChildProcess;
+  stop: (outcome: ProcessOutcome, graceMs?: number) => void;
+  exited: Promise<unknown>;
+}
+
+/**
+ * Spawns without a shell, each child the leader of its own process group, so a timeout, an
+ * abort or shutdown can signal the child together with everything it started.
+ */
+@Injectable()
+export class ChildProcessRunner extends ProcessRunner implements OnApplicationShutdown {
+  private readonly live = new Set<Live>();
+
+  get running(): number {
+    return this.live.size;
+  }
+
+  run(command: string, options: ProcessRunOptions): Promise<ProcessResult> {
+    return new Promise((resolve, reject) => {
+      const started = performance.now();
+      const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+      const defaultGrace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+      let outcome: ProcessOutcome = 'exited';
+      let killTimer: NodeJS.Timeout | undefined;
+      let timeoutTimer: NodeJS.Timeout | undefined;
+
+      let child: ChildProcess;
+      try {
+        child = spawn(command, [...options.args], {
+          cwd: options.cwd,
+          env: options.env,
+          shell: false,
+          detached: true,
+          windowsHide: true,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        });
+      } catch (error) {
+        reject(spawnFailure(command, error));
+        return;
+      }
+
+      const signalGroup = (signal: NodeJS.Signals) => {
+        if (child.pid === undefined) return;
+        try {
+          process.kill(-child.pid, signal);
+        } catch {
+          // The group is already gone.
+        }
+      };
+      const stop = (why: ProcessOutcome, graceMs = defaultGrace) => {
+        if (outcome === 'exited') outcome = why;
+        signalGroup('SIGTERM');
+        killTimer ??= setTimeout(() => signalGroup('SIGKILL'), graceMs);
+      };
+
+      const stdout = collector(maxBytes, () => stop('output_too_large'), options.onStdoutLine);
+      const stderr = collector(maxBytes, () => stop('output_too_large'));
+      child.stdout!.on('data', stdout.push);
+      child.stderr!.on('data', stderr.push);
+      // A child that exits before reading its stdin makes the write fail with EPIPE: not our error.
+      child.stdin!.on('error', () => undefined);
+      child.stdin!.end(options.stdin);
+
+      const onAbort = () => stop('aborted');
+      let exited!: () => void;
+      const entry: Live = { child, stop, exited: new Promise<void>((r) => (exited = r)) };
+
+      child.once('error', (error: NodeJS.ErrnoException) => {
+        cleanup();
+        if (child.pid === undefined) reject(spawnFailure(command, error));
+      });
+      child.once('close', (exitCode, signal) => {
+        cleanup();
+        // Grandchildren may outlive the leader; the group goes with it.
+        signalGroup('SIGKILL');
+        stdout.flush();
+        resolve({
+          outcome,
+          exitCode,
+          signal,
+          stdout: stdout.text(),
+          stderr: stderr.text(),
+          durationMs: Math.round(performance.now() - started),
+        });
+      });
+
+      const cleanup = () => {
+        clearTimeout(timeoutTimer);
+        clearTimeout(killTimer);
+        options.signal?.removeEventListener('abort', onAbort);
+        if (this.live.delete(entry)) exited();
+      };
+
+      if (child.pid === undefined) return; // 'error' follows and rejects.
+      this.live.add(entry);
+      if (options.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), options.timeoutMs);
+      if (options.signal?.aborted) onAbort();
+      else options.signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  async killAll(graceMs = DEFAULT_KILL_GRACE_MS): Promise<void> {
+    const all = [...this.live];
+    for (const entry of all) entry.stop('aborted', graceMs);
+    await Promise.all(all.map((entry) => entry.exited));
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.killAll();
+  }
+}
+
+function spawnFailure(command: string, error: unknown): Error {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR' ? new CliNotFoundError(command) : (error as Error);
+}
+
+/** Collects a stream up to a byte cap, and optionally splits it into lines as it arrives. */
+function collector(maxBytes: number, onOverflow: () => void, onLine?: (line: string) => void) {
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  let overflowed = false;
+  let partial = '';
+  // Decodes across chunk boundaries, so a multi-byte character split between reads stays whole.
+  const decoder = new StringDecoder('utf8');
+  return {
+    push: (chunk: Buffer) => {
+      if (overflowed) return;
+      const room = maxBytes - bytes;
+      const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
+      chunks.push(kept);
+      bytes += kept.length;
+      if (onLine) {
+        const lines = (partial + decoder.write(kept)).split('\n');
+        partial = lines.pop() ?? '';
+        for (const line of lines) onLine(line);
+      }
+      if (chunk.length > room) {
+        overflowed = true;
+        onOverflow();
+      }
+    },
+    flush: () => {
+      partial += decoder.end();
+      if (onLine && partial !== '' && !overflowed) onLine(partial);
+      partial = '';
+    },
+    text: () => Buffer.concat(chunks).toString('utf8'),
+  };
+}

@@ -1,0 +1,68 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { CliVersionsService } from '@clawdforge/health';
+import { FAKE_CLI_DIR, makeDataDir, startTestApp, TestApp } from './support/test-app';
+
+describe('/healthz', () => {
+  describe('with both CLIs present', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp();
+    });
+    afterAll(() => t.close());
+
+    it('reports versions, the database and the app version, without a token', async () => {
+      const res = await t.http().get('/healthz').expect(200);
+      expect(res.body).toEqual({
+        ok: true,
+        version: require('../package.json').version,
+        claude_present: true,
+        claude_version: '2.1.331 (Claude Code)',
+        acpx_present: true,
+        acpx_version: '0.19.1',
+        db_ok: true,
+      });
+    });
+  });
+
+  it('reports missing CLIs as absent', async () => {
+    const t = await startTestApp({ CLAUDE_BIN: '/nonexistent/claude', ACPX_BIN: 'clawdforge-no-such-acpx' });
+    try {
+      const res = await t.http().get('/healthz').expect(200);
+      expect(res.body).toMatchObject({ ok: true, claude_present: false, claude_version: null, acpx_present: false, acpx_version: null });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('reports a CLI whose --version fails as present without a version', async () => {
+    const t = await startTestApp({ CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'broken-version') });
+    try {
+      const res = await t.http().get('/healthz').expect(200);
+      expect(res.body).toMatchObject({ claude_present: true, claude_version: null, acpx_present: true });
+    } finally {
+      await t.close();
+    }
+  });
+
+  it('never spawns a process per request; versions refresh in the background', async () => {
+    const dir = makeDataDir();
+    const bin = path.join(dir, 'counting-version');
+    fs.copyFileSync(path.join(FAKE_CLI_DIR, 'counting-version'), bin);
+    fs.chmodSync(bin, 0o755);
+    const calls = () => fs.readFileSync(path.join(dir, 'calls.log'), 'utf8').trim().split('\n').length;
+
+    const t = await startTestApp({ CLAUDE_BIN: bin, ACPX_BIN: bin, HEALTH_PROBE_INTERVAL_SECS: '3600' });
+    try {
+      expect(calls()).toBe(2);
+      const answers = await Promise.all(Array.from({ length: 50 }, () => t.http().get('/healthz')));
+      expect(answers.every((r) => r.status === 200 && r.body.claude_version === '9.9.9 (counting)')).toBe(true);
+      expect(calls()).toBe(2);
+
+      await t.app.get(CliVersionsService).refresh();
+      expect(calls()).toBe(4);
+    } finally {
+      await t.close();
+    }
+  });
+});

@@ -1,0 +1,69 @@
+import { startTestApp, TestApp } from './support/test-app';
+import { ProbeController } from './support/probe.controller';
+
+describe('IP allowlist', () => {
+  describe('without TRUST_PROXY', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({ ALLOW_CIDRS: '10.0.0.0/8' }, { controllers: [ProbeController] });
+    });
+    afterAll(() => t.close());
+
+    it('admits loopback and ignores a spoofed X-Forwarded-For', async () => {
+      await t.http().get('/healthz').set('X-Forwarded-For', '203.0.113.9').expect(200);
+      await t.admin('get', '/admin/tokens').set('X-Forwarded-For', '203.0.113.9').expect(200);
+    });
+
+    it('applies a token’s own list to loopback too', async () => {
+      const remoteOnly = await t.mintToken('remote-only', ['10.0.0.0/8']);
+      const res = await t.http().get('/test-probe').set('Authorization', `Bearer ${remoteOnly}`).expect(403);
+      expect(res.body.error.code).toBe('ip_not_allowed');
+      expect(res.body.error.message).toMatch(/127\.0\.0\.1|::1/);
+
+      const localToo = await t.mintToken('local-too', ['10.0.0.0/8', '127.0.0.1']);
+      await t.http().get('/test-probe').set('Authorization', `Bearer ${localToo}`).expect(200);
+    });
+
+    it('matches IPv4-mapped IPv6 peers against IPv4 ranges', async () => {
+      // The server listens on all interfaces, so Node reports the peer as ::ffff:127.0.0.1.
+      const viaMapped = await t.mintToken('mapped', ['::ffff:127.0.0.0/104']);
+      await t.http().get('/test-probe').set('Authorization', `Bearer ${viaMapped}`).expect(200);
+    });
+  });
+
+  describe('with TRUST_PROXY naming the loopback proxy', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({ ALLOW_CIDRS: '10.0.0.0/8,2001:db8::/32', TRUST_PROXY: '127.0.0.1,::1' }, { controllers: [ProbeController] });
+    });
+    afterAll(() => t.close());
+
+    it.each([
+      ['10.1.2.3', 200],
+      ['2001:db8::7', 200],
+      ['192.168.1.10', 403],
+      ['2001:db9::1', 403],
+      ['::ffff:10.1.2.3', 200],
+    ])('X-Forwarded-For %s → %d', async (ip, status) => {
+      const res = await t.http().get('/healthz').set('X-Forwarded-For', ip).expect(status);
+      if (status === 403) expect(res.body).toEqual({ ok: false, error: { code: 'ip_not_allowed', message: `client address ${ip} is not allowed` } });
+    });
+
+    it('takes the hop nearest the trusted proxy, not a client-supplied one further left', async () => {
+      await t.http().get('/healthz').set('X-Forwarded-For', '10.1.1.1, 192.168.1.10').expect(403);
+      await t.http().get('/healthz').set('X-Forwarded-For', '192.168.1.10, 10.1.1.1').expect(200);
+    });
+
+    it('guards the Swagger UI and document like any route', async () => {
+      await t.http().get('/docs-json').set('X-Forwarded-For', '192.168.1.10').expect(403);
+      const ok = await t.http().get('/docs-json').set('X-Forwarded-For', '10.1.1.1').expect(200);
+      expect(ok.body.openapi).toBeDefined();
+    });
+
+    it('checks a token’s own list against the forwarded address', async () => {
+      const token = await t.mintToken('lab', ['10.20.0.0/16']);
+      await t.http().get('/test-probe').set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', '10.20.3.4').expect(200);
+      await t.http().get('/test-probe').set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', '10.21.3.4').expect(403);
+    });
+  });
+});

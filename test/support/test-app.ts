@@ -1,0 +1,70 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Type } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Test } from '@nestjs/testing';
+import request from 'supertest';
+import { AppConfig, loadConfig } from '@clawdforge/core';
+import { AppModule } from '../../apps/server/src/app.module';
+import { configureApp } from '../../apps/server/src/configure-app';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+export const FAKE_CLI_DIR = path.join(__dirname, '..', 'fixtures', 'fake-cli');
+
+export interface TestApp {
+  app: NestExpressApplication;
+  config: AppConfig;
+  dataDir: string;
+  http: () => ReturnType<typeof request>;
+  admin: (method: 'get' | 'post' | 'delete', url: string) => request.Test;
+  mintToken: (name: string, ipCidrs?: string[]) => Promise<string>;
+  close: () => Promise<void>;
+}
+
+export function makeDataDir(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'clawdforge-test-'));
+}
+
+/**
+ * The real AppModule and the same configureApp() main.ts uses, on a real SQLite file in a temp
+ * DATA_DIR, with fake CLIs at the process boundary unless `env` says otherwise.
+ */
+export async function startTestApp(
+  env: Record<string, string> = {},
+  options: { dataDir?: string; controllers?: Type[] } = {},
+): Promise<TestApp> {
+  const dataDir = options.dataDir ?? makeDataDir();
+  const config = loadConfig({
+    ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'silent',
+    CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
+    ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
+    ...env,
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: options.controllers ?? [] })
+    .overrideProvider(AppConfig)
+    .useValue(config)
+    .compile();
+  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  configureApp(app);
+  await app.init();
+  const server = app.getHttpServer();
+  const http = () => request(server);
+  const admin = (method: 'get' | 'post' | 'delete', url: string) =>
+    request(server)[method](url).set('Authorization', `Bearer ${ADMIN_TOKEN}`);
+  return {
+    app,
+    config,
+    dataDir,
+    http,
+    admin,
+    mintToken: async (name, ipCidrs) => {
+      const res = await admin('post', '/admin/tokens').send(ipCidrs ? { name, ip_cidrs: ipCidrs } : { name });
+      if (res.status !== 201) throw new Error(`mint ${name}: ${res.status} ${JSON.stringify(res.body)}`);
+      return res.body.token as string;
+    },
+    close: () => app.close(),
+  };
+}
