@@ -1,4 +1,4 @@
-import { Controller, Get, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 
 /**
@@ -13,8 +13,9 @@ export class ProbeController {
   }
 
   @Post('slow')
+  @HttpCode(200)
   async slow(@Query('ms') ms = '500') {
-    await new Promise((resolve) => setTimeout(resolve, Number(ms)));
+    await new Promise((resolve) => setTimeout(resolve, Number(ms)).unref());
     return { ok: true, slept_ms: Number(ms) };
   }
 

@@ -1,0 +1,75 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Logger } from '@nestjs/common';
+import { shutdownGracefully } from '../apps/server/src/graceful-shutdown';
+import { makeDataDir, startTestApp, TestApp } from './support/test-app';
+import { ProbeController } from './support/probe.controller';
+
+function post(port: number, path: string, token: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { Authorization: `Bearer ${token}` };
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers }, (res) => {
+      let body = '';
+      res.on('data', (chunk) => (body += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+async function listening(t: TestApp): Promise<number> {
+  await t.app.listen(0, '127.0.0.1');
+  return (t.app.getHttpServer().address() as AddressInfo).port;
+}
+
+const quiet = new Logger('test');
+quiet.warn = () => undefined;
+
+describe('graceful shutdown', () => {
+  it('lets in-flight requests finish, refuses new ones, and keeps their audit rows', async () => {
+    const dataDir = makeDataDir();
+    const t = await startTestApp({}, { dataDir, controllers: [ProbeController] });
+    const token = await t.mintToken('patient');
+    const port = await listening(t);
+    const inFlight = post(port, '/test-probe/slow?ms=700', token);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+
+    const stopping = shutdownGracefully(t.app, 5000, quiet);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await expect(post(port, '/test-probe/slow?ms=1', token)).rejects.toThrow(/ECONNREFUSED/);
+
+    const answered = await inFlight;
+    expect(answered).toEqual({ status: 200, body: JSON.stringify({ ok: true, slept_ms: 700 }) });
+    await stopping;
+
+    const reopened = await startTestApp({}, { dataDir });
+    try {
+      const rows = await reopened.admin('get', '/admin/audit').query({ route: '/test-probe/slow' }).expect(200);
+      expect(rows.body.items).toHaveLength(1);
+    } finally {
+      await reopened.close();
+    }
+  });
+
+  it('cuts requests still running when the grace runs out', async () => {
+    const t = await startTestApp({}, { controllers: [ProbeController] });
+    const token = await t.mintToken('slowpoke');
+    const port = await listening(t);
+    const inFlight = new Promise<string>((resolve) => {
+      const req = http.request(
+        { host: '127.0.0.1', port, path: '/test-probe/slow?ms=5000', method: 'POST', agent: false, headers: { Authorization: `Bearer ${token}` } },
+        (res) => res.resume().on('end', () => resolve(`answered ${res.statusCode}`)),
+      );
+      req.on('error', (error) => resolve(`cut: ${error.message}`));
+      req.end();
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+
+    const started = Date.now();
+    await shutdownGracefully(t.app, 300, quiet);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(await inFlight).toMatch(/^cut: /);
+  });
+});
