@@ -24,8 +24,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
           '`/admin/*` takes the admin token. Every error is `{"ok":false,"error":{"code","message"}}`.',
       )
       .setVersion(appVersion())
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'An app token, `cf_…`' }, APP_BEARER)
-      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_BOOTSTRAP_TOKEN' }, ADMIN_BEARER)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'cf_…', description: 'An app token, `cf_…`, minted with POST /admin/tokens' }, APP_BEARER)
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'ADMIN_BOOTSTRAP_TOKEN' }, ADMIN_BEARER)
       .build(),
   );
   const ipCheck = ipAllowlistMiddleware(app.get(ClientIpPolicy));

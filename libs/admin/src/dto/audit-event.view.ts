@@ -48,7 +48,7 @@ export class AuditEventView {
 }
 
 export class AuditPage {
-  @ApiProperty({ example: true }) ok: true;
+  @ApiProperty({ type: Boolean, example: true }) ok: true;
   @ApiProperty({ type: [AuditEventView] }) items: AuditEventView[];
   @ApiProperty({ nullable: true, type: String, example: null }) next_cursor: string | null;
 }

@@ -30,7 +30,7 @@ export class TokenView {
 }
 
 export class TokenResponse extends TokenView {
-  @ApiProperty({ example: true })
+  @ApiProperty({ type: Boolean, example: true })
   ok: true;
 }
 
@@ -40,7 +40,7 @@ export class CreatedTokenResponse extends TokenResponse {
 }
 
 export class TokenPage {
-  @ApiProperty({ example: true })
+  @ApiProperty({ type: Boolean, example: true })
   ok: true;
 
   @ApiProperty({ type: [TokenView] })

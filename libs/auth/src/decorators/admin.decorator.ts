@@ -1,5 +1,6 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ErrorBodyDto } from '@clawdforge/core';
 
 export const IS_ADMIN = 'clawdforge:admin';
 export const ADMIN_BEARER = 'admin';
@@ -10,14 +11,14 @@ export const Admin = () =>
   applyDecorators(
     SetMetadata(IS_ADMIN, true),
     ApiBearerAuth(ADMIN_BEARER),
-    ApiUnauthorizedResponse({ description: 'missing or wrong admin token' }),
-    ApiForbiddenResponse({ description: 'client IP not allowed, or an app token was used' }),
+    ApiUnauthorizedResponse({ type: ErrorBodyDto, description: '`missing_token` or `invalid_token`' }),
+    ApiForbiddenResponse({ type: ErrorBodyDto, description: '`ip_not_allowed`, or `admin_required` when an app token was used' }),
   );
 
 /** An app-token route (the default); the decorator only documents it in Swagger. */
 export const AppTokenAuth = () =>
   applyDecorators(
     ApiBearerAuth(APP_BEARER),
-    ApiUnauthorizedResponse({ description: 'missing, unknown or revoked token' }),
-    ApiForbiddenResponse({ description: 'client IP not allowed for this token' }),
+    ApiUnauthorizedResponse({ type: ErrorBodyDto, description: '`missing_token`, or `invalid_token` when unknown or revoked' }),
+    ApiForbiddenResponse({ type: ErrorBodyDto, description: '`ip_not_allowed`: the client IP is outside ALLOW_CIDRS or this token’s ip_cidrs' }),
   );

@@ -13,7 +13,7 @@ export class ErrorDetailDto {
 
 /** The shape of every error response. */
 export class ErrorBodyDto {
-  @ApiProperty({ example: false })
+  @ApiProperty({ type: Boolean, example: false })
   ok: false;
 
   @ApiProperty({ type: ErrorDetailDto })

@@ -1,0 +1,46 @@
+import { startTestApp, TestApp } from './support/test-app';
+
+interface Operation {
+  security?: Record<string, string[]>[];
+  responses: Record<string, unknown>;
+  summary?: string;
+}
+
+describe('/docs', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('serves the Swagger UI without a token', async () => {
+    const res = await t.http().get('/docs/').expect(200);
+    expect(res.text).toContain('swagger-ui');
+  });
+
+  it('documents every route, with the admin bearer on /admin/* and an error schema on failures', async () => {
+    const doc = (await t.http().get('/docs-json').expect(200)).body;
+    const operations = Object.entries(doc.paths as Record<string, Record<string, Operation>>).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([method, op]) => ({ route: `${method.toUpperCase()} ${path}`, path, op })),
+    );
+    expect(operations.map((o) => o.route).sort()).toEqual(
+      [
+        'DELETE /admin/tokens/{name}',
+        'GET /admin/audit',
+        'GET /admin/tokens',
+        'GET /admin/tokens/{name}',
+        'GET /healthz',
+        'POST /admin/tokens',
+      ].sort(),
+    );
+    for (const { path, op, route } of operations) {
+      expect({ route, summary: op.summary }).toEqual({ route, summary: expect.any(String) });
+      if (path.startsWith('/admin')) {
+        expect(op.security).toEqual([{ admin: [] }]);
+        expect(op.responses['401']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' } } } });
+      }
+    }
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['admin', 'app-token']);
+    expect(doc.components.schemas).not.toHaveProperty('Object');
+  });
+});
