@@ -27,4 +27,13 @@ export class AppConfig {
   shutdownGraceSecs: number;
   /** How often /healthz's cached CLI versions are refreshed in the background. */
   healthProbeIntervalSecs: number;
+  /** Runs executing at once, and runs allowed to wait for a slot beyond those. */
+  maxConcurrentRuns: number;
+  runQueueMax: number;
+  /** Cap on a run's stdout (and separately stderr); past it the run is killed. */
+  runOutputMaxBytes: number;
+  /** Upstream retries the claude CLI may make per run (its own default retries for minutes). */
+  claudeMaxRetries: number;
+  /** Tools a one-shot run may use: none, or read-only tools confined to the run's directory. */
+  runTools: 'none' | 'read-only';
 }

@@ -7,7 +7,7 @@ import { resolveCliBin } from './resolve-cli-bin';
 
 type Env = Record<string, string | undefined>;
 
-const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const MIN_ADMIN_TOKEN_LENGTH = 24;
 
 function text(env: Env, name: string): string | undefined {
@@ -46,6 +46,12 @@ function trustProxy(env: Env): AppConfig['trustProxy'] {
   return cidrs(env, 'TRUST_PROXY');
 }
 
+function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
+  const value = (text(env, name) ?? fallback).toLowerCase();
+  if (!(choices as readonly string[]).includes(value)) throw new ConfigError(name, `must be one of ${choices.join(', ')}`);
+  return value as T;
+}
+
 function model(env: Env, name: string, fallback: string): string {
   const value = text(env, name) ?? fallback;
   if (!isModelName(value)) throw new ConfigError(name, `"${value}" is not a model alias or claude-… model id`);
@@ -61,8 +67,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): AppConfig {
   }
   if (/\s/.test(adminToken)) throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN', 'must not contain whitespace');
 
-  const logLevel = (text(env, 'LOG_LEVEL') ?? 'info').toLowerCase();
-  if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}`);
+  const logLevel = oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info');
 
   const dir = (name: string, fallback: string) => path.resolve(cwd, text(env, name) ?? fallback);
   const dataDir = dir('DATA_DIR', 'data');
@@ -99,5 +104,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): AppConfig {
     logLevel,
     shutdownGraceSecs: integer(env, 'SHUTDOWN_GRACE_SECS', 30, 0, 3600),
     healthProbeIntervalSecs: integer(env, 'HEALTH_PROBE_INTERVAL_SECS', 60, 1, 86400),
+    maxConcurrentRuns: integer(env, 'MAX_CONCURRENT_RUNS', 4, 1, 256),
+    runQueueMax: integer(env, 'RUN_QUEUE_MAX', 64, 0, 100_000),
+    runOutputMaxBytes: integer(env, 'RUN_OUTPUT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+    claudeMaxRetries: integer(env, 'CLAUDE_MAX_RETRIES', 2, 0, 10),
+    runTools: oneOf(env, 'RUN_TOOLS', ['none', 'read-only'] as const, 'none'),
   });
 }

@@ -1,0 +1,137 @@
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '@clawdforge/core';
+import { QueueFullError, RunCancelledError, ShuttingDownError } from './run-errors';
+
+interface Waiter {
+  owner: string;
+  enqueuedAt: number;
+  grant: (slot: RunSlot) => void;
+  fail: (error: Error) => void;
+}
+
+export interface RunSlot {
+  /** How long the caller waited for this slot. */
+  queuedMs: number;
+  /** Gives the slot back; safe to call more than once. */
+  release: () => void;
+}
+
+/** Typical run length before any has been measured, for Retry-After. */
+const INITIAL_RUN_ESTIMATE_MS = 5000;
+
+/**
+ * At most `maxConcurrentRuns` runs at once and `runQueueMax` waiting. Waiters are served
+ * round-robin across owners (app tokens), so one busy app cannot starve the others.
+ */
+@Injectable()
+export class RunQueue implements OnApplicationShutdown {
+  private readonly byOwner = new Map<string, Waiter[]>();
+  /** Owners with waiters, in serving order: the next slot goes to the first. */
+  private readonly rotation: string[] = [];
+  private active = 0;
+  private waitingCount = 0;
+  private closed = false;
+  private averageRunMs = INITIAL_RUN_ESTIMATE_MS;
+
+  constructor(private readonly config: AppConfig) {}
+
+  get running(): number {
+    return this.active;
+  }
+
+  get waiting(): number {
+    return this.waitingCount;
+  }
+
+  acquire(owner: string, signal?: AbortSignal): Promise<RunSlot> {
+    if (this.closed) return Promise.reject(new ShuttingDownError());
+    if (signal?.aborted) return Promise.reject(new RunCancelledError());
+    if (this.active < this.config.maxConcurrentRuns && this.waitingCount === 0) {
+      this.active++;
+      return Promise.resolve(this.slot(0));
+    }
+    if (this.waitingCount >= this.config.runQueueMax) return Promise.reject(new QueueFullError(this.retryAfterSecs()));
+
+    return new Promise<RunSlot>((resolve, reject) => {
+      const onAbort = () => {
+        if (this.remove(waiter)) reject(new RunCancelledError());
+      };
+      const waiter: Waiter = {
+        owner,
+        enqueuedAt: performance.now(),
+        grant: (slot) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(slot);
+        },
+        fail: (error) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(error);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const queue = this.byOwner.get(owner);
+      if (queue) queue.push(waiter);
+      else {
+        this.byOwner.set(owner, [waiter]);
+        this.rotation.push(owner);
+      }
+      this.waitingCount++;
+    });
+  }
+
+  /** Refuses new runs and fails every waiter; running ones keep their slots. */
+  onApplicationShutdown(): void {
+    this.closed = true;
+    for (const queue of this.byOwner.values()) for (const waiter of queue) waiter.fail(new ShuttingDownError());
+    this.byOwner.clear();
+    this.rotation.length = 0;
+    this.waitingCount = 0;
+  }
+
+  private slot(queuedMs: number): RunSlot {
+    const startedAt = performance.now();
+    let released = false;
+    return {
+      queuedMs: Math.round(queuedMs),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.averageRunMs = 0.8 * this.averageRunMs + 0.2 * (performance.now() - startedAt);
+        this.active--;
+        this.dispatch();
+      },
+    };
+  }
+
+  private dispatch(): void {
+    while (this.active < this.config.maxConcurrentRuns && this.rotation.length > 0) {
+      const owner = this.rotation.shift()!;
+      const queue = this.byOwner.get(owner)!;
+      const waiter = queue.shift()!;
+      if (queue.length > 0) this.rotation.push(owner);
+      else this.byOwner.delete(owner);
+      this.waitingCount--;
+      this.active++;
+      waiter.grant(this.slot(performance.now() - waiter.enqueuedAt));
+    }
+  }
+
+  private remove(waiter: Waiter): boolean {
+    const queue = this.byOwner.get(waiter.owner);
+    const index = queue?.indexOf(waiter) ?? -1;
+    if (!queue || index < 0) return false;
+    queue.splice(index, 1);
+    this.waitingCount--;
+    if (queue.length === 0) {
+      this.byOwner.delete(waiter.owner);
+      this.rotation.splice(this.rotation.indexOf(waiter.owner), 1);
+    }
+    return true;
+  }
+
+  /** Roughly when a queue position should open, from the running average run length. */
+  private retryAfterSecs(): number {
+    const rounds = Math.ceil((this.waitingCount + 1) / this.config.maxConcurrentRuns);
+    return Math.min(300, Math.max(1, Math.ceil((rounds * this.averageRunMs) / 1000)));
+  }
+}
