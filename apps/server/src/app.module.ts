@@ -13,6 +13,7 @@ import {
   validationExceptionFactory,
 } from '@clawdforge/core';
 import { HealthModule } from '@clawdforge/health';
+import { RunModule } from '@clawdforge/run';
 import { RunnersModule } from '@clawdforge/runners';
 
 /** The HTTP composition root: every global pipe, filter and guard is a provider here, so tests get the same wiring. */
@@ -27,6 +28,7 @@ import { RunnersModule } from '@clawdforge/runners';
     AuditModule,
     HealthModule,
     AdminModule,
+    RunModule,
   ],
   providers: [
     { provide: APP_GUARD, useExisting: IpAllowlistGuard },

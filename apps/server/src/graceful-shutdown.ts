@@ -16,7 +16,7 @@ export async function shutdownGracefully(app: INestApplication, graceMs: number,
   clearTimeout(timer);
   if (!finishedInTime) {
     logger.warn?.(`requests still running after ${graceMs} ms; stopping them`);
-    await app.get(ProcessRunner).killAll();
+    await app.get(ProcessRunner).shutdown();
     server.closeAllConnections();
   }
   await app.close();

@@ -46,7 +46,9 @@ export class AuditTrailMiddleware implements NestMiddleware {
       });
     };
     res.once('finish', finish);
-    res.once('close', finish);
+    // A client that goes away closes the response without finishing it; handlers listening for
+    // that (to cancel their work) get this turn to say so in the audit fields first.
+    res.once('close', () => setImmediate(finish));
     next();
   }
 }

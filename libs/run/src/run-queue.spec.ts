@@ -1,5 +1,6 @@
 import { AppConfig } from '@clawdforge/core';
-import { QueueFullError, RunCancelledError, ShuttingDownError } from './run-errors';
+import { RunCancelledError, ShuttingDownError } from '@clawdforge/runners';
+import { QueueFullError } from './run-errors';
 import { RunQueue, RunSlot } from './run-queue';
 
 function queueOf(maxConcurrentRuns: number, runQueueMax: number): RunQueue {

@@ -1,6 +1,7 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
-import { QueueFullError, RunCancelledError, ShuttingDownError } from './run-errors';
+import { RunCancelledError, ShuttingDownError } from '@clawdforge/runners';
+import { QueueFullError } from './run-errors';
 
 interface Waiter {
   owner: string;

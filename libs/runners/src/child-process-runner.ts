@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { ShuttingDownError } from './cli-errors';
 import { CliNotFoundError } from './cli-not-found.error';
 import { ProcessOutcome, ProcessResult, ProcessRunner, ProcessRunOptions } from './process-runner';
 
@@ -20,12 +21,14 @@ interface Live {
 @Injectable()
 export class ChildProcessRunner extends ProcessRunner implements OnApplicationShutdown {
   private readonly live = new Set<Live>();
+  private closed = false;
 
   get running(): number {
     return this.live.size;
   }
 
   run(command: string, options: ProcessRunOptions): Promise<ProcessResult> {
+    if (this.closed) return Promise.reject(new ShuttingDownError());
     return new Promise((resolve, reject) => {
       const started = performance.now();
       const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
@@ -109,14 +112,15 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
     });
   }
 
-  async killAll(graceMs = DEFAULT_KILL_GRACE_MS): Promise<void> {
+  async shutdown(graceMs = DEFAULT_KILL_GRACE_MS): Promise<void> {
+    this.closed = true;
     const all = [...this.live];
     for (const entry of all) entry.stop('aborted', graceMs);
     await Promise.all(all.map((entry) => entry.exited));
   }
 
   onApplicationShutdown(): Promise<void> {
-    return this.killAll();
+    return this.shutdown();
   }
 }
 

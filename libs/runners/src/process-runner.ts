@@ -31,7 +31,10 @@ export interface ProcessResult {
 export abstract class ProcessRunner {
   /** Rejects with CliNotFoundError when the executable is missing or not executable; otherwise resolves. */
   abstract run(command: string, options: ProcessRunOptions): Promise<ProcessResult>;
-  /** Stops every child still running (TERM, then KILL after the grace) and resolves when all have exited. */
-  abstract killAll(graceMs?: number): Promise<void>;
+  /**
+   * For server shutdown: refuses new processes from now on, stops every child still running
+   * (TERM, then KILL after the grace) and resolves when all have exited.
+   */
+  abstract shutdown(graceMs?: number): Promise<void>;
   abstract get running(): number;
 }

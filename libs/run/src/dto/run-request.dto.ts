@@ -1,0 +1,40 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+/** argv carries the system prompt and schema; Linux caps one argument at 128 KiB. */
+export const MAX_SYSTEM_CHARS = 64 * 1024;
+export const MAX_SCHEMA_CHARS = 64 * 1024;
+
+export class RunRequestDto {
+  @ApiProperty({ description: 'The prompt; sent to the CLI on stdin', example: "Sterilize this ingredient line: 'about 2 cups of cooked white rice'" })
+  @IsString({ message: 'prompt must be a string' })
+  @IsNotEmpty({ message: 'prompt must not be empty' })
+  prompt: string;
+
+  @ApiPropertyOptional({ description: 'A claude CLI alias (sonnet, opus, haiku, …) or a claude-… model id; DEFAULT_MODEL when absent', example: 'sonnet' })
+  @IsOptional()
+  @IsString({ message: 'model must be a string' })
+  @MaxLength(72)
+  model?: string;
+
+  @ApiPropertyOptional({ description: 'Replaces Claude Code’s default system prompt for this run', example: 'You are a precise recipe parser. Always reply with valid JSON.', maxLength: MAX_SYSTEM_CHARS })
+  @IsOptional()
+  @IsString({ message: 'system must be a string' })
+  @MaxLength(MAX_SYSTEM_CHARS, { message: `system must be at most ${MAX_SYSTEM_CHARS} characters` })
+  system?: string;
+
+  @ApiPropertyOptional({ description: 'Seconds before the run is stopped with 504, 1..3600', default: 120, example: 60 })
+  @IsOptional()
+  @IsInt({ message: 'timeout_secs must be a whole number' })
+  @Min(1, { message: 'timeout_secs must be at least 1' })
+  @Max(3600, { message: 'timeout_secs must be at most 3600' })
+  timeout_secs?: number;
+
+  @ApiPropertyOptional({
+    description: 'JSON Schema the answer must follow; `result` is then the structured object',
+    example: { type: 'object', properties: { qty: { type: 'number' }, unit: { type: 'string' } }, required: ['qty', 'unit'] },
+  })
+  @IsOptional()
+  @IsObject({ message: 'json_schema must be a JSON object' })
+  json_schema?: Record<string, unknown>;
+}

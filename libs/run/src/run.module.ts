@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { RunnersModule } from '@clawdforge/runners';
+import { RunQueue } from './run-queue';
+import { RunController } from './run.controller';
+import { RunService } from './run.service';
+
+@Module({
+  imports: [RunnersModule],
+  providers: [RunQueue, RunService],
+  controllers: [RunController],
+})
+export class RunModule {}

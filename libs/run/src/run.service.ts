@@ -1,0 +1,69 @@
+import { Injectable } from '@nestjs/common';
+import { AppConfig, AuditFields, InvalidRequestError, isModelName } from '@clawdforge/core';
+import { ClaudeRunner, parseResultText } from '@clawdforge/runners';
+import { MAX_SCHEMA_CHARS, RunRequestDto } from './dto/run-request.dto';
+import { RunResponseDto } from './dto/run-response.dto';
+import { RunQueue } from './run-queue';
+
+export const DEFAULT_RUN_TIMEOUT_SECS = 120;
+
+@Injectable()
+export class RunService {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly queue: RunQueue,
+    private readonly claude: ClaudeRunner,
+  ) {}
+
+  /** Validates what the DTO cannot (model, schema size), waits for a fair slot, runs, and fills the audit fields. */
+  async run(owner: string, body: RunRequestDto, audit: AuditFields, signal: AbortSignal): Promise<RunResponseDto> {
+    const model = this.modelFor(body.model);
+    audit.model = model;
+    audit.promptChars = body.prompt.length;
+    if (body.json_schema !== undefined && JSON.stringify(body.json_schema).length > MAX_SCHEMA_CHARS) {
+      throw new InvalidRequestError(`json_schema must be at most ${MAX_SCHEMA_CHARS} characters as JSON`, 'json_schema');
+    }
+
+    const slot = await this.queue.acquire(owner, signal);
+    audit.queueMs = slot.queuedMs;
+    try {
+      const outcome = await this.claude.run({
+        prompt: body.prompt,
+        model,
+        system: body.system,
+        jsonSchema: body.json_schema,
+        timeoutSecs: body.timeout_secs ?? DEFAULT_RUN_TIMEOUT_SECS,
+        signal,
+      });
+      audit.model = outcome.model ?? model;
+      audit.responseChars = outcome.text.length;
+      audit.inputTokens = outcome.usage.input_tokens;
+      audit.outputTokens = outcome.usage.output_tokens;
+      audit.costUsd = outcome.costUsd;
+      return {
+        ok: true,
+        result: outcome.structuredOutput !== undefined ? outcome.structuredOutput : parseResultText(outcome.text),
+        duration_ms: outcome.durationMs,
+        stop_reason: outcome.stopReason,
+        queue_ms: slot.queuedMs,
+        model: outcome.model,
+        usage: outcome.usage,
+        cost_usd: outcome.costUsd,
+        session_id: outcome.sessionId,
+      };
+    } finally {
+      slot.release();
+    }
+  }
+
+  private modelFor(requested: string | undefined): string {
+    if (requested === undefined) return this.config.defaultModel;
+    if (!isModelName(requested)) {
+      throw new InvalidRequestError('model must be a claude CLI alias (sonnet, opus, haiku, …) or a claude-… model id', 'model');
+    }
+    if (this.config.modelAllowlist.length > 0 && !this.config.modelAllowlist.includes(requested)) {
+      throw new InvalidRequestError(`model "${requested}" is not allowed here; allowed: ${this.config.modelAllowlist.join(', ')}`, 'model', 'model_not_allowed');
+    }
+    return requested;
+  }
+}

@@ -1,0 +1,44 @@
+import { buildClaudeArgs } from './claude-args';
+
+describe('buildClaudeArgs', () => {
+  it('switches off everything the host could inject and gives no tools by default', () => {
+    expect(buildClaudeArgs({ model: 'sonnet' }, 'none')).toEqual([
+      '--print',
+      '--output-format=json',
+      '--model=sonnet',
+      '--no-session-persistence',
+      '--strict-mcp-config',
+      '--setting-sources=',
+      '--disable-slash-commands',
+      '--tools=',
+      '--permission-mode=dontAsk',
+    ]);
+  });
+
+  it('offers read-only tools when the policy says so', () => {
+    expect(buildClaudeArgs({ model: 'sonnet' }, 'read-only')).toContain('--tools=Read,Grep,Glob');
+  });
+
+  it.each([
+    '--dangerously-skip-permissions',
+    '-p',
+    '--tools=Bash',
+    '$(rm -rf /)',
+    '; cat /etc/passwd',
+    'line one\n--permission-mode=bypassPermissions',
+    '',
+  ])('keeps a hostile system prompt %p inside its own flag', (system) => {
+    const args = buildClaudeArgs({ model: 'sonnet', system }, 'none');
+    expect(args[args.length - 1]).toBe(`--system-prompt=${system}`);
+    expect(args.filter((arg) => arg.startsWith('--tools'))).toEqual(['--tools=']);
+    expect(args.filter((arg) => arg.startsWith('--permission-mode'))).toEqual(['--permission-mode=dontAsk']);
+    expect(args).not.toContain('--dangerously-skip-permissions');
+  });
+
+  it('serialises a JSON schema into one argument', () => {
+    const schema = { type: 'object', properties: { a: { type: 'string', description: '--tools=Bash' } } };
+    const args = buildClaudeArgs({ model: 'claude-opus-4-1', jsonSchema: schema }, 'none');
+    expect(args[args.length - 1]).toBe(`--json-schema=${JSON.stringify(schema)}`);
+    expect(args.filter((arg) => arg.startsWith('--tools'))).toEqual(['--tools=']);
+  });
+});

@@ -1,0 +1,29 @@
+import type { ClaudeRunRequest } from './claude-runner';
+
+export type RunToolPolicy = 'none' | 'read-only';
+
+/** Read-only built-ins; with permission mode dontAsk, a read outside the run's directory is refused, not asked about. */
+const READ_ONLY_TOOLS = 'Read,Grep,Glob';
+
+/**
+ * argv for one `claude -p` run. Every value travels glued to its flag (`--model=x`) so no value,
+ * however hostile, can be read as a flag of its own; the prompt is never in argv (it goes on stdin).
+ * Settings, MCP servers, slash commands and session files are all switched off, so nothing on the
+ * host or in the run directory shapes the run beyond these flags.
+ */
+export function buildClaudeArgs(request: Omit<ClaudeRunRequest, 'prompt' | 'timeoutSecs' | 'signal'>, tools: RunToolPolicy): string[] {
+  const args = [
+    '--print',
+    '--output-format=json',
+    `--model=${request.model}`,
+    '--no-session-persistence',
+    '--strict-mcp-config',
+    '--setting-sources=',
+    '--disable-slash-commands',
+    `--tools=${tools === 'none' ? '' : READ_ONLY_TOOLS}`,
+    '--permission-mode=dontAsk',
+  ];
+  if (request.system !== undefined) args.push(`--system-prompt=${request.system}`);
+  if (request.jsonSchema !== undefined) args.push(`--json-schema=${JSON.stringify(request.jsonSchema)}`);
+  return args;
+}

@@ -1,0 +1,81 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@clawdforge/core';
+import { buildClaudeArgs } from './claude-args';
+import { findResultLine, modelOf, usageOf } from './claude-output';
+import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult } from './claude-runner';
+import { buildChildEnv } from './child-env';
+import { CliFailedError, CliTimeoutError, RunCancelledError, sanitizeCliMessage } from './cli-errors';
+import { ProcessRunner } from './process-runner';
+
+/** `claude -p` in a fresh directory under RUNS_DIR, removed afterwards whatever happened. */
+@Injectable()
+export class ClaudeCliRunner extends ClaudeRunner {
+  private readonly logger = new Logger(ClaudeCliRunner.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly processes: ProcessRunner,
+  ) {
+    super();
+  }
+
+  async run(request: ClaudeRunRequest): Promise<ClaudeRunResult> {
+    const runDir = path.join(this.config.runsDir, randomUUID());
+    const tmpDir = path.join(runDir, '.tmp');
+    await fs.mkdir(tmpDir, { recursive: true, mode: 0o700 });
+    try {
+      const result = await this.processes.run(this.config.claudeBin, {
+        args: buildClaudeArgs(request, this.config.runTools),
+        cwd: runDir,
+        env: buildChildEnv(process.env, {
+          CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
+          CLAUDE_CODE_TMPDIR: tmpDir,
+          TMPDIR: tmpDir,
+          DISABLE_AUTOUPDATER: '1',
+        }),
+        stdin: request.prompt,
+        timeoutMs: request.timeoutSecs * 1000,
+        maxOutputBytes: this.config.runOutputMaxBytes,
+        signal: request.signal,
+      });
+
+      switch (result.outcome) {
+        case 'timeout':
+          throw new CliTimeoutError(request.timeoutSecs);
+        case 'aborted':
+          throw new RunCancelledError();
+        case 'output_too_large':
+          throw new CliFailedError(`the CLI's output passed ${this.config.runOutputMaxBytes} bytes`, 'output_too_large');
+        case 'exited':
+          break;
+      }
+
+      const line = findResultLine(result.stdout);
+      if (!line) {
+        this.logger.warn(`claude exited ${result.exitCode ?? result.signal} without a result; stderr: ${result.stderr.slice(-2000)}`);
+        const detail = sanitizeCliMessage(result.stderr.split('\n').filter(Boolean).pop() ?? '');
+        throw new CliFailedError(`the CLI exited (${result.exitCode ?? result.signal}) without a result${detail ? `: ${detail}` : ''}`);
+      }
+      if (line.is_error || result.exitCode !== 0 || line.subtype !== 'success') {
+        const status = line.api_error_status ? ` (upstream ${line.api_error_status})` : '';
+        const said = typeof line.result === 'string' && line.result ? line.result : (line.subtype ?? 'error');
+        throw new CliFailedError(`the CLI reported an error${status}: ${sanitizeCliMessage(said)}`);
+      }
+      return {
+        text: typeof line.result === 'string' ? line.result : '',
+        structuredOutput: line.structured_output,
+        stopReason: line.stop_reason ?? null,
+        model: modelOf(line),
+        sessionId: line.session_id ?? null,
+        usage: usageOf(line),
+        costUsd: typeof line.total_cost_usd === 'number' ? line.total_cost_usd : null,
+        durationMs: result.durationMs,
+      };
+    } finally {
+      await fs.rm(runDir, { recursive: true, force: true }).catch((error: Error) => this.logger.error(`run directory not removed: ${error.message}`));
+    }
+  }
+}

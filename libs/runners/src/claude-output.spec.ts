@@ -1,0 +1,49 @@
+import { findResultLine, modelOf, parseResultText, usageOf } from './claude-output';
+
+describe('parseResultText', () => {
+  it.each([
+    ['{"hello":"world"}', { hello: 'world' }],
+    ['```json\n{"hello": "world"}\n```', { hello: 'world' }],
+    ['```\n[1, 2]\n```', [1, 2]],
+    ['  ```JSON\r\n{"a":1}\r\n```  ', { a: 1 }],
+    ['42', 42],
+    ['plain words', 'plain words'],
+    ['```\nnot json\n```', 'not json'],
+    ['```json\n{"broken": \n```', '{"broken":'],
+    ['Here it is: ```json\n{"a":1}\n```', 'Here it is: ```json\n{"a":1}\n```'],
+    ['', ''],
+  ])('%p → %p', (text, expected) => {
+    expect(parseResultText(text)).toEqual(expected);
+  });
+});
+
+describe('findResultLine', () => {
+  it('takes the last result object among other lines', () => {
+    const stdout = ['{"type":"system","subtype":"init"}', 'noise', '{"type":"result","result":"first"}', '{"type":"result","result":"last"}', ''].join('\n');
+    expect(findResultLine(stdout)?.result).toBe('last');
+  });
+
+  it('finds none in garbage, empty output or truncated JSON', () => {
+    expect(findResultLine('')).toBeUndefined();
+    expect(findResultLine('<html>')).toBeUndefined();
+    expect(findResultLine('{"type":"result","result":"cut of')).toBeUndefined();
+    expect(findResultLine('{"type":"assistant"}')).toBeUndefined();
+  });
+});
+
+describe('usage and model', () => {
+  it('reads counts, ignoring what is not a number', () => {
+    expect(usageOf({ type: 'result', usage: { input_tokens: 3, output_tokens: Number.NaN } })).toEqual({
+      input_tokens: 3,
+      output_tokens: null,
+      cache_creation_input_tokens: null,
+      cache_read_input_tokens: null,
+    });
+    expect(usageOf({ type: 'result' }).input_tokens).toBeNull();
+  });
+
+  it('takes the model from modelUsage', () => {
+    expect(modelOf({ type: 'result', modelUsage: { 'claude-sonnet-4-5-20250929': {} } })).toBe('claude-sonnet-4-5-20250929');
+    expect(modelOf({ type: 'result' })).toBeNull();
+  });
+});

@@ -1,0 +1,43 @@
+export interface ClaudeRunRequest {
+  prompt: string;
+  /** Already validated: an alias or a claude-… id. */
+  model: string;
+  /** Replaces Claude Code's default system prompt. */
+  system?: string;
+  /** JSON Schema for structured output; the answer then arrives as `structuredOutput`. */
+  jsonSchema?: Record<string, unknown>;
+  timeoutSecs: number;
+  /** Aborted when the client goes away. */
+  signal?: AbortSignal;
+}
+
+export interface ClaudeUsage {
+  input_tokens: number | null;
+  output_tokens: number | null;
+  cache_creation_input_tokens: number | null;
+  cache_read_input_tokens: number | null;
+}
+
+export interface ClaudeRunResult {
+  /** The CLI's `result` text, as the model wrote it. */
+  text: string;
+  /** Present when a JSON Schema was given and the CLI returned structured output. */
+  structuredOutput?: unknown;
+  stopReason: string | null;
+  /** The model id the CLI actually used (an alias resolved), when it says. */
+  model: string | null;
+  sessionId: string | null;
+  usage: ClaudeUsage;
+  costUsd: number | null;
+  /** Wall time of the CLI process. */
+  durationMs: number;
+}
+
+/**
+ * Runs one prompt to completion. Abstract class as DI token; the implementation spawns the
+ * claude CLI. Fails with CliNotFoundError (503), CliTimeoutError (504), CliFailedError (502)
+ * or RunCancelledError (the client went away).
+ */
+export abstract class ClaudeRunner {
+  abstract run(request: ClaudeRunRequest): Promise<ClaudeRunResult>;
+}

@@ -1,0 +1,20 @@
+import { sanitizeCliMessage } from './cli-errors';
+
+describe('sanitizeCliMessage', () => {
+  it('removes keys, tokens and paths', () => {
+    const text = 'Error at /home/alice/.claude/x.js: key sk-ant-api03-SECRET, token cf_abcdefghijklmnopqrstuvwxyz012345, Bearer abc.def';
+    const clean = sanitizeCliMessage(text);
+    expect(clean).not.toMatch(/alice|SECRET|cf_abcdef|abc\.def/);
+    expect(clean).toContain('[path]');
+    expect(clean).toContain('[redacted]');
+  });
+
+  it('drops control characters and bounds the length', () => {
+    expect(sanitizeCliMessage('a\u0000b\u001b[31mc')).toBe('ab[31mc');
+    expect(sanitizeCliMessage('x'.repeat(2000))).toHaveLength(501);
+  });
+
+  it('keeps an ordinary message intact', () => {
+    expect(sanitizeCliMessage('API Error: 529 overloaded')).toBe('API Error: 529 overloaded');
+  });
+});

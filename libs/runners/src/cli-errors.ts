@@ -1,0 +1,47 @@
+import { HttpStatus } from '@nestjs/common';
+import { ApiError } from '@clawdforge/core';
+
+/** The CLI ran past its time limit and was stopped. */
+export class CliTimeoutError extends ApiError {
+  constructor(timeoutSecs: number) {
+    super(HttpStatus.GATEWAY_TIMEOUT, 'timeout', `the run did not finish within ${timeoutSecs} s`);
+  }
+}
+
+/** The CLI failed or said it failed; the message is the CLI's own, sanitised. */
+export class CliFailedError extends ApiError {
+  constructor(message: string, code = 'cli_failed') {
+    super(HttpStatus.BAD_GATEWAY, code, message);
+  }
+}
+
+/** Not a status any client sees (it is gone); the audit trail's record of a cancelled call. */
+export const CLIENT_CLOSED_STATUS = 499;
+
+/** The client went away, so the run was stopped; nobody reads the answer, but the audit row says so. */
+export class RunCancelledError extends ApiError {
+  constructor() {
+    super(CLIENT_CLOSED_STATUS as HttpStatus, 'cancelled', 'the client disconnected');
+  }
+}
+
+/** The server is stopping and takes no new runs. */
+export class ShuttingDownError extends ApiError {
+  constructor() {
+    super(HttpStatus.SERVICE_UNAVAILABLE, 'shutting_down', 'the server is shutting down', undefined, { 'Retry-After': '5' });
+  }
+}
+
+const SECRET_LIKE = /\b(sk-ant-[A-Za-z0-9_-]+|cf_[A-Za-z0-9_-]{20,}|Bearer\s+\S+)/g;
+const ABSOLUTE_PATH = /(?:\/[\w.@+-]+){2,}\/?/g;
+const MAX_MESSAGE_CHARS = 500;
+
+/** A CLI message fit for a client: no keys or tokens, no filesystem paths, no control characters, bounded. */
+export function sanitizeCliMessage(text: string): string {
+  const cleaned = text
+    .replace(SECRET_LIKE, '[redacted]')
+    .replace(ABSOLUTE_PATH, '[path]')
+    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+    .trim();
+  return cleaned.length > MAX_MESSAGE_CHARS ? `${cleaned.slice(0, MAX_MESSAGE_CHARS)}…` : cleaned;
+}
