@@ -35,13 +35,16 @@ export class ShuttingDownError extends ApiError {
 const SECRET_LIKE = /\b(sk-ant-[A-Za-z0-9_-]+|cf_[A-Za-z0-9_-]{20,}|Bearer\s+\S+)/g;
 const ABSOLUTE_PATH = /(?:\/[\w.@+-]+){2,}\/?/g;
 const MAX_MESSAGE_CHARS = 500;
+// Control characters other than tab and newline: a terminal escape has no place in JSON for a client.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 /** A CLI message fit for a client: no keys or tokens, no filesystem paths, no control characters, bounded. */
 export function sanitizeCliMessage(text: string): string {
   const cleaned = text
     .replace(SECRET_LIKE, '[redacted]')
     .replace(ABSOLUTE_PATH, '[path]')
-    .replace(/[\u0000-\u0008\u000b-\u001f\u007f]/g, '')
+    .replace(CONTROL_CHARS, '')
     .trim();
   return cleaned.length > MAX_MESSAGE_CHARS ? `${cleaned.slice(0, MAX_MESSAGE_CHARS)}…` : cleaned;
 }
