@@ -2,6 +2,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
 import { shutdownGracefully } from '../apps/server/src/graceful-shutdown';
+import { descendantsOf, eventually, processesWith } from './support/processes';
 import { makeDataDir, startTestApp, TestApp } from './support/test-app';
 import { ProbeController } from './support/probe.controller';
 
@@ -71,5 +72,42 @@ describe('graceful shutdown', () => {
     await shutdownGracefully(t.app, 300, quiet);
     expect(Date.now() - started).toBeLessThan(2000);
     expect(await inFlight).toMatch(/^cut: /);
+  });
+});
+
+describe('graceful shutdown with runs in flight', () => {
+  it('stops a run still going when the grace runs out, leaving no process and an audit row', async () => {
+    const dataDir = makeDataDir();
+    const t = await startTestApp({}, { dataDir });
+    const token = await t.mintToken('runner');
+    const port = await listening(t);
+    const marker = `cf-shutdown-${process.hrtime.bigint()}`;
+    const answer = new Promise<string>((resolve) => {
+      const req = http.request(
+        { host: '127.0.0.1', port, path: '/run', method: 'POST', agent: false, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => resolve(`${res.statusCode} ${body}`));
+        },
+      );
+      req.on('error', (error) => resolve(`cut: ${error.message}`));
+      req.end(JSON.stringify({ prompt: `FAKE:hang:${marker}`, timeout_secs: 60 }));
+    });
+    expect(await eventually(() => processesWith(marker).length > 0)).toBe(true);
+
+    await shutdownGracefully(t.app, 300, quiet);
+    expect(processesWith(marker)).toEqual([]);
+    expect(descendantsOf(process.pid)).toEqual([]);
+    expect(await answer).toMatch(/^503 .*shutting_down|^cut: /);
+
+    const reopened = await startTestApp({}, { dataDir });
+    try {
+      const rows = await reopened.admin('get', '/admin/audit').query({ route: '/run' }).expect(200);
+      expect(rows.body.items).toHaveLength(1);
+      expect(rows.body.items[0]).toMatchObject({ token_name: 'runner', error_code: 'shutting_down' });
+    } finally {
+      await reopened.close();
+    }
   });
 });

@@ -2,22 +2,29 @@ import type { Server } from 'node:http';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { ProcessRunner } from '@clawdforge/runners';
 
+/** After their children are stopped, how long requests get to send their error answer. */
+const ANSWER_AFTER_KILL_MS = 1000;
+
 /**
- * Stops accepting connections, lets in-flight requests finish for up to `graceMs`, then kills
- * any child processes still running and drops the remaining connections, and finally closes
- * the application (audit rows flushed before the database closes).
+ * Stops accepting connections, lets in-flight requests finish for up to `graceMs`, then stops
+ * any child processes still running, lets their requests answer, drops what remains, and finally
+ * closes the application (audit rows flushed before the database closes).
  */
 export async function shutdownGracefully(app: INestApplication, graceMs: number, logger: LoggerService): Promise<void> {
   const server = app.getHttpServer() as Server;
-  const drained = new Promise<boolean>((resolve) => server.close(() => resolve(true)));
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs)));
-  const finishedInTime = await Promise.race([drained, expired]);
-  clearTimeout(timer);
-  if (!finishedInTime) {
+  const drained = new Promise<true>((resolve) => server.close(() => resolve(true)));
+  if (!(await within(drained, graceMs))) {
     logger.warn?.(`requests still running after ${graceMs} ms; stopping them`);
     await app.get(ProcessRunner).shutdown();
-    server.closeAllConnections();
+    if (!(await within(drained, ANSWER_AFTER_KILL_MS))) server.closeAllConnections();
   }
   await app.close();
+}
+
+async function within(done: Promise<true>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const result = await Promise.race([done, expired]);
+  clearTimeout(timer);
+  return result;
 }

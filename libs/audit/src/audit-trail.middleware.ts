@@ -47,8 +47,8 @@ export class AuditTrailMiddleware implements NestMiddleware {
     };
     res.once('finish', finish);
     // A client that goes away closes the response without finishing it; handlers listening for
-    // that (to cancel their work) get this turn to say so in the audit fields first.
-    res.once('close', () => setImmediate(finish));
+    // that (to cancel their work) run in the same emit, and say so in the audit fields first.
+    res.once('close', () => process.nextTick(finish));
     next();
   }
 }

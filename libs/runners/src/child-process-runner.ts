@@ -115,7 +115,7 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
   async shutdown(graceMs = DEFAULT_KILL_GRACE_MS): Promise<void> {
     this.closed = true;
     const all = [...this.live];
-    for (const entry of all) entry.stop('aborted', graceMs);
+    for (const entry of all) entry.stop('shutdown', graceMs);
     await Promise.all(all.map((entry) => entry.exited));
   }
 

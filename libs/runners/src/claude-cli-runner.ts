@@ -7,7 +7,7 @@ import { buildClaudeArgs } from './claude-args';
 import { findResultLine, modelOf, usageOf } from './claude-output';
 import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult } from './claude-runner';
 import { buildChildEnv } from './child-env';
-import { CliFailedError, CliTimeoutError, RunCancelledError, sanitizeCliMessage } from './cli-errors';
+import { CliFailedError, CliTimeoutError, RunCancelledError, sanitizeCliMessage, ShuttingDownError } from './cli-errors';
 import { ProcessRunner } from './process-runner';
 
 /** `claude -p` in a fresh directory under RUNS_DIR, removed afterwards whatever happened. */
@@ -47,6 +47,8 @@ export class ClaudeCliRunner extends ClaudeRunner {
           throw new CliTimeoutError(request.timeoutSecs);
         case 'aborted':
           throw new RunCancelledError();
+        case 'shutdown':
+          throw new ShuttingDownError();
         case 'output_too_large':
           throw new CliFailedError(`the CLI's output passed ${this.config.runOutputMaxBytes} bytes`, 'output_too_large');
         case 'exited':

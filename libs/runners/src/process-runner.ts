@@ -16,7 +16,8 @@ export interface ProcessRunOptions {
   onStdoutLine?: (line: string) => void;
 }
 
-export type ProcessOutcome = 'exited' | 'timeout' | 'aborted' | 'output_too_large';
+/** How the child ended: on its own, or stopped by us for a timeout, an abort, its output size, or server shutdown. */
+export type ProcessOutcome = 'exited' | 'timeout' | 'aborted' | 'output_too_large' | 'shutdown';
 
 export interface ProcessResult {
   outcome: ProcessOutcome;
