@@ -66,6 +66,9 @@ export class ClaudeCliRunner extends ClaudeRunner {
         const said = typeof line.result === 'string' && line.result ? line.result : (line.subtype ?? 'error');
         throw new CliFailedError(`the CLI reported an error${status}: ${sanitizeCliMessage(said)}`);
       }
+      if (request.jsonSchema !== undefined && line.structured_output === undefined) {
+        throw new CliFailedError('the model did not return output in the requested json_schema', 'structured_output_missing');
+      }
       return {
         text: typeof line.result === 'string' ? line.result : '',
         structuredOutput: line.structured_output,

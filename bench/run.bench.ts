@@ -1,0 +1,130 @@
+/**
+ * npm run bench: /run through the built server against the same CLI spawned directly, measured
+ * side by side in one run, on this machine. Prints a markdown report; `-- --write` also saves it
+ * to BENCHMARKS.md.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FakeModelApi } from '../test/fixtures/fake-model-api/fake-model-api';
+import { load, machine, mintToken, percentile, ROOT, rssMiB, spawnOnce, startServer } from './bench-support';
+
+const FAKE_CLAUDE = path.join(ROOT, 'test', 'fixtures', 'fake-cli', 'claude');
+const REAL_CLAUDE = path.join(ROOT, 'node_modules', '.bin', 'claude');
+const SEQUENTIAL = 60;
+const PER_LEVEL = 64;
+const REAL_RUNS = 8;
+
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const lines: string[] = [];
+const say = (line = '') => {
+  lines.push(line);
+  console.log(line);
+};
+
+async function postRun(url: string, token: string, body: object): Promise<void> {
+  const res = await fetch(`${url}/run`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (res.status !== 200) throw new Error(`/run answered ${res.status}: ${await res.text()}`);
+  await res.arrayBuffer();
+}
+
+async function fakeCliSection(): Promise<void> {
+  const server = await startServer({ CLAUDE_BIN: FAKE_CLAUDE, MAX_CONCURRENT_RUNS: '16', RUN_QUEUE_MAX: '1000' });
+  try {
+    const token = await mintToken(server.url, 'bench');
+    const pid = server.child.pid!;
+    await postRun(server.url, token, { prompt: 'warm-up' });
+    const idleRss = rssMiB(pid);
+    const env = { PATH: process.env.PATH, HOME: os.tmpdir() };
+    const args = ['--print', '--output-format=json', '--model=sonnet'];
+
+    const direct = await load(SEQUENTIAL, 1, async () => void (await spawnOnce(FAKE_CLAUDE, args, 'hello', env)));
+    const through = await load(SEQUENTIAL, 1, () => postRun(server.url, token, { prompt: 'hello' }));
+    say('## /run with an instant fake CLI (process-boundary stand-in)');
+    say();
+    say(`${SEQUENTIAL} sequential runs each way.`);
+    say();
+    say('| | p50 | p95 |');
+    say('|---|---|---|');
+    say(`| direct spawn of the fake CLI | ${ms(percentile(direct.latencies, 50))} | ${ms(percentile(direct.latencies, 95))} |`);
+    say(`| POST /run through the server | ${ms(percentile(through.latencies, 50))} | ${ms(percentile(through.latencies, 95))} |`);
+    say(`| ratio server / direct | ${(percentile(through.latencies, 50) / percentile(direct.latencies, 50)).toFixed(2)} | ${(percentile(through.latencies, 95) / percentile(direct.latencies, 95)).toFixed(2)} |`);
+    say();
+
+    say('| concurrency | runs/s through the server | runs/s direct | ratio | server RSS peak |');
+    say('|---|---|---|---|---|');
+    for (const concurrency of [1, 4, 16]) {
+      let peak = rssMiB(pid);
+      const sampler = setInterval(() => (peak = Math.max(peak, rssMiB(pid))), 20);
+      const served = await load(PER_LEVEL, concurrency, () => postRun(server.url, token, { prompt: 'hello' }));
+      clearInterval(sampler);
+      const spawned = await load(PER_LEVEL, concurrency, async () => void (await spawnOnce(FAKE_CLAUDE, args, 'hello', env)));
+      const serverRate = PER_LEVEL / (served.wallMs / 1000);
+      const directRate = PER_LEVEL / (spawned.wallMs / 1000);
+      say(`| ${concurrency} | ${serverRate.toFixed(1)} | ${directRate.toFixed(1)} | ${(serverRate / directRate).toFixed(2)} | ${peak.toFixed(0)} MiB |`);
+    }
+    say();
+
+    const busy = load(PER_LEVEL, 16, () => postRun(server.url, token, { prompt: 'FAKE:sleep:200' }));
+    const health = await load(200, 4, async () => void (await (await fetch(`${server.url}/healthz`)).arrayBuffer()));
+    await busy;
+    say(`Server RSS idle: ${idleRss.toFixed(0)} MiB. /healthz while 16 runs are in flight: p50 ${ms(percentile(health.latencies, 50))}, p95 ${ms(percentile(health.latencies, 95))} (200 requests, 4 at a time).`);
+    say();
+  } finally {
+    await server.stop();
+  }
+}
+
+async function realCliSection(): Promise<void> {
+  const api = await FakeModelApi.start();
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'clawdforge-bench-home-'));
+  const cliEnv = {
+    ANTHROPIC_BASE_URL: api.url,
+    ANTHROPIC_API_KEY: 'sk-ant-test',
+    DISABLE_AUTOUPDATER: '1',
+    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+    HOME: home,
+  };
+  const server = await startServer(cliEnv);
+  try {
+    const token = await mintToken(server.url, 'bench');
+    const args = ['--print', '--output-format=json', '--model=sonnet', '--no-session-persistence', '--strict-mcp-config', '--setting-sources=', '--tools='];
+    const cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'clawdforge-bench-run-'));
+    const direct = await load(REAL_RUNS, 1, async () => void (await spawnOnce(REAL_CLAUDE, args, 'hello', { PATH: process.env.PATH, ...cliEnv }, cwd)));
+    const through = await load(REAL_RUNS, 1, () => postRun(server.url, token, { prompt: 'hello' }));
+    say('## /run with the real pinned claude CLI against a fake Messages API on loopback');
+    say();
+    say(`${REAL_RUNS} sequential runs each way.`);
+    say();
+    say('| | p50 | p95 |');
+    say('|---|---|---|');
+    say(`| direct spawn of claude -p | ${ms(percentile(direct.latencies, 50))} | ${ms(percentile(direct.latencies, 95))} |`);
+    say(`| POST /run through the server | ${ms(percentile(through.latencies, 50))} | ${ms(percentile(through.latencies, 95))} |`);
+    say(`| ratio server / direct | ${(percentile(through.latencies, 50) / percentile(direct.latencies, 50)).toFixed(2)} | ${(percentile(through.latencies, 95) / percentile(direct.latencies, 95)).toFixed(2)} |`);
+    say();
+  } finally {
+    await server.stop();
+    await api.close();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  say('# Benchmarks');
+  say();
+  say(`Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine()}.`);
+  say('Every ratio compares two figures taken in the same run.');
+  say();
+  await fakeCliSection();
+  await realCliSection();
+  if (process.argv.includes('--write')) fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
+}
+
+main().catch((error: Error) => {
+  console.error(error);
+  process.exit(1);
+});

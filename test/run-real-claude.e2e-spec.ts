@@ -1,0 +1,103 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FakeModelApi, RecordedRequest } from './fixtures/fake-model-api/fake-model-api';
+import { descendantsOf, eventually } from './support/processes';
+import { startTestApp, TestApp } from './support/test-app';
+
+const REAL_CLAUDE = path.join(__dirname, '..', 'node_modules', '.bin', 'claude');
+
+/** The real pinned claude CLI, spawned by the real server, against a fake Messages API on loopback. */
+describe('POST /run with the real claude CLI', () => {
+  let api: FakeModelApi;
+  let t: TestApp;
+  let token: string;
+  let home: string;
+  const saved = { ...process.env };
+  const run = (body: object) => t.http().post('/run').set('Authorization', `Bearer ${token}`).send(body);
+  const systemTexts = (request: RecordedRequest) => ((request.body?.system ?? []) as { text: string }[]).map((block) => block.text);
+
+  beforeAll(async () => {
+    api = await FakeModelApi.start();
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'clawdforge-claude-home-'));
+    Object.assign(process.env, {
+      ANTHROPIC_BASE_URL: api.url,
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
+      HOME: home,
+    });
+    t = await startTestApp({ CLAUDE_BIN: REAL_CLAUDE });
+    token = await t.mintToken('real');
+  });
+  afterAll(async () => {
+    await t.close();
+    await api.close();
+    process.env = saved;
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+  beforeEach(() => {
+    api.requests.length = 0;
+    api.delayMs = 0;
+  });
+
+  it('returns a fenced JSON answer parsed, with the model, usage and the CLI session id', async () => {
+    api.replyWith('```json\n{"qty": 2, "unit": "cup", "food": "rice"}\n```');
+    const res = await run({ prompt: "about 2 cups of cooked white rice", model: 'sonnet', system: 'You are a precise recipe parser.' }).expect(200);
+    expect(res.body).toMatchObject({
+      ok: true,
+      result: { qty: 2, unit: 'cup', food: 'rice' },
+      stop_reason: 'end_turn',
+      model: expect.stringMatching(/^claude-/),
+      usage: { input_tokens: 21, output_tokens: 9 },
+      session_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      cost_usd: expect.any(Number),
+    });
+    expect(api.messageRequests).toHaveLength(1);
+    const [request] = api.messageRequests;
+    expect(systemTexts(request)).toContain('You are a precise recipe parser.');
+    expect(request.body?.tools).toEqual([]);
+    expect(JSON.stringify(request.body?.messages)).toContain('about 2 cups of cooked white rice');
+  });
+
+  it('returns a plain answer as a string', async () => {
+    api.replyWith('Just words.');
+    const res = await run({ prompt: 'say something' }).expect(200);
+    expect(res.body.result).toBe('Just words.');
+  });
+
+  it('keeps a flag-like system prompt as text, never as a flag', async () => {
+    api.replyWith('ok');
+    await run({ prompt: 'hi', system: '--dangerously-skip-permissions' }).expect(200);
+    expect(systemTexts(api.messageRequests[0])).toContain('--dangerously-skip-permissions');
+  });
+
+  it('returns structured output for a json_schema', async () => {
+    const schema = { type: 'object', properties: { qty: { type: 'number' } }, required: ['qty'] };
+    api.replyWith((request) => {
+      const offered = ((request.body?.tools ?? []) as { name: string }[]).some((tool) => tool.name === 'StructuredOutput');
+      const answered = JSON.stringify(request.body?.messages).includes('tool_result');
+      return offered && !answered ? { toolUse: { name: 'StructuredOutput', input: { qty: 3 } } } : { text: 'done' };
+    });
+    const res = await run({ prompt: 'how many?', json_schema: schema }).expect(200);
+    expect(res.body.result).toEqual({ qty: 3 });
+    const offered = (api.messageRequests[0].body?.tools as { name: string; input_schema: unknown }[]).find((tool) => tool.name === 'StructuredOutput');
+    expect(offered?.input_schema).toEqual(schema);
+  });
+
+  it('maps an upstream error to 502 with the status, quickly and without retrying for minutes', async () => {
+    api.next({ error: { status: 529, type: 'overloaded_error', message: 'Overloaded' } });
+    const started = Date.now();
+    const res = await run({ prompt: 'hi' }).expect(502);
+    expect(res.body.error.code).toBe('cli_failed');
+    expect(res.body.error.message).toContain('upstream 529');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+
+  it('stops a run on a model that never answers: 504 and no process left', async () => {
+    api.delayMs = 30_000;
+    const res = await run({ prompt: 'hi', timeout_secs: 2 }).expect(504);
+    expect(res.body.error.code).toBe('timeout');
+    expect(await eventually(() => descendantsOf(process.pid).length === 0)).toBe(true);
+    expect(fs.readdirSync(t.config.runsDir)).toEqual([]);
+  });
+});
