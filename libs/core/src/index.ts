@@ -20,3 +20,4 @@ export * from './net/cidr-list';
 export * from './net/is-cidr.validator';
 export * from './errors/error-body.dto';
 export * from './config/app-version';
+export * from './database/sqlite-tuning';
