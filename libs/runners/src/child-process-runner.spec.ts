@@ -1,0 +1,109 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { ChildProcessRunner } from './child-process-runner';
+import { buildChildEnv } from './child-env';
+import { ShuttingDownError } from './cli-errors';
+import { CliNotFoundError } from './cli-not-found.error';
+
+const node = process.execPath;
+
+/** Alive and not a zombie: an orphan killed here may wait for a reaper outside our control. */
+function isRunning(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+const env = buildChildEnv(process.env);
+const script = (source: string) => ['-e', source];
+
+describe('ChildProcessRunner', () => {
+  let runner: ChildProcessRunner;
+  beforeEach(() => {
+    runner = new ChildProcessRunner();
+  });
+  afterEach(async () => {
+    await runner.shutdown(100);
+  });
+
+  it('passes argv literally, with no shell in between', async () => {
+    const hostile = ['--dangerously-skip-permissions', '$(touch /tmp/cf-pwned)', '; ls /', '`id`', "a'b\"c", ''];
+    const result = await runner.run(node, { args: [...script('process.stdout.write(JSON.stringify(process.argv.slice(1)))'), '--', ...hostile], env });
+    expect(JSON.parse(result.stdout)).toEqual(hostile);
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, signal: null });
+  });
+
+  it('delivers stdin and closes it, and closes it at once when there is none', async () => {
+    const echo = script('let s="";process.stdin.on("data",c=>s+=c).on("end",()=>process.stdout.write(s.toUpperCase()))');
+    expect((await runner.run(node, { args: echo, env, stdin: 'hello' })).stdout).toBe('HELLO');
+    const started = performance.now();
+    expect((await runner.run(node, { args: echo, env })).stdout).toBe('');
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('survives a child that exits without reading a large stdin', async () => {
+    const result = await runner.run(node, { args: script('process.exit(3)'), env, stdin: 'x'.repeat(8 * 1024 * 1024) });
+    expect(result).toMatchObject({ outcome: 'exited', exitCode: 3 });
+  });
+
+  it('gives the child exactly the environment it is handed', async () => {
+    const result = await runner.run(node, { args: script('process.stdout.write(JSON.stringify(Object.keys(process.env).sort()))'), env: { PATH: process.env.PATH, ONLY_THIS: '1' } });
+    expect(JSON.parse(result.stdout)).toEqual(['ONLY_THIS', 'PATH']);
+  });
+
+  it('splits stdout into lines as they arrive, keeping multi-byte characters whole', async () => {
+    const lines: string[] = [];
+    const source = 'const b=Buffer.from("héllo\\nwörld\\n€nd");process.stdout.write(b.subarray(0,2));setTimeout(()=>process.stdout.write(b.subarray(2)),50)';
+    const result = await runner.run(node, { args: script(source), env, onStdoutLine: (line) => lines.push(line) });
+    expect(lines).toEqual(['héllo', 'wörld', '€nd']);
+    expect(result.stdout).toBe('héllo\nwörld\n€nd');
+  });
+
+  it('stops a child at its timeout, grandchildren included', async () => {
+    const source = 'const c=require("child_process").spawn(process.execPath,["-e","setInterval(()=>{},1000)"],{stdio:"ignore"});console.log(c.pid);setInterval(()=>{},1000)';
+    const result = await runner.run(node, { args: script(source), env, timeoutMs: 300 });
+    expect(result.outcome).toBe('timeout');
+    const grandchild = Number(result.stdout.trim());
+    expect(grandchild).toBeGreaterThan(0);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(isRunning(grandchild)).toBe(false);
+  });
+
+  it('escalates to SIGKILL when SIGTERM is ignored', async () => {
+    const started = performance.now();
+    const result = await runner.run(node, { args: script('process.on("SIGTERM",()=>{});console.log("up");setInterval(()=>{},1000)'), env, timeoutMs: 300, killGraceMs: 300 });
+    expect(result).toMatchObject({ outcome: 'timeout', signal: 'SIGKILL' });
+    expect(performance.now() - started).toBeLessThan(2000);
+  });
+
+  it('stops a child when its signal aborts', async () => {
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 100);
+    const result = await runner.run(node, { args: script('setInterval(()=>{},1000)'), env, signal: abort.signal });
+    expect(result.outcome).toBe('aborted');
+  });
+
+  it('caps output, keeping memory bounded', async () => {
+    const result = await runner.run(node, { args: script('const l="y".repeat(65536)+"\\n";for(;;)process.stdout.write(l)'), env, maxOutputBytes: 256 * 1024 });
+    expect(result.outcome).toBe('output_too_large');
+    expect(result.stdout.length).toBeLessThanOrEqual(256 * 1024);
+  });
+
+  it('reports a missing or non-executable CLI as CliNotFoundError, naming only its basename', async () => {
+    const missing = runner.run('/nonexistent/dir/claude', { args: [], env });
+    await expect(missing).rejects.toBeInstanceOf(CliNotFoundError);
+    await expect(missing).rejects.toThrow('claude CLI is not installed or not executable');
+    await expect(runner.run(path.join(__dirname, 'index.ts'), { args: [], env })).rejects.toBeInstanceOf(CliNotFoundError);
+  });
+
+  it('counts running children and, at shutdown, stops them and refuses new ones', async () => {
+    const hang = runner.run(node, { args: script('setInterval(()=>{},1000)'), env });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(runner.running).toBe(1);
+    await runner.shutdown(200);
+    expect((await hang).outcome).toBe('shutdown');
+    expect(runner.running).toBe(0);
+    await expect(runner.run(node, { args: script(''), env })).rejects.toBeInstanceOf(ShuttingDownError);
+  });
+});
