@@ -31,6 +31,9 @@ describe('/docs', () => {
         'GET /admin/tokens/{name}',
         'GET /healthz',
         'POST /admin/tokens',
+        'DELETE /files/{file_token}',
+        'GET /files',
+        'POST /files',
         'POST /run',
       ].sort(),
     );

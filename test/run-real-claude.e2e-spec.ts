@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeModelApi, RecordedRequest } from './fixtures/fake-model-api/fake-model-api';
 import { descendantsOf, eventually } from './support/processes';
+import { PDF_MINIMAL, PNG_1X1, TEXT_NOTES } from './support/sample-files';
 import { startTestApp, TestApp } from './support/test-app';
 
 const REAL_CLAUDE = path.join(__dirname, '..', 'node_modules', '.bin', 'claude');
@@ -57,6 +58,22 @@ describe('POST /run with the real claude CLI', () => {
     expect(systemTexts(request)).toContain('You are a precise recipe parser.');
     expect(request.body?.tools).toEqual([]);
     expect(JSON.stringify(request.body?.messages)).toContain('about 2 cups of cooked white rice');
+  });
+
+  it('hands uploaded images, PDFs and text to the model as content blocks', async () => {
+    const upload = async (content: Buffer, name: string) =>
+      (await t.http().post('/files').set('Authorization', `Bearer ${token}`).attach('file', content, name).expect(201)).body.file_token as string;
+    const files = [await upload(PNG_1X1, 'dot.png'), await upload(PDF_MINIMAL, 'doc.pdf'), await upload(TEXT_NOTES, 'notes.txt')];
+    api.replyWith('seen');
+    await run({ prompt: 'describe the files', files }).expect(200);
+    const [request] = api.messageRequests;
+    const userContent = (request.body?.messages as { role: string; content: Record<string, unknown>[] }[])[0].content;
+    expect(userContent.slice(0, 4)).toEqual([
+      { type: 'image', source: { type: 'base64', media_type: 'image/png', data: PNG_1X1.toString('base64') } },
+      { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: PDF_MINIMAL.toString('base64') }, title: 'doc.pdf' },
+      { type: 'text', text: `File: notes.txt\n\n${TEXT_NOTES.toString('utf8')}` },
+      { type: 'text', text: 'describe the files' },
+    ]);
   });
 
   it('returns a plain answer as a string', async () => {

@@ -69,7 +69,9 @@ describe('POST /run (fake claude at the process boundary)', () => {
     const seen = res.body.result as { argv: string[]; cwd: string; env: Record<string, string>; prompt: string };
     expect(seen.argv).toEqual([
       '--print',
-      '--output-format=json',
+      '--input-format=stream-json',
+      '--output-format=stream-json',
+      '--verbose',
       '--model=claude-haiku-4-5',
       '--no-session-persistence',
       '--strict-mcp-config',

@@ -5,7 +5,7 @@ import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AppConfig, loadConfig } from '@clawdforge/core';
+import { AppConfig, Clock, loadConfig } from '@clawdforge/core';
 import { AppModule } from '../../apps/server/src/app.module';
 import { configureApp } from '../../apps/server/src/configure-app';
 
@@ -32,7 +32,7 @@ export function makeDataDir(): string {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { dataDir?: string; controllers?: Type[] } = {},
+  options: { dataDir?: string; controllers?: Type[]; clock?: Clock } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? makeDataDir();
   const config = loadConfig({
@@ -43,10 +43,11 @@ export async function startTestApp(
     ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: options.controllers ?? [] })
+  let builder = Test.createTestingModule({ imports: [AppModule], controllers: options.controllers ?? [] })
     .overrideProvider(AppConfig)
-    .useValue(config)
-    .compile();
+    .useValue(config);
+  if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureApp(app);
   await app.init();

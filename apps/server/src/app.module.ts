@@ -12,9 +12,11 @@ import {
   LoggingModule,
   validationExceptionFactory,
 } from '@clawdforge/core';
+import { FilesModule } from '@clawdforge/files';
 import { HealthModule } from '@clawdforge/health';
 import { RunModule } from '@clawdforge/run';
 import { RunnersModule } from '@clawdforge/runners';
+import { SweeperModule } from '@clawdforge/sweeper';
 
 /** The HTTP composition root: every global pipe, filter and guard is a provider here, so tests get the same wiring. */
 @Module({
@@ -28,7 +30,9 @@ import { RunnersModule } from '@clawdforge/runners';
     AuditModule,
     HealthModule,
     AdminModule,
+    FilesModule,
     RunModule,
+    SweeperModule,
   ],
   providers: [
     { provide: APP_GUARD, useExisting: IpAllowlistGuard },

@@ -21,3 +21,4 @@ export * from './net/is-cidr.validator';
 export * from './errors/error-body.dto';
 export * from './config/app-version';
 export * from './database/sqlite-tuning';
+export * from './clock';

@@ -3,8 +3,10 @@ import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiGatewayTimeoutResponse,
+  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
@@ -42,6 +44,8 @@ export class RunController {
   })
   @ApiOkResponse({ type: RunResponseDto })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: '`invalid_request` naming the field, `model_not_allowed`' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`file_not_found` naming the file token: unknown, expired, or another token’s' })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: '`attachments_too_large`: the files total more than RUN_ATTACHMENTS_MAX_BYTES' })
   @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: '`queue_full`, with Retry-After' })
   @ApiBadGatewayResponse({ type: ErrorBodyDto, description: '`cli_failed` (the CLI or the upstream API failed; its message, sanitised), `output_too_large`' })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: '`cli_not_found`, `shutting_down`' })
@@ -53,6 +57,6 @@ export class RunController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<RunResponseDto> {
     const audit = requestContext(req).audit;
-    return this.runs.run(token.name, body, audit, clientGoneSignal(res, audit));
+    return this.runs.run(token, body, audit, clientGoneSignal(res, audit));
   }
 }

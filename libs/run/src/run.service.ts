@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import type { TokenPrincipal } from '@clawdforge/auth';
 import { AppConfig, AuditFields, InvalidRequestError, isModelName } from '@clawdforge/core';
+import { FilesService } from '@clawdforge/files';
 import { ClaudeRunner, parseResultText } from '@clawdforge/runners';
 import { MAX_SCHEMA_CHARS, RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
@@ -13,10 +15,11 @@ export class RunService {
     private readonly config: AppConfig,
     private readonly queue: RunQueue,
     private readonly claude: ClaudeRunner,
+    private readonly files: FilesService,
   ) {}
 
-  /** Validates what the DTO cannot (model, schema size), waits for a fair slot, runs, and fills the audit fields. */
-  async run(owner: string, body: RunRequestDto, audit: AuditFields, signal: AbortSignal): Promise<RunResponseDto> {
+  /** Validates what the DTO cannot (model, schema size, files), waits for a fair slot, runs, and fills the audit fields. */
+  async run(token: TokenPrincipal, body: RunRequestDto, audit: AuditFields, signal: AbortSignal): Promise<RunResponseDto> {
     const model = this.modelFor(body.model);
     audit.model = model;
     audit.promptChars = body.prompt.length;
@@ -24,11 +27,14 @@ export class RunService {
       throw new InvalidRequestError(`json_schema must be at most ${MAX_SCHEMA_CHARS} characters as JSON`, 'json_schema');
     }
 
-    const slot = await this.queue.acquire(owner, signal);
+    const attachments = await this.files.attachments(token.id, body.files ?? []);
+
+    const slot = await this.queue.acquire(token.name, signal);
     audit.queueMs = slot.queuedMs;
     try {
       const outcome = await this.claude.run({
         prompt: body.prompt,
+        attachments,
         model,
         system: body.system,
         jsonSchema: body.json_schema,

@@ -4,7 +4,9 @@ describe('buildClaudeArgs', () => {
   it('switches off everything the host could inject and gives no tools by default', () => {
     expect(buildClaudeArgs({ model: 'sonnet' }, 'none')).toEqual([
       '--print',
-      '--output-format=json',
+      '--input-format=stream-json',
+      '--output-format=stream-json',
+      '--verbose',
       '--model=sonnet',
       '--no-session-persistence',
       '--strict-mcp-config',

@@ -7,14 +7,17 @@ const READ_ONLY_TOOLS = 'Read,Grep,Glob';
 
 /**
  * argv for one `claude -p` run. Every value travels glued to its flag (`--model=x`) so no value,
- * however hostile, can be read as a flag of its own; the prompt is never in argv (it goes on stdin).
- * Settings, MCP servers, slash commands and session files are all switched off, so nothing on the
- * host or in the run directory shapes the run beyond these flags.
+ * however hostile, can be read as a flag of its own; the prompt is never in argv (it goes on stdin
+ * as a stream-json user message, which also carries attachments as content blocks). Settings, MCP
+ * servers, slash commands and session files are all switched off, so nothing on the host or in
+ * the run directory shapes the run beyond these flags.
  */
-export function buildClaudeArgs(request: Omit<ClaudeRunRequest, 'prompt' | 'timeoutSecs' | 'signal'>, tools: RunToolPolicy): string[] {
+export function buildClaudeArgs(request: Pick<ClaudeRunRequest, 'model' | 'system' | 'jsonSchema'>, tools: RunToolPolicy): string[] {
   const args = [
     '--print',
-    '--output-format=json',
+    '--input-format=stream-json',
+    '--output-format=stream-json',
+    '--verbose',
     `--model=${request.model}`,
     '--no-session-persistence',
     '--strict-mcp-config',

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
 import { buildClaudeArgs } from './claude-args';
+import { buildUserMessage } from './claude-input';
 import { findResultLine, modelOf, usageOf } from './claude-output';
 import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult } from './claude-runner';
 import { buildChildEnv } from './child-env';
@@ -36,7 +37,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
           TMPDIR: tmpDir,
           DISABLE_AUTOUPDATER: '1',
         }),
-        stdin: request.prompt,
+        stdin: await buildUserMessage(request.prompt, request.attachments),
         timeoutMs: request.timeoutSecs * 1000,
         maxOutputBytes: this.config.runOutputMaxBytes,
         signal: request.signal,

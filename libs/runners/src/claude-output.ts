@@ -1,6 +1,6 @@
 import type { ClaudeUsage } from './claude-runner';
 
-/** The final line of `claude -p --output-format json` (and of stream-json). */
+/** The final line of `claude -p --output-format=stream-json` (and the one line of `json`). */
 export interface ClaudeResultLine {
   type: 'result';
   subtype?: string;

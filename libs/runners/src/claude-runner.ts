@@ -1,5 +1,15 @@
+/** A file handed to the model with the prompt. */
+export interface RunAttachment {
+  name: string;
+  /** One the model takes: an image type, application/pdf, or text. */
+  mediaType: string;
+  path: string;
+}
+
 export interface ClaudeRunRequest {
   prompt: string;
+  /** Sent before the prompt: images and PDFs as content blocks, text as text. */
+  attachments?: RunAttachment[];
   /** Already validated: an alias or a claude-… id. */
   model: string;
   /** Replaces Claude Code's default system prompt. */

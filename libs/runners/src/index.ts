@@ -8,3 +8,4 @@ export * from './cli-errors';
 export * from './cli-not-found.error';
 export * from './process-runner';
 export * from './runners.module';
+export * from './claude-input';

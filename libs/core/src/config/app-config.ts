@@ -36,4 +36,8 @@ export class AppConfig {
   claudeMaxRetries: number;
   /** Tools a one-shot run may use: none, or read-only tools confined to the run's directory. */
   runTools: 'none' | 'read-only';
+  /** Largest upload accepted by POST /files. */
+  filesMaxBytes: number;
+  /** Largest total of files attached to one run (the model API takes about 32 MB per request, base64 included). */
+  runAttachmentsMaxBytes: number;
 }

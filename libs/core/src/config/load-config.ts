@@ -109,5 +109,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): AppConfig {
     runOutputMaxBytes: integer(env, 'RUN_OUTPUT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     claudeMaxRetries: integer(env, 'CLAUDE_MAX_RETRIES', 2, 0, 10),
     runTools: oneOf(env, 'RUN_TOOLS', ['none', 'read-only'] as const, 'none'),
+    filesMaxBytes: integer(env, 'FILES_MAX_BYTES', 25 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+    runAttachmentsMaxBytes: integer(env, 'RUN_ATTACHMENTS_MAX_BYTES', 24 * 1024 * 1024, 1, 1024 * 1024 * 1024),
   });
 }

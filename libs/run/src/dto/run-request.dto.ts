@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 /** argv carries the system prompt and schema; Linux caps one argument at 128 KiB. */
 export const MAX_SYSTEM_CHARS = 64 * 1024;
 export const MAX_SCHEMA_CHARS = 64 * 1024;
+export const MAX_FILES_PER_RUN = 20;
 
 export class RunRequestDto {
   @ApiProperty({ description: 'The prompt; sent to the CLI on stdin', example: "Sterilize this ingredient line: 'about 2 cups of cooked white rice'" })
@@ -22,6 +23,19 @@ export class RunRequestDto {
   @IsString({ message: 'system must be a string' })
   @MaxLength(MAX_SYSTEM_CHARS, { message: `system must be at most ${MAX_SYSTEM_CHARS} characters` })
   system?: string;
+
+  @ApiPropertyOptional({
+    description: 'File tokens from POST /files. Images and PDFs reach the model as content blocks, text files as text, before the prompt.',
+    type: [String],
+    example: ['ff_Jq3v9yXkzQm1b2c3d4e5f6g7h8i9j0kL'],
+    maxItems: MAX_FILES_PER_RUN,
+  })
+  @IsOptional()
+  @IsArray({ message: 'files must be an array of file tokens' })
+  @ArrayMaxSize(MAX_FILES_PER_RUN, { message: `files may hold at most ${MAX_FILES_PER_RUN} file tokens` })
+  @IsString({ each: true, message: 'files must hold file tokens (ff_…)' })
+  @Matches(/^ff_[A-Za-z0-9_-]{1,128}$/, { each: true, message: 'files must hold file tokens (ff_…)' })
+  files?: string[];
 
   @ApiPropertyOptional({ description: 'Seconds before the run is stopped with 504, 1..3600', default: 120, example: 60 })
   @IsOptional()

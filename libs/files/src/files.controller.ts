@@ -1,0 +1,63 @@
+import { Body, Controller, Delete, Get, Param, Post, Query, Req, UseInterceptors } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiTags,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
+import { ErrorBodyDto, PageQueryDto, toPage } from '@clawdforge/core';
+import { DEFAULT_FILE_TTL_SECS, UploadFileDto } from './dto/upload-file.dto';
+import { DeletedFileResponse, StoredFilePage, StoredFileView, UploadedFileResponse } from './dto/stored-file.view';
+import { FilesService } from './files.service';
+import { commitUpload, UploadedFile, UploadInterceptor } from './upload.interceptor';
+
+@ApiTags('files')
+@AppTokenAuth()
+@Controller('files')
+export class FilesController {
+  constructor(private readonly files: FilesService) {}
+
+  @Post()
+  @UseInterceptors(UploadInterceptor)
+  @ApiOperation({
+    summary: 'Upload a file to attach to runs',
+    description:
+      'Multipart field `file`: a PNG, JPEG, GIF or WebP image, a PDF, or UTF-8 text (detected from the content), at most FILES_MAX_BYTES. Other types are refused with 415. The file is this token’s alone and expires after `ttl_secs`.',
+  })
+  @ApiConsumes('multipart/form-data')
+  @ApiBody({ type: UploadFileDto })
+  @ApiCreatedResponse({ type: UploadedFileResponse })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'no `file` field, or a bad `ttl_secs`' })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: '`payload_too_large`: over FILES_MAX_BYTES' })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: '`unsupported_media_type`: not an image, PDF or text' })
+  async upload(@CurrentToken() token: TokenPrincipal, @Body() body: UploadFileDto, @Req() req: Request): Promise<UploadedFileResponse> {
+    const ttlSecs = body.ttl_secs ?? DEFAULT_FILE_TTL_SECS;
+    const stored = await this.files.store(token.id, req.file as UploadedFile, ttlSecs);
+    commitUpload(req);
+    return { ok: true, ...StoredFileView.of(stored), ttl_secs: ttlSecs };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'This token’s unexpired files, newest first' })
+  @ApiOkResponse({ type: StoredFilePage })
+  async list(@CurrentToken() token: TokenPrincipal, @Query() query: PageQueryDto): Promise<StoredFilePage> {
+    return toPage(await this.files.list(token.id, query.limit, query.cursor), query.limit, StoredFileView.of);
+  }
+
+  @Delete(':file_token')
+  @ApiOperation({ summary: 'Delete one of this token’s files' })
+  @ApiOkResponse({ type: DeletedFileResponse })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`file_not_found`: unknown, expired, or another token’s' })
+  async delete(@CurrentToken() token: TokenPrincipal, @Param('file_token') fileToken: string): Promise<DeletedFileResponse> {
+    const file = await this.files.delete(token.id, fileToken);
+    return { ok: true, file_token: file.fileToken, deleted: true };
+  }
+}

@@ -1,0 +1,14 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { FilesController } from './files.controller';
+import { FilesService } from './files.service';
+import { StoredFile } from './stored-file.entity';
+import { UploadInterceptor } from './upload.interceptor';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([StoredFile])],
+  providers: [FilesService, UploadInterceptor],
+  controllers: [FilesController],
+  exports: [FilesService],
+})
+export class FilesModule {}

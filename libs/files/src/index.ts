@@ -1,0 +1,6 @@
+export * from './file-name';
+export * from './files-errors';
+export * from './files.module';
+export * from './files.service';
+export * from './media-type';
+export * from './stored-file.entity';

@@ -1,0 +1,64 @@
+import * as fs from 'node:fs/promises';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import multer from 'multer';
+import { catchError, from, Observable, switchMap, throwError } from 'rxjs';
+import { AppConfig, InvalidRequestError } from '@clawdforge/core';
+import { FileTooLargeError } from './files-errors';
+import { HashingDiskStorage, HashedUpload } from './hashing-disk-storage';
+
+export type UploadedFile = Express.Multer.File & HashedUpload;
+
+/** Marks an upload as owned by a database row, so a later failure no longer removes it. */
+export function commitUpload(req: Request): void {
+  (req as Request & { uploadCommitted?: boolean }).uploadCommitted = true;
+}
+
+/**
+ * Receives the multipart field `file` (one file, FILES_MAX_BYTES at most) to disk before the
+ * handler runs, and removes it again if anything after fails, validation included.
+ */
+@Injectable()
+export class UploadInterceptor implements NestInterceptor {
+  private readonly receive: ReturnType<ReturnType<typeof multer>['single']>;
+
+  constructor(private readonly config: AppConfig) {
+    this.receive = multer({
+      storage: new HashingDiskStorage(config.filesDir),
+      limits: { fileSize: config.filesMaxBytes, files: 1, fields: 8, fieldSize: 1024, parts: 10, headerPairs: 50 },
+    }).single('file');
+  }
+
+  intercept(ctx: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const req = ctx.switchToHttp().getRequest<Request>();
+    const res = ctx.switchToHttp().getResponse<Response>();
+    return from(this.accept(req, res)).pipe(
+      switchMap(() => next.handle()),
+      catchError((error: unknown) => from(this.discard(req)).pipe(switchMap(() => throwError(() => error)))),
+    );
+  }
+
+  private async accept(req: Request, res: Response): Promise<void> {
+    await fs.mkdir(this.config.filesDir, { recursive: true });
+    await new Promise<void>((resolve, reject) =>
+      this.receive(req, res, (error: unknown) => (error ? reject(this.translate(error)) : resolve())),
+    );
+    if (!req.file) throw new InvalidRequestError('send the file as multipart/form-data field "file"', 'file');
+  }
+
+  private async discard(req: Request): Promise<void> {
+    if (req.file && !(req as Request & { uploadCommitted?: boolean }).uploadCommitted) await fs.rm(req.file.path, { force: true });
+  }
+
+  private translate(error: unknown): Error {
+    if (error instanceof multer.MulterError) {
+      if (error.code === 'LIMIT_FILE_SIZE') return new FileTooLargeError(this.config.filesMaxBytes);
+      if (error.code === 'LIMIT_UNEXPECTED_FILE') return new InvalidRequestError(`only one file, in the field "file", is accepted (got "${String(error.field).slice(0, 64)}")`, 'file');
+      return new InvalidRequestError(`the multipart body was refused: ${error.message.toLowerCase()}`, 'file');
+    }
+    // A filesystem failure (ENOSPC, EACCES…) is ours; anything else the parser raised is the client's body.
+    const errno = (error as NodeJS.ErrnoException).code;
+    if (typeof errno === 'string' && /^E[A-Z]+$/.test(errno)) return error as Error;
+    return new InvalidRequestError('the multipart body is malformed', 'file');
+  }
+}

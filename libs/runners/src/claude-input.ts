@@ -1,0 +1,27 @@
+import * as fs from 'node:fs/promises';
+import type { RunAttachment } from './claude-runner';
+
+type ContentBlock =
+  | { type: 'text'; text: string }
+  | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } }
+  | { type: 'document'; source: { type: 'base64'; media_type: 'application/pdf'; data: string }; title: string };
+
+async function blockFor(attachment: RunAttachment): Promise<ContentBlock> {
+  const bytes = await fs.readFile(attachment.path);
+  if (attachment.mediaType.startsWith('image/')) {
+    return { type: 'image', source: { type: 'base64', media_type: attachment.mediaType, data: bytes.toString('base64') } };
+  }
+  if (attachment.mediaType === 'application/pdf') {
+    return { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: bytes.toString('base64') }, title: attachment.name };
+  }
+  return { type: 'text', text: `File: ${attachment.name}\n\n${bytes.toString('utf8')}` };
+}
+
+/**
+ * The one stdin line of `claude -p --input-format=stream-json`: a user message whose content is
+ * the attachments, in order, then the prompt.
+ */
+export async function buildUserMessage(prompt: string, attachments: RunAttachment[] = []): Promise<string> {
+  const content = [...(await Promise.all(attachments.map(blockFor))), { type: 'text', text: prompt }];
+  return `${JSON.stringify({ type: 'user', message: { role: 'user', content } })}\n`;
+}

@@ -1,0 +1,2 @@
+export * from './sweeper.module';
+export * from './sweeper.service';
