@@ -85,7 +85,10 @@ describe('ChildProcessRunner', () => {
   });
 
   it('caps output, keeping memory bounded', async () => {
-    const result = await runner.run(node, { args: script('const l="y".repeat(65536)+"\\n";for(;;)process.stdout.write(l)'), env, maxOutputBytes: 256 * 1024 });
+    // The writer honours backpressure: a loop that never yields would only ever fill the pipe once
+    // and grow its own heap, never reaching the cap.
+    const flood = 'const l="y".repeat(65536)+"\\n";(function w(){while(process.stdout.write(l));process.stdout.once("drain",w)})()';
+    const result = await runner.run(node, { args: script(flood), env, maxOutputBytes: 256 * 1024 });
     expect(result.outcome).toBe('output_too_large');
     expect(result.stdout.length).toBeLessThanOrEqual(256 * 1024);
   });
