@@ -35,6 +35,11 @@ describe('/docs', () => {
         'GET /files',
         'POST /files',
         'POST /run',
+        'POST /sessions',
+        'GET /sessions',
+        'GET /sessions/{id}',
+        'DELETE /sessions/{id}',
+        'POST /sessions/{id}/turn',
       ].sort(),
     );
     for (const { path, op, route } of operations) {

@@ -16,6 +16,7 @@ import { FilesModule } from '@clawdforge/files';
 import { HealthModule } from '@clawdforge/health';
 import { RunModule } from '@clawdforge/run';
 import { RunnersModule } from '@clawdforge/runners';
+import { SessionsModule } from '@clawdforge/sessions';
 import { SweeperModule } from '@clawdforge/sweeper';
 
 /** The HTTP composition root: every global pipe, filter and guard is a provider here, so tests get the same wiring. */
@@ -32,6 +33,7 @@ import { SweeperModule } from '@clawdforge/sweeper';
     AdminModule,
     FilesModule,
     RunModule,
+    SessionsModule,
     SweeperModule,
   ],
   providers: [

@@ -22,3 +22,4 @@ export * from './errors/error-body.dto';
 export * from './config/app-version';
 export * from './database/sqlite-tuning';
 export * from './clock';
+export * from './http/client-gone';

@@ -13,21 +13,10 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { AuditFields, ErrorBodyDto, requestContext } from '@clawdforge/core';
+import { clientGoneSignal, ErrorBodyDto, requestContext } from '@clawdforge/core';
 import { RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
 import { RunService } from './run.service';
-
-/** Aborts when the client goes away before its answer is written, and marks the audit row cancelled. */
-export function clientGoneSignal(res: Response, audit: AuditFields): AbortSignal {
-  const controller = new AbortController();
-  res.once('close', () => {
-    if (res.writableFinished) return;
-    audit.errorCode = 'cancelled';
-    controller.abort();
-  });
-  return controller.signal;
-}
 
 @ApiTags('run')
 @AppTokenAuth()

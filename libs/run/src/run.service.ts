@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { TokenPrincipal } from '@clawdforge/auth';
-import { AppConfig, AuditFields, InvalidRequestError, isModelName } from '@clawdforge/core';
+import { AppConfig, AuditFields, InvalidRequestError, resolveModel } from '@clawdforge/core';
 import { FilesService } from '@clawdforge/files';
 import { ClaudeRunner, parseResultText } from '@clawdforge/runners';
 import { MAX_SCHEMA_CHARS, RunRequestDto } from './dto/run-request.dto';
@@ -20,7 +20,7 @@ export class RunService {
 
   /** Validates what the DTO cannot (model, schema size, files), waits for a fair slot, runs, and fills the audit fields. */
   async run(token: TokenPrincipal, body: RunRequestDto, audit: AuditFields, signal: AbortSignal): Promise<RunResponseDto> {
-    const model = this.modelFor(body.model);
+    const model = resolveModel(body.model, this.config);
     audit.model = model;
     audit.promptChars = body.prompt.length;
     if (body.json_schema !== undefined && JSON.stringify(body.json_schema).length > MAX_SCHEMA_CHARS) {
@@ -60,16 +60,5 @@ export class RunService {
     } finally {
       slot.release();
     }
-  }
-
-  private modelFor(requested: string | undefined): string {
-    if (requested === undefined) return this.config.defaultModel;
-    if (!isModelName(requested)) {
-      throw new InvalidRequestError('model must be a claude CLI alias (sonnet, opus, haiku, …) or a claude-… model id', 'model');
-    }
-    if (this.config.modelAllowlist.length > 0 && !this.config.modelAllowlist.includes(requested)) {
-      throw new InvalidRequestError(`model "${requested}" is not allowed here; allowed: ${this.config.modelAllowlist.join(', ')}`, 'model', 'model_not_allowed');
-    }
-    return requested;
   }
 }

@@ -1,3 +1,6 @@
+export * from './acpx-cli-driver';
+export * from './acpx-driver';
+export * from './acpx-output';
 export * from './child-env';
 export * from './child-process-runner';
 export * from './claude-args';

@@ -1,8 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { FilesService } from '@clawdforge/files';
+import { SessionsService } from '@clawdforge/sessions';
 
 export interface SweepReport {
   expiredFiles: number;
+  idleSessionsClosed: number;
+  closedSessionsDeleted: number;
 }
 
 /** One pass over everything that expires; the schedule, the admin CLI and tests all call this. */
@@ -11,7 +14,10 @@ export class SweeperService {
   private readonly logger = new Logger(SweeperService.name);
   private running?: Promise<SweepReport>;
 
-  constructor(private readonly files: FilesService) {}
+  constructor(
+    private readonly files: FilesService,
+    private readonly sessions: SessionsService,
+  ) {}
 
   /** Concurrent callers share the pass already under way. */
   sweep(): Promise<SweepReport> {
@@ -20,8 +26,10 @@ export class SweeperService {
   }
 
   private async sweepOnce(): Promise<SweepReport> {
-    const report = { expiredFiles: await this.files.sweepExpired() };
-    if (report.expiredFiles > 0) this.logger.log(`swept ${report.expiredFiles} expired files`);
+    const expiredFiles = await this.files.sweepExpired();
+    const { idleClosed, expiredDeleted } = await this.sessions.sweep();
+    const report = { expiredFiles, idleSessionsClosed: idleClosed, closedSessionsDeleted: expiredDeleted };
+    if (expiredFiles + idleClosed + expiredDeleted > 0) this.logger.log(`swept: ${JSON.stringify(report)}`);
     return report;
   }
 }

@@ -36,6 +36,16 @@ export class AppConfig {
   claudeMaxRetries: number;
   /** Tools a one-shot run may use: none, or read-only tools confined to the run's directory. */
   runTools: 'none' | 'read-only';
+  /** Agent names POST /sessions accepts. */
+  sessionAgents: string[];
+  /** Raw ACP agent commands (acpx --agent) for some names; others use acpx's built-in agent of that name. */
+  sessionAgentCommands: Record<string, string>;
+  /** How acpx answers an agent's permission requests. */
+  sessionPermissions: 'approve-reads' | 'approve-all' | 'deny-all';
+  /** HOME for acpx children: acpx keeps its session state in $HOME/.acpx. */
+  acpxHome: string;
+  /** Open sessions allowed at once, all tokens together (each keeps an agent process alive). */
+  sessionsMaxOpen: number;
   /** Largest upload accepted by POST /files. */
   filesMaxBytes: number;
   /** Largest total of files attached to one run (the model API takes about 32 MB per request, base64 included). */

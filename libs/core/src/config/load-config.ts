@@ -9,6 +9,7 @@ type Env = Record<string, string | undefined>;
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 const MIN_ADMIN_TOKEN_LENGTH = 24;
+const AGENT_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 function text(env: Env, name: string): string | undefined {
   const value = env[name]?.trim();
@@ -52,10 +53,29 @@ function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], 
   return value as T;
 }
 
+/** `name=command;name=command`: raw ACP agent commands by agent name. */
+function agentCommands(env: Env, name: string): Record<string, string> {
+  const commands: Record<string, string> = {};
+  for (const pair of (text(env, name) ?? '').split(';').map((item) => item.trim()).filter(Boolean)) {
+    const at = pair.indexOf('=');
+    const agent = pair.slice(0, at).trim();
+    const command = pair.slice(at + 1).trim();
+    if (at <= 0 || !AGENT_NAME.test(agent) || command === '') throw new ConfigError(name, `has "${pair}"; expected name=command pairs separated by ;`);
+    commands[agent] = command;
+  }
+  return commands;
+}
+
 function model(env: Env, name: string, fallback: string): string {
   const value = text(env, name) ?? fallback;
   if (!isModelName(value)) throw new ConfigError(name, `"${value}" is not a model alias or claude-… model id`);
   return value;
+}
+
+function sessionAgents(env: Env): string[] {
+  const agents = list(env, 'SESSION_AGENTS');
+  for (const agent of agents) if (!AGENT_NAME.test(agent)) throw new ConfigError('SESSION_AGENTS', `has "${agent}", which is not an agent name`);
+  return agents.length > 0 ? agents : ['claude'];
 }
 
 /** Reads and validates every variable; throws ConfigError naming the first bad one. */
@@ -109,6 +129,11 @@ export function loadConfig(env: Env, cwd = process.cwd()): AppConfig {
     runOutputMaxBytes: integer(env, 'RUN_OUTPUT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     claudeMaxRetries: integer(env, 'CLAUDE_MAX_RETRIES', 2, 0, 10),
     runTools: oneOf(env, 'RUN_TOOLS', ['none', 'read-only'] as const, 'none'),
+    sessionAgents: sessionAgents(env),
+    sessionAgentCommands: agentCommands(env, 'SESSION_AGENT_COMMANDS'),
+    sessionPermissions: oneOf(env, 'SESSION_PERMISSIONS', ['approve-reads', 'approve-all', 'deny-all'] as const, 'approve-reads'),
+    acpxHome: path.resolve(cwd, text(env, 'ACPX_HOME') ?? path.join(dataDir, 'acpx-home')),
+    sessionsMaxOpen: integer(env, 'SESSIONS_MAX_OPEN', 16, 1, 1000),
     filesMaxBytes: integer(env, 'FILES_MAX_BYTES', 25 * 1024 * 1024, 1, 1024 * 1024 * 1024),
     runAttachmentsMaxBytes: integer(env, 'RUN_ATTACHMENTS_MAX_BYTES', 24 * 1024 * 1024, 1, 1024 * 1024 * 1024),
   });

@@ -43,13 +43,16 @@ export interface Page<T> {
   next_cursor: string | null;
 }
 
-/** Builds a page from `limit + 1` rows fetched in page order: the extra row only says more exist. */
-export function toPage<R extends { id: number }, T>(rows: R[], limit: number, view: (row: R) => T): Page<T> {
+/**
+ * Builds a page from `limit + 1` rows fetched in page order: the extra row only says more exist.
+ * `positionOf` gives the row's numeric key that the next page continues from.
+ */
+export function toPage<R, T>(rows: R[], limit: number, view: (row: R) => T, positionOf: (row: R) => number = (row) => (row as { id: number }).id): Page<T> {
   const pageRows = rows.slice(0, limit);
   const more = rows.length > limit;
   return {
     ok: true,
     items: pageRows.map(view),
-    next_cursor: more ? encodeCursor(pageRows[pageRows.length - 1].id) : null,
+    next_cursor: more ? encodeCursor(positionOf(pageRows[pageRows.length - 1])) : null,
   };
 }

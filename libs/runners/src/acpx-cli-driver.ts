@@ -1,0 +1,124 @@
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Injectable, Logger } from '@nestjs/common';
+import { AppConfig } from '@clawdforge/core';
+import { AcpxDriver, AcpxSessionRef, AcpxTurnOptions, AcpxTurnResult } from './acpx-driver';
+import { parseTurnOutput } from './acpx-output';
+import { buildChildEnv } from './child-env';
+import { CliFailedError, CliTimeoutError, RunCancelledError, sanitizeCliMessage, ShuttingDownError } from './cli-errors';
+import { ProcessResult, ProcessRunner } from './process-runner';
+
+/** acpx's exit codes (docs/CLI.md). */
+const EXIT_TIMEOUT = 3;
+const EXIT_NO_SESSION = 4;
+const EXIT_PERMISSION_UNAVAILABLE = 5;
+
+const CONTROL_TIMEOUT_MS = 60_000;
+/** Our own limit sits a little past acpx's --timeout, as a backstop. */
+const BACKSTOP_MS = 10_000;
+
+/**
+ * Runs `acpx` for each step of a session. Every value travels glued to its flag, prompts go on
+ * stdin, and acpx children get HOME = ACPX_HOME (its state lives in $HOME/.acpx) while the claude
+ * login stays reachable through CLAUDE_CONFIG_DIR.
+ */
+@Injectable()
+export class AcpxCliDriver extends AcpxDriver {
+  private readonly logger = new Logger(AcpxCliDriver.name);
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly processes: ProcessRunner,
+  ) {
+    super();
+  }
+
+  async create(session: AcpxSessionRef): Promise<void> {
+    const result = await this.acpx(this.args(session, ['sessions', 'new', `--name=${session.name}`]), { timeoutMs: CONTROL_TIMEOUT_MS });
+    if (result.outcome !== 'exited' || result.exitCode !== 0) throw this.failure('the agent session could not be created', result);
+  }
+
+  async prompt(session: AcpxSessionRef, prompt: string, options: AcpxTurnOptions): Promise<AcpxTurnResult> {
+    const result = await this.acpx(this.args(session, ['prompt', `--session=${session.name}`], [`--timeout=${options.timeoutSecs}`]), {
+      stdin: prompt,
+      timeoutMs: options.timeoutSecs * 1000 + BACKSTOP_MS,
+      signal: options.signal,
+    });
+    // Stopping the acpx client does not stop the agent's turn: that takes an explicit cancel.
+    if (result.outcome === 'aborted') {
+      await this.cancel(session);
+      throw new RunCancelledError();
+    }
+    if (result.outcome === 'shutdown') throw new ShuttingDownError();
+    if (result.outcome === 'timeout' || result.exitCode === EXIT_TIMEOUT) {
+      await this.cancel(session);
+      throw new CliTimeoutError(options.timeoutSecs);
+    }
+    if (result.outcome === 'output_too_large') {
+      await this.cancel(session);
+      throw new CliFailedError(`the turn's output passed ${this.config.runOutputMaxBytes} bytes`, 'output_too_large');
+    }
+    const turn = parseTurnOutput(result.stdout);
+    if (result.exitCode === 0 && turn.stopReason !== null) {
+      return { events: turn.events, stopReason: turn.stopReason, text: turn.text, usage: turn.usage, durationMs: result.durationMs };
+    }
+    if (result.exitCode === EXIT_NO_SESSION) throw new CliFailedError('the agent session is gone from acpx; close it and start a new one', 'session_lost');
+    if (result.exitCode === EXIT_PERMISSION_UNAVAILABLE) {
+      throw new CliFailedError('the agent asked for a permission that SESSION_PERMISSIONS does not grant', 'permission_unavailable');
+    }
+    throw this.failure('the agent failed', result, turn.error?.message);
+  }
+
+  async cancel(session: AcpxSessionRef): Promise<void> {
+    const result = await this.acpx(this.args(session, ['cancel', `--session=${session.name}`]), { timeoutMs: CONTROL_TIMEOUT_MS }).catch(
+      (error: Error) => ({ outcome: 'exited', exitCode: -1, stderr: error.message }) as Partial<ProcessResult>,
+    );
+    if (result.exitCode !== 0) this.logger.warn(`acpx cancel of ${session.name} exited ${result.exitCode}`);
+  }
+
+  async close(session: AcpxSessionRef): Promise<void> {
+    const result = await this.acpx(this.args(session, ['sessions', 'close', session.name]), { timeoutMs: CONTROL_TIMEOUT_MS });
+    if (result.outcome === 'exited' && (result.exitCode === 0 || result.exitCode === EXIT_NO_SESSION)) return;
+    throw this.failure('the agent session could not be closed', result);
+  }
+
+  /** Global options, then the agent (a built-in name, or a raw command from SESSION_AGENT_COMMANDS), then the step. */
+  private args(session: AcpxSessionRef, step: string[], extra: string[] = []): string[] {
+    const raw = this.config.sessionAgentCommands[session.agent];
+    return [
+      `--cwd=${session.cwd}`,
+      '--format=json',
+      `--${this.config.sessionPermissions}`,
+      '--non-interactive-permissions=deny',
+      `--model=${session.model}`,
+      ...(session.system !== undefined ? [`--system-prompt=${session.system}`] : []),
+      ...extra,
+      ...(raw !== undefined ? [`--agent=${raw}`] : [session.agent]),
+      ...step,
+    ];
+  }
+
+  private acpx(args: string[], options: { stdin?: string; timeoutMs: number; signal?: AbortSignal }): Promise<ProcessResult> {
+    return this.processes.run(this.config.acpxBin, {
+      args,
+      env: buildChildEnv(process.env, {
+        HOME: this.config.acpxHome,
+        CLAUDE_CONFIG_DIR: process.env.CLAUDE_CONFIG_DIR ?? path.join(os.homedir(), '.claude'),
+        CLAUDE_CODE_EXECUTABLE: path.isAbsolute(this.config.claudeBin) ? this.config.claudeBin : undefined,
+        CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
+        DISABLE_AUTOUPDATER: '1',
+      }),
+      stdin: options.stdin,
+      timeoutMs: options.timeoutMs,
+      maxOutputBytes: this.config.runOutputMaxBytes,
+      signal: options.signal,
+    });
+  }
+
+  private failure(what: string, result: ProcessResult, said?: string): CliFailedError {
+    const detail = said ?? parseTurnOutput(result.stdout).error?.message ?? result.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
+    this.logger.warn(`${what}: acpx ${result.outcome} ${result.exitCode ?? result.signal}: ${result.stderr.slice(-2000)}`);
+    const clean = sanitizeCliMessage(detail);
+    return new CliFailedError(`${what} (acpx exit ${result.exitCode ?? result.signal})${clean ? `: ${clean}` : ''}`, 'agent_failed');
+  }
+}

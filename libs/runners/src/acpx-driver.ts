@@ -1,0 +1,39 @@
+/** Where acpx finds a session: it keys them by agent, working directory and name. */
+export interface AcpxSessionRef {
+  /** Our session id, used as the acpx session name. */
+  name: string;
+  agent: string;
+  cwd: string;
+  /** Validated model alias or id. */
+  model: string;
+  /** Replaces the agent's system prompt. */
+  system?: string;
+}
+
+export interface AcpxTurnResult {
+  /** The ACP messages the agent sent during this turn, in order, ending with the prompt result. */
+  events: Record<string, unknown>[];
+  stopReason: string;
+  /** The agent's message text, joined. */
+  text: string;
+  usage: { inputTokens: number | null; outputTokens: number | null };
+  durationMs: number;
+}
+
+export interface AcpxTurnOptions {
+  timeoutSecs: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Drives agent sessions. Abstract class as DI token; the implementation runs the acpx CLI.
+ * Failures: CliNotFoundError (503), CliTimeoutError (504, after cancelling the turn),
+ * RunCancelledError (client gone, turn cancelled), AgentFailedError (502).
+ */
+export abstract class AcpxDriver {
+  abstract create(session: AcpxSessionRef): Promise<void>;
+  abstract prompt(session: AcpxSessionRef, prompt: string, options: AcpxTurnOptions): Promise<AcpxTurnResult>;
+  abstract cancel(session: AcpxSessionRef): Promise<void>;
+  /** Ends the session and the agent process acpx keeps for it; a session acpx no longer knows counts as closed. */
+  abstract close(session: AcpxSessionRef): Promise<void>;
+}

@@ -1,0 +1,47 @@
+import { parseTurnOutput } from './acpx-output';
+
+const lines = (...messages: object[]) => messages.map((m) => JSON.stringify(m)).join('\n');
+const update = (text: string) => ({ jsonrpc: '2.0', method: 'session/update', params: { sessionId: 's', update: { sessionUpdate: 'agent_message_chunk', content: { type: 'text', text } } } });
+
+describe('parseTurnOutput', () => {
+  it('keeps what the agent sent and drops acpx’s own requests and their answers', () => {
+    const stdout = lines(
+      { jsonrpc: '2.0', id: 0, method: 'initialize', params: {} },
+      { jsonrpc: '2.0', id: 0, result: { protocolVersion: 1 } },
+      { jsonrpc: '2.0', id: 1, method: 'session/load', params: {} },
+      { jsonrpc: '2.0', id: 1, result: {} },
+      { jsonrpc: '2.0', id: 2, method: 'session/set_config_option', params: {} },
+      { jsonrpc: '2.0', id: 2, result: { configOptions: [] } },
+      { jsonrpc: '2.0', id: 3, method: 'session/prompt', params: { prompt: [] } },
+      update('Hel'),
+      { jsonrpc: '2.0', id: 0, method: 'session/request_permission', params: { options: [] } },
+      { jsonrpc: '2.0', id: 0, result: { outcome: { outcome: 'selected', optionId: 'allow' } } },
+      update('lo'),
+      { jsonrpc: '2.0', id: 3, result: { stopReason: 'end_turn', usage: { inputTokens: 21, outputTokens: 9 } } },
+      { jsonrpc: '2.0', method: 'session/update', params: { update: { sessionUpdate: 'session_info_update' } } },
+    );
+    const turn = parseTurnOutput(`[acpx] noise\n${stdout}\nnot json`);
+    expect(turn.stopReason).toBe('end_turn');
+    expect(turn.text).toBe('Hello');
+    expect(turn.usage).toEqual({ inputTokens: 21, outputTokens: 9 });
+    expect(turn.error).toBeNull();
+    expect(turn.events.map((e) => e.method ?? Object.keys(e.result as object).join())).toEqual([
+      'session/update',
+      'session/request_permission',
+      'outcome',
+      'session/update',
+      'stopReason,usage',
+      'session/update',
+    ]);
+  });
+
+  it('finds the prompt result by stopReason even when ids restart', () => {
+    const stdout = lines({ jsonrpc: '2.0', id: 0, method: 'session/prompt', params: {} }, { jsonrpc: '2.0', id: 0, result: { stopReason: 'cancelled' } });
+    expect(parseTurnOutput(stdout)).toMatchObject({ stopReason: 'cancelled', usage: { inputTokens: null, outputTokens: null } });
+  });
+
+  it('reports an error acpx printed', () => {
+    const stdout = lines({ jsonrpc: '2.0', id: null, error: { code: -32002, message: 'No acpx session found', data: { acpxCode: 'NO_SESSION' } } });
+    expect(parseTurnOutput(stdout)).toMatchObject({ stopReason: null, error: { code: -32002, message: 'No acpx session found', acpxCode: 'NO_SESSION' } });
+  });
+});

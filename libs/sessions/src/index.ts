@@ -1,0 +1,4 @@
+export * from './agent-session.entity';
+export * from './sessions-errors';
+export * from './sessions.module';
+export * from './sessions.service';

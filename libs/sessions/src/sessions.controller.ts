@@ -1,0 +1,91 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiGatewayTimeoutResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
+import { clientGoneSignal, ErrorBodyDto, PageQueryDto, requestContext, toPage } from '@clawdforge/core';
+import { CreateSessionDto } from './dto/create-session.dto';
+import { SessionPage, SessionResponse, SessionView, TurnResponse } from './dto/session.view';
+import { TurnRequestDto } from './dto/turn-request.dto';
+import { SessionNotFoundError } from './sessions-errors';
+import { SessionsService } from './sessions.service';
+
+/** A malformed id cannot name a session: the same 404 as any other unknown one. */
+const sessionId = new ParseUUIDPipe({ exceptionFactory: () => new SessionNotFoundError('that id') });
+
+@ApiTags('sessions')
+@AppTokenAuth()
+@Controller('sessions')
+export class SessionsController {
+  constructor(private readonly sessions: SessionsService) {}
+
+  @Post()
+  @ApiOperation({ summary: 'Create a multi-turn agent session', description: 'The session belongs to this token; any other token gets 404 for it.' })
+  @ApiCreatedResponse({ type: SessionResponse })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'unknown agent, bad model' })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: '`too_many_sessions`: SESSIONS_MAX_OPEN reached' })
+  @ApiBadGatewayResponse({ type: ErrorBodyDto, description: '`agent_failed`: acpx could not start the session' })
+  async create(@CurrentToken() token: TokenPrincipal, @Body() body: CreateSessionDto, @Req() req: Request): Promise<SessionResponse> {
+    const session = await this.sessions.create(token, body, requestContext(req).audit);
+    return { ok: true, ...SessionView.of(session, false) };
+  }
+
+  @Post(':id/turn')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Send one turn and wait for the agent to finish it',
+    description: 'One turn at a time per session. A client that disconnects cancels the turn; past timeout_secs it is cancelled with 504.',
+  })
+  @ApiOkResponse({ type: TurnResponse })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`session_not_found`' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: '`session_busy` (a turn is running) or `session_closed`' })
+  @ApiBadGatewayResponse({ type: ErrorBodyDto, description: '`agent_failed`, `session_lost`, `permission_unavailable`' })
+  @ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: '`timeout`: the turn was cancelled' })
+  turn(
+    @CurrentToken() token: TokenPrincipal,
+    @Param('id', sessionId) id: string,
+    @Body() body: TurnRequestDto,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<TurnResponse> {
+    const audit = requestContext(req).audit;
+    return this.sessions.turn(token, id, body, audit, clientGoneSignal(res, audit));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Read a session’s state' })
+  @ApiOkResponse({ type: SessionResponse })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`session_not_found`' })
+  async get(@CurrentToken() token: TokenPrincipal, @Param('id', sessionId) id: string, @Req() req: Request): Promise<SessionResponse> {
+    const session = await this.sessions.get(token, id);
+    requestContext(req).audit.sessionId = session.id;
+    return { ok: true, ...SessionView.of(session, this.sessions.isBusy(session)) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: 'This token’s sessions, newest first, open and closed (until the hard TTL)' })
+  @ApiOkResponse({ type: SessionPage })
+  async list(@CurrentToken() token: TokenPrincipal, @Query() query: PageQueryDto): Promise<SessionPage> {
+    const rows = await this.sessions.list(token, query.limit, query.cursor);
+    return toPage(rows, query.limit, (session) => SessionView.of(session, this.sessions.isBusy(session)), (session) => session.seq);
+  }
+
+  @Delete(':id')
+  @ApiOperation({ summary: 'Soft-close a session (idempotent)', description: 'Ends the agent, removes the working directory; the state stays readable until CLAWDFORGE_SESSION_HARD_TTL_SECS.' })
+  @ApiOkResponse({ type: SessionResponse })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`session_not_found`' })
+  async close(@CurrentToken() token: TokenPrincipal, @Param('id', sessionId) id: string, @Req() req: Request): Promise<SessionResponse> {
+    const session = await this.sessions.close(token, id, requestContext(req).audit);
+    return { ok: true, ...SessionView.of(session, false) };
+  }
+}

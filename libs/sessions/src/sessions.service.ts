@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { In, LessThan, Repository } from 'typeorm';
+import type { TokenPrincipal } from '@clawdforge/auth';
+import { AppConfig, AuditFields, Clock, decodeCursor, InvalidRequestError, resolveModel } from '@clawdforge/core';
+import { AcpxDriver, AcpxSessionRef } from '@clawdforge/runners';
+import { AgentSession } from './agent-session.entity';
+import { CreateSessionDto } from './dto/create-session.dto';
+import { DEFAULT_TURN_TIMEOUT_SECS, TurnRequestDto } from './dto/turn-request.dto';
+import { TurnResponse } from './dto/session.view';
+import { SessionBusyError, SessionClosedError, SessionNotFoundError, TooManySessionsError } from './sessions-errors';
+
+export interface SessionSweep {
+  idleClosed: number;
+  expiredDeleted: number;
+}
+
+/** The per-token ledger of agent sessions; acpx (through AcpxDriver) holds the conversations. */
+@Injectable()
+export class SessionsService implements OnApplicationBootstrap {
+  private readonly logger = new Logger(SessionsService.name);
+  /** Sessions with a turn running in this process: the authority on busy, the column its mirror. */
+  private readonly turning = new Set<string>();
+
+  constructor(
+    @InjectRepository(AgentSession) private readonly sessions: Repository<AgentSession>,
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
+    private readonly acpx: AcpxDriver,
+  ) {}
+
+  async create(owner: TokenPrincipal, body: CreateSessionDto, audit: AuditFields): Promise<AgentSession> {
+    const agent = body.agent ?? this.config.sessionAgents[0];
+    if (!this.config.sessionAgents.includes(agent)) {
+      throw new InvalidRequestError(`agent must be one of ${this.config.sessionAgents.join(', ')}`, 'agent');
+    }
+    const model = resolveModel(body.model, this.config);
+    audit.model = model;
+    if ((await this.sessions.count({ where: { status: 'open' } })) >= this.config.sessionsMaxOpen) {
+      throw new TooManySessionsError(this.config.sessionsMaxOpen);
+    }
+    const id = randomUUID();
+    audit.sessionId = id;
+    const now = this.clock.now();
+    const session = this.sessions.create({
+      id,
+      ownerTokenId: owner.id,
+      agent,
+      model,
+      systemPrompt: body.system ?? null,
+      cwd: path.join(this.config.acpxSessionsCwd, id),
+      status: 'open',
+      busy: false,
+      turnCount: 0,
+      createdAt: now,
+      lastActivityAt: now,
+      closedAt: null,
+    });
+    await fs.mkdir(session.cwd, { recursive: true, mode: 0o700 });
+    try {
+      await this.acpx.create(refOf(session));
+      await this.sessions.insert(session);
+    } catch (error) {
+      await fs.rm(session.cwd, { recursive: true, force: true });
+      throw error;
+    }
+    return session;
+  }
+
+  async turn(owner: TokenPrincipal, id: string, body: TurnRequestDto, audit: AuditFields, signal: AbortSignal): Promise<TurnResponse> {
+    const session = await this.find(owner, id);
+    audit.sessionId = session.id;
+    audit.model = session.model;
+    audit.promptChars = body.prompt.length;
+    if (session.status === 'closed') throw new SessionClosedError(session.id);
+    if (this.turning.has(session.id)) throw new SessionBusyError(session.id);
+    this.turning.add(session.id);
+    const turnIndex = session.turnCount + 1;
+    audit.turnIndex = turnIndex;
+    try {
+      await this.sessions.update({ id: session.id }, { busy: true, lastActivityAt: this.clock.now() });
+      const result = await this.acpx.prompt(refOf(session), body.prompt, { timeoutSecs: body.timeout_secs ?? DEFAULT_TURN_TIMEOUT_SECS, signal });
+      audit.responseChars = result.text.length;
+      audit.inputTokens = result.usage.inputTokens;
+      audit.outputTokens = result.usage.outputTokens;
+      await this.sessions.update({ id: session.id }, { turnCount: turnIndex });
+      return { ok: true, session_id: session.id, turn_index: turnIndex, events: result.events, stop_reason: result.stopReason, duration_ms: result.durationMs };
+    } finally {
+      this.turning.delete(session.id);
+      await this.sessions.update({ id: session.id }, { busy: false, lastActivityAt: this.clock.now() });
+    }
+  }
+
+  async get(owner: TokenPrincipal, id: string): Promise<AgentSession> {
+    return this.find(owner, id);
+  }
+
+  /** This token's sessions, newest first; `limit + 1` rows so the caller can tell if more exist. */
+  list(owner: TokenPrincipal, limit: number, cursor?: string): Promise<AgentSession[]> {
+    const before = decodeCursor(cursor);
+    const query = this.sessions.createQueryBuilder('s').where('s.owner_token_id = :owner', { owner: owner.id }).orderBy('s.seq', 'DESC').take(limit + 1);
+    if (before !== undefined) query.andWhere('s.seq < :before', { before });
+    return query.getMany();
+  }
+
+  /** Soft close: acpx ends the agent, the working directory goes, the row stays until the hard TTL. Idempotent. */
+  async close(owner: TokenPrincipal, id: string, audit: AuditFields): Promise<AgentSession> {
+    const session = await this.find(owner, id);
+    audit.sessionId = session.id;
+    return this.closeSession(session);
+  }
+
+  isBusy(session: AgentSession): boolean {
+    return this.turning.has(session.id);
+  }
+
+  /** Idle sessions are soft-closed; sessions closed longer than the hard TTL leave the ledger. */
+  async sweep(): Promise<SessionSweep> {
+    const now = this.clock.now().getTime();
+    const idle = await this.sessions.find({
+      where: { status: 'open', lastActivityAt: LessThan(new Date(now - this.config.sessionTtlSecs * 1000)) },
+    });
+    let idleClosed = 0;
+    for (const session of idle) {
+      if (this.turning.has(session.id)) continue;
+      await this.closeSession(session).then(
+        () => idleClosed++,
+        (error: Error) => this.logger.error(`idle session ${session.id} not closed: ${error.message}`),
+      );
+    }
+    // find() runs the timestamp transformer on its operators; delete() would compare raw values.
+    const expired = await this.sessions.find({
+      select: { seq: true },
+      where: { status: 'closed', closedAt: LessThan(new Date(now - this.config.sessionHardTtlSecs * 1000)) },
+    });
+    if (expired.length > 0) await this.sessions.delete({ seq: In(expired.map((session) => session.seq)) });
+    return { idleClosed, expiredDeleted: expired.length };
+  }
+
+  /**
+   * After a crash: no turn survives a restart, so every busy mark is stale; and a session
+   * closed in the ledger but whose directory remains may still hold an agent in acpx.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    await fs.mkdir(this.config.acpxSessionsCwd, { recursive: true, mode: 0o700 });
+    await fs.mkdir(this.config.acpxHome, { recursive: true, mode: 0o700 });
+    await this.sessions.update({ busy: true }, { busy: false });
+    const closed = await this.sessions.find({ where: { status: 'closed' } });
+    for (const session of closed) {
+      if (!(await exists(session.cwd))) continue;
+      void this.acpx
+        .close(refOf(session))
+        .then(() => fs.rm(session.cwd, { recursive: true, force: true }))
+        .catch((error: Error) => this.logger.warn(`closed session ${session.id} not reconciled: ${error.message}`));
+    }
+  }
+
+  private async closeSession(session: AgentSession): Promise<AgentSession> {
+    if (session.status === 'closed') return session;
+    if (this.turning.has(session.id)) await this.acpx.cancel(refOf(session));
+    await this.acpx.close(refOf(session));
+    await fs.rm(session.cwd, { recursive: true, force: true });
+    session.status = 'closed';
+    session.closedAt = this.clock.now();
+    await this.sessions.update({ id: session.id }, { status: 'closed', closedAt: session.closedAt });
+    return session;
+  }
+
+  private async find(owner: TokenPrincipal, id: string): Promise<AgentSession> {
+    const session = await this.sessions.findOne({ where: { id, ownerTokenId: owner.id } });
+    if (!session) throw new SessionNotFoundError(id);
+    return session;
+  }
+}
+
+function refOf(session: AgentSession): AcpxSessionRef {
+  return { name: session.id, agent: session.agent, cwd: session.cwd, model: session.model, system: session.systemPrompt ?? undefined };
+}
+
+async function exists(dir: string): Promise<boolean> {
+  return fs.stat(dir).then(
+    () => true,
+    () => false,
+  );
+}

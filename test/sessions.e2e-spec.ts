@@ -1,0 +1,184 @@
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { AuditService } from '@clawdforge/audit';
+import { Clock } from '@clawdforge/core';
+import { SweeperService } from '@clawdforge/sweeper';
+import { eventually } from './support/processes';
+import { makeDataDir, startTestApp, TestApp } from './support/test-app';
+
+const ACPX = path.join(__dirname, '..', 'node_modules', '.bin', 'acpx');
+const FAKE_AGENT = `${process.execPath} ${path.join(__dirname, 'fixtures', 'fake-acp-agent', 'agent.mjs')}`;
+
+class ManualClock extends Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(secs: number): void {
+    this.offsetMs += secs * 1000;
+  }
+}
+
+interface Event {
+  method?: string;
+  params?: { update?: { sessionUpdate?: string; content?: { text?: string } } };
+  result?: { stopReason?: string };
+}
+const texts = (events: Event[]) => events.filter((e) => e.params?.update?.sessionUpdate === 'agent_message_chunk').map((e) => e.params!.update!.content!.text);
+
+/** The real acpx CLI driving a small deterministic ACP agent built on the ACP SDK. */
+describe('/sessions (real acpx, fake ACP agent)', () => {
+  const dataDir = makeDataDir();
+  const env = { ACPX_BIN: ACPX, SESSION_AGENTS: 'fake', SESSION_AGENT_COMMANDS: `fake=${FAKE_AGENT}`, CLAWDFORGE_SESSION_TTL_SECS: '600', CLAWDFORGE_SESSION_HARD_TTL_SECS: '3600' };
+  const clock = new ManualClock();
+  let t: TestApp;
+  let alice: string;
+  let bob: string;
+  const as = (token: string) => ({
+    create: (body: object = { agent: 'fake' }) => t.http().post('/sessions').set('Authorization', `Bearer ${token}`).send(body),
+    turn: (id: string, body: object) => t.http().post(`/sessions/${id}/turn`).set('Authorization', `Bearer ${token}`).send(body),
+    get: (id: string) => t.http().get(`/sessions/${id}`).set('Authorization', `Bearer ${token}`),
+    close: (id: string) => t.http().delete(`/sessions/${id}`).set('Authorization', `Bearer ${token}`),
+    list: () => t.http().get('/sessions').set('Authorization', `Bearer ${token}`),
+  });
+  /** The agent process acpx keeps for a session, as acpx itself reports it. */
+  const agentPid = (id: string, cwd: string): number =>
+    JSON.parse(execFileSync(ACPX, [`--cwd=${cwd}`, '--format=json', `--agent=${FAKE_AGENT}`, 'sessions', 'show', id], { env: { ...process.env, HOME: t.config.acpxHome } }).toString()).pid;
+  const alive = (pid: number) => {
+    try {
+      return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    } catch {
+      return false;
+    }
+  };
+
+  beforeAll(async () => {
+    t = await startTestApp(env, { dataDir, clock });
+    alice = await t.mintToken('alice');
+    bob = await t.mintToken('bob');
+  });
+  afterAll(async () => {
+    for (const token of [alice, bob]) {
+      const listed = await as(token).list();
+      for (const item of listed.body.items ?? []) if (item.status === 'open') await as(token).close(item.session_id);
+    }
+    await t.close();
+  });
+
+  it('runs turns that keep context, returning only what the agent sent', async () => {
+    const created = await as(alice).create({ agent: 'fake', model: 'haiku' }).expect(201);
+    expect(created.body).toEqual({
+      ok: true,
+      session_id: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      agent: 'fake',
+      model: 'haiku',
+      status: 'open',
+      busy: false,
+      created_at: expect.any(String),
+      last_activity_at: created.body.created_at,
+      closed_at: null,
+      turn_count: 0,
+    });
+    const id = created.body.session_id;
+
+    const first = await as(alice).turn(id, { prompt: 'hello' }).expect(200);
+    expect(first.body).toMatchObject({ ok: true, session_id: id, turn_index: 1, stop_reason: 'end_turn', duration_ms: expect.any(Number) });
+    expect(texts(first.body.events)).toEqual(['echo: hello (turn 1)']);
+    const methods = (first.body.events as Event[]).map((e) => e.method).filter(Boolean);
+    expect(methods).not.toEqual(expect.arrayContaining(['initialize']));
+    expect(methods.some((m) => m === 'session/prompt' || m === 'session/load' || m === 'session/new')).toBe(false);
+    expect((first.body.events as Event[]).at(-1)?.result).toEqual({ stopReason: 'end_turn' });
+
+    const second = await as(alice).turn(id, { prompt: 'again' }).expect(200);
+    expect(second.body.turn_index).toBe(2);
+    expect(texts(second.body.events)).toEqual(['echo: again (turn 2)']);
+
+    const model = await as(alice).turn(id, { prompt: 'model?' }).expect(200);
+    expect(texts(model.body.events)).toEqual(['model: haiku']);
+
+    const state = await as(alice).get(id).expect(200);
+    expect(state.body).toMatchObject({ status: 'open', busy: false, turn_count: 3 });
+
+    await t.app.get(AuditService).flush();
+    const audit = await t.admin('get', '/admin/audit').query({ route: '/sessions/:id/turn', limit: '2' }).expect(200);
+    expect(audit.body.items[1]).toMatchObject({ token_name: 'alice', session_id: id, turn_index: 2, prompt_chars: 5, response_chars: 'echo: again (turn 2)'.length, model: 'haiku', status: 200 });
+  });
+
+  it('allows one turn at a time: a second concurrent turn is 409 session_busy', async () => {
+    const id = (await as(alice).create().expect(201)).body.session_id;
+    const slow = as(alice).turn(id, { prompt: 'sleep:2500' }).then((r) => r);
+    await eventually(() => false, 1200);
+    expect((await as(alice).get(id)).body.busy).toBe(true);
+    const refused = await as(alice).turn(id, { prompt: 'hi' }).expect(409);
+    expect(refused.body.error.code).toBe('session_busy');
+    expect(texts((await slow).body.events)).toEqual(['slept (turn 1)']);
+    expect((await as(alice).get(id)).body.busy).toBe(false);
+  });
+
+  it('keeps sessions per token: another token gets 404 everywhere, and never sees them listed', async () => {
+    const id = (await as(alice).create().expect(201)).body.session_id;
+    for (const res of [await as(bob).get(id), await as(bob).turn(id, { prompt: 'x' }), await as(bob).close(id)]) {
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('session_not_found');
+    }
+    const bobs = await as(bob).list().expect(200);
+    expect(bobs.body.items.map((i: { session_id: string }) => i.session_id)).not.toContain(id);
+    expect((await as(alice).list().expect(200)).body.items.map((i: { session_id: string }) => i.session_id)).toContain(id);
+    await as(alice).get('not-a-uuid').expect(404);
+  });
+
+  it('cancels a turn past timeout_secs with 504, leaving the session usable', async () => {
+    const id = (await as(alice).create().expect(201)).body.session_id;
+    const res = await as(alice).turn(id, { prompt: 'sleep:60000', timeout_secs: 2 }).expect(504);
+    expect(res.body.error.code).toBe('timeout');
+    const next = await as(alice).turn(id, { prompt: 'after' }).expect(200);
+    expect(texts(next.body.events)).toEqual(['echo: after (turn 2)']);
+  });
+
+  it('closes softly and idempotently: the agent process ends, the directory goes, turns are refused', async () => {
+    const created = await as(alice).create().expect(201);
+    const id = created.body.session_id;
+    await as(alice).turn(id, { prompt: 'hi' }).expect(200);
+    const cwd = path.join(t.config.acpxSessionsCwd, id);
+    const pid = agentPid(id, cwd);
+    expect(alive(pid)).toBe(true);
+
+    const closed = await as(alice).close(id).expect(200);
+    expect(closed.body).toMatchObject({ status: 'closed', closed_at: expect.any(String) });
+    expect(fs.existsSync(cwd)).toBe(false);
+    expect(await eventually(() => !alive(pid))).toBe(true);
+    expect((await as(alice).close(id).expect(200)).body.closed_at).toBe(closed.body.closed_at);
+    expect((await as(alice).turn(id, { prompt: 'hi' }).expect(409)).body.error.code).toBe('session_closed');
+  });
+
+  it('sweeps idle sessions closed, then drops them from the ledger after the hard TTL', async () => {
+    const id = (await as(alice).create().expect(201)).body.session_id;
+    clock.advance(601);
+    const first = await t.app.get(SweeperService).sweep();
+    expect(first.idleSessionsClosed).toBeGreaterThanOrEqual(1);
+    expect((await as(alice).get(id).expect(200)).body.status).toBe('closed');
+    clock.advance(3601);
+    const second = await t.app.get(SweeperService).sweep();
+    expect(second.closedSessionsDeleted).toBeGreaterThanOrEqual(1);
+    await as(alice).get(id).expect(404);
+  });
+
+  it.each([
+    [{ agent: 'claude' }, 'agent'],
+    [{ agent: 'fake', model: '--dangerously-skip-permissions' }, 'model'],
+    [{ agent: 'fake', extra: 1 }, 'extra'],
+  ])('400s %j naming %s', async (body, field) => {
+    expect((await as(alice).create(body).expect(400)).body.error.field).toBe(field);
+  });
+
+  it('keeps open sessions usable across a server restart', async () => {
+    const id = (await as(alice).create().expect(201)).body.session_id;
+    await as(alice).turn(id, { prompt: 'before' }).expect(200);
+    await t.close();
+    t = await startTestApp(env, { dataDir, clock });
+    const after = await as(alice).turn(id, { prompt: 'after' }).expect(200);
+    expect(after.body.turn_index).toBe(2);
+    expect(texts(after.body.events)).toEqual(['echo: after (turn 2)']);
+  });
+});
