@@ -15,6 +15,9 @@ const REAL_CLAUDE = path.join(ROOT, 'node_modules', '.bin', 'claude');
 const SEQUENTIAL = 60;
 const PER_LEVEL = 64;
 const REAL_RUNS = 8;
+const ACPX = path.join(ROOT, 'node_modules', '.bin', 'acpx');
+const FAKE_AGENT = `${process.execPath} ${path.join(ROOT, 'test', 'fixtures', 'fake-acp-agent', 'agent.mjs')}`;
+const TURNS = 6;
 
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 const lines: string[] = [];
@@ -123,6 +126,60 @@ async function realCliSection(): Promise<void> {
   }
 }
 
+async function timed<T>(work: () => Promise<T>): Promise<number> {
+  const started = performance.now();
+  await work();
+  return performance.now() - started;
+}
+
+async function send(url: string, token: string, method: string, route: string, body?: object): Promise<Record<string, unknown>> {
+  const res = await fetch(`${url}${route}`, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (res.status >= 300) throw new Error(`${method} ${route} answered ${res.status}: ${await res.text()}`);
+  return (await res.json()) as Record<string, unknown>;
+}
+
+async function sessionsSection(): Promise<void> {
+  const server = await startServer({ ACPX_BIN: ACPX, SESSION_AGENTS: 'fake', SESSION_AGENT_COMMANDS: `fake=${FAKE_AGENT}` });
+  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'clawdforge-bench-acpx-'));
+  try {
+    const token = await mintToken(server.url, 'bench');
+    let id = '';
+    const serverCreate = await timed(async () => (id = (await send(server.url, token, 'POST', '/sessions', { agent: 'fake' })).session_id as string));
+    const serverTurns: number[] = [];
+    for (let i = 0; i < TURNS; i++) serverTurns.push(await timed(() => send(server.url, token, 'POST', `/sessions/${id}/turn`, { prompt: `turn ${i}` })));
+    const serverClose = await timed(() => send(server.url, token, 'DELETE', `/sessions/${id}`));
+
+    const cwd = fs.mkdtempSync(path.join(home, 'cwd-'));
+    const env = buildChildEnv({ ...process.env, HOME: home });
+    const acpx = (step: string[], prompt?: string) =>
+      spawnOnce(ACPX, [`--cwd=${cwd}`, '--format=json', '--approve-reads', '--non-interactive-permissions=deny', '--model=sonnet', `--agent=${FAKE_AGENT}`, ...step], prompt ?? '', env);
+    const directCreate = await timed(() => acpx(['sessions', 'new', '--name=bench']));
+    const directTurns: number[] = [];
+    for (let i = 0; i < TURNS; i++) directTurns.push(await timed(() => acpx(['prompt', '--session=bench'], `turn ${i}`)));
+    const directClose = await timed(() => acpx(['sessions', 'close', 'bench']));
+
+    // The first turn starts the agent process; the others reach it warm.
+    const warm = (turns: number[]) => percentile(turns.slice(1), 50);
+    say('## /sessions with the real acpx CLI and a fake ACP agent');
+    say();
+    say(`One session, ${TURNS} turns each way; warm turns exclude the first, which starts the agent.`);
+    say();
+    say('| | create | first turn | warm turn p50 | close |');
+    say('|---|---|---|---|---|');
+    say(`| acpx directly | ${ms(directCreate)} | ${ms(directTurns[0])} | ${ms(warm(directTurns))} | ${ms(directClose)} |`);
+    say(`| through the server | ${ms(serverCreate)} | ${ms(serverTurns[0])} | ${ms(warm(serverTurns))} | ${ms(serverClose)} |`);
+    say(`| ratio server / direct | ${(serverCreate / directCreate).toFixed(2)} | ${(serverTurns[0] / directTurns[0]).toFixed(2)} | ${(warm(serverTurns) / warm(directTurns)).toFixed(2)} | ${(serverClose / directClose).toFixed(2)} |`);
+    say();
+  } finally {
+    await server.stop();
+    fs.rmSync(home, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   say('# Benchmarks');
   say();
@@ -131,6 +188,7 @@ async function main(): Promise<void> {
   say();
   await fakeCliSection();
   await realCliSection();
+  await sessionsSection();
   if (process.argv.includes('--write')) fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
 }
 
