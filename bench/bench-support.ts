@@ -1,27 +1,15 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { BUILT_MAIN, freePort } from '../test/support/built-server';
 
 export const ROOT = path.join(__dirname, '..');
-export const BUILT_MAIN = path.join(ROOT, 'dist', 'apps', 'server', 'src', 'main.js');
 export const ADMIN = 'bench-admin-token-0123456789abcdef';
 
 export function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 export function rssMiB(pid: number): number {

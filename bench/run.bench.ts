@@ -26,6 +26,16 @@ const say = (line = '') => {
   console.log(line);
 };
 
+/** p50/p95 of a direct and a through-the-server measurement, and their ratios. */
+function latencyTable(directLabel: string, direct: number[], serverLabel: string, server: number[]): void {
+  say('| | p50 | p95 |');
+  say('|---|---|---|');
+  say(`| ${directLabel} | ${ms(percentile(direct, 50))} | ${ms(percentile(direct, 95))} |`);
+  say(`| ${serverLabel} | ${ms(percentile(server, 50))} | ${ms(percentile(server, 95))} |`);
+  say(`| ratio server / direct | ${(percentile(server, 50) / percentile(direct, 50)).toFixed(2)} | ${(percentile(server, 95) / percentile(direct, 95)).toFixed(2)} |`);
+  say();
+}
+
 async function postRun(url: string, token: string, body: object): Promise<void> {
   const res = await fetch(`${url}/run`, {
     method: 'POST',
@@ -55,12 +65,7 @@ async function fakeCliSection(): Promise<void> {
     say();
     say(`${SEQUENTIAL} sequential runs each way.`);
     say();
-    say('| | p50 | p95 |');
-    say('|---|---|---|');
-    say(`| direct spawn of the fake CLI | ${ms(percentile(direct.latencies, 50))} | ${ms(percentile(direct.latencies, 95))} |`);
-    say(`| POST /run through the server | ${ms(percentile(through.latencies, 50))} | ${ms(percentile(through.latencies, 95))} |`);
-    say(`| ratio server / direct | ${(percentile(through.latencies, 50) / percentile(direct.latencies, 50)).toFixed(2)} | ${(percentile(through.latencies, 95) / percentile(direct.latencies, 95)).toFixed(2)} |`);
-    say();
+    latencyTable('direct spawn of the fake CLI', direct.latencies, 'POST /run through the server', through.latencies);
 
     say('| concurrency | runs/s through the server | runs/s direct | ratio | server RSS peak |');
     say('|---|---|---|---|---|');
@@ -113,12 +118,7 @@ async function realCliSection(): Promise<void> {
     say();
     say(`${REAL_RUNS} sequential runs each way.`);
     say();
-    say('| | p50 | p95 |');
-    say('|---|---|---|');
-    say(`| direct spawn of claude -p | ${ms(percentile(direct.latencies, 50))} | ${ms(percentile(direct.latencies, 95))} |`);
-    say(`| POST /run through the server | ${ms(percentile(through.latencies, 50))} | ${ms(percentile(through.latencies, 95))} |`);
-    say(`| ratio server / direct | ${(percentile(through.latencies, 50) / percentile(direct.latencies, 50)).toFixed(2)} | ${(percentile(through.latencies, 95) / percentile(direct.latencies, 95)).toFixed(2)} |`);
-    say();
+    latencyTable('direct spawn of claude -p', direct.latencies, 'POST /run through the server', through.latencies);
   } finally {
     await server.stop();
     await api.close();

@@ -1,21 +1,11 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sqlite3 from 'sqlite3';
-import { Clock } from '@clawdforge/core';
 import { SweeperService } from '@clawdforge/sweeper';
 import { JPEG_HEAD, PDF_MINIMAL, PNG_1X1, TEXT_NOTES, ZIP_HEAD } from './support/sample-files';
+import { ManualClock } from './support/manual-clock';
 import { makeDataDir, startTestApp, TestApp } from './support/test-app';
 
-/** A clock the test moves by hand. */
-class ManualClock extends Clock {
-  private at = Date.parse('2026-11-24T12:00:00.000Z');
-  now(): Date {
-    return new Date(this.at);
-  }
-  advance(secs: number): void {
-    this.at += secs * 1000;
-  }
-}
 
 describe('/files', () => {
   let t: TestApp;
@@ -37,7 +27,7 @@ describe('/files', () => {
   };
 
   beforeAll(async () => {
-    clock = new ManualClock();
+    clock = new ManualClock(Date.parse('2026-11-24T12:00:00.000Z'));
     t = await startTestApp({ FILES_MAX_BYTES: String(64 * 1024), RUN_ATTACHMENTS_MAX_BYTES: String(100 * 1024) }, { clock });
     alice = await t.mintToken('alice');
     bob = await t.mintToken('bob');

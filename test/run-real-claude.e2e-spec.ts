@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeModelApi, RecordedRequest } from './fixtures/fake-model-api/fake-model-api';
+import { FakeModelEnv, useFakeModelApi } from './support/fake-model-env';
 import { descendantsOf, eventually } from './support/processes';
 import { PDF_MINIMAL, PNG_1X1, TEXT_NOTES } from './support/sample-files';
 import { startTestApp, TestApp } from './support/test-app';
@@ -10,31 +10,22 @@ const REAL_CLAUDE = path.join(__dirname, '..', 'node_modules', '.bin', 'claude')
 
 /** The real pinned claude CLI, spawned by the real server, against a fake Messages API on loopback. */
 describe('POST /run with the real claude CLI', () => {
+  let fake: FakeModelEnv;
   let api: FakeModelApi;
   let t: TestApp;
   let token: string;
-  let home: string;
-  const saved = { ...process.env };
   const run = (body: object) => t.http().post('/run').set('Authorization', `Bearer ${token}`).send(body);
   const systemTexts = (request: RecordedRequest) => ((request.body?.system ?? []) as { text: string }[]).map((block) => block.text);
 
   beforeAll(async () => {
-    api = await FakeModelApi.start();
-    home = fs.mkdtempSync(path.join(os.tmpdir(), 'clawdforge-claude-home-'));
-    Object.assign(process.env, {
-      ANTHROPIC_BASE_URL: api.url,
-      ANTHROPIC_API_KEY: 'sk-ant-test',
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-      HOME: home,
-    });
+    fake = await useFakeModelApi();
+    api = fake.api;
     t = await startTestApp({ CLAUDE_BIN: REAL_CLAUDE });
     token = await t.mintToken('real');
   });
   afterAll(async () => {
     await t.close();
-    await api.close();
-    process.env = saved;
-    fs.rmSync(home, { recursive: true, force: true });
+    await fake.restore();
   });
   beforeEach(() => {
     api.requests.length = 0;

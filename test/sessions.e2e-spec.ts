@@ -2,23 +2,14 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AuditService } from '@clawdforge/audit';
-import { Clock } from '@clawdforge/core';
 import { SweeperService } from '@clawdforge/sweeper';
 import { eventually } from './support/processes';
+import { ManualClock } from './support/manual-clock';
 import { makeDataDir, startTestApp, TestApp } from './support/test-app';
 
 const ACPX = path.join(__dirname, '..', 'node_modules', '.bin', 'acpx');
 const FAKE_AGENT = `${process.execPath} ${path.join(__dirname, 'fixtures', 'fake-acp-agent', 'agent.mjs')}`;
 
-class ManualClock extends Clock {
-  private offsetMs = 0;
-  now(): Date {
-    return new Date(Date.now() + this.offsetMs);
-  }
-  advance(secs: number): void {
-    this.offsetMs += secs * 1000;
-  }
-}
 
 interface Event {
   method?: string;
