@@ -1,7 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { AuditService } from '@clawdforge/audit';
+import { AgentSession, SessionsService } from '@clawdforge/sessions';
 import { SweeperService } from '@clawdforge/sweeper';
 import { eventually } from './support/processes';
 import { ManualClock } from './support/manual-clock';
@@ -125,6 +128,39 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
     expect(res.body.error.code).toBe('timeout');
     const next = await as(alice).turn(id, { prompt: 'after' }).expect(200);
     expect(texts(next.body.events)).toEqual(['echo: after (turn 2)']);
+  });
+
+  it('cancels the agent’s turn when the client disconnects, freeing the session at once', async () => {
+    const id = (await as(alice).create().expect(201)).body.session_id;
+    await t.app.listen(0, '127.0.0.1');
+    const port = (t.app.getHttpServer().address() as AddressInfo).port;
+    const req = http.request({ host: '127.0.0.1', port, path: `/sessions/${id}/turn`, method: 'POST', headers: { Authorization: `Bearer ${alice}`, 'Content-Type': 'application/json' } });
+    req.on('error', () => undefined);
+    req.end(JSON.stringify({ prompt: 'sleep:60000' }));
+    expect(await eventually(() => false, 2500)).toBe(false);
+    req.destroy();
+    expect(await eventually(() => !t.app.get(SessionsService).isBusy({ id } as AgentSession), 10_000)).toBe(true);
+
+    // Had the agent not been cancelled, this turn would queue behind a 60 s one.
+    const started = Date.now();
+    const next = await as(alice).turn(id, { prompt: 'next' }).expect(200);
+    expect(texts(next.body.events)).toEqual(['echo: next (turn 2)']);
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await t.app.get(AuditService).flush();
+    const audit = await t.admin('get', '/admin/audit').query({ route: '/sessions/:id/turn', limit: '2' }).expect(200);
+    expect(audit.body.items[1]).toMatchObject({ session_id: id, error_code: 'cancelled', status: 499 });
+  });
+
+  it('answers an agent failure with 502 agent_failed, and applies the permission policy', async () => {
+    const id = (await as(alice).create().expect(201)).body.session_id;
+    const failed = await as(alice).turn(id, { prompt: 'fail' }).expect(502);
+    expect(failed.body.error.code).toBe('agent_failed');
+    expect(failed.body.error.message).toMatch(/^the agent failed \(acpx exit 1\)/);
+
+    const read = await as(alice).turn(id, { prompt: 'read:notes.txt' }).expect(200);
+    const kinds = (read.body.events as Event[]).map((e) => e.method ?? Object.keys(e.result ?? {}).join());
+    expect(kinds).toEqual(expect.arrayContaining(['session/request_permission', 'outcome']));
+    expect(texts(read.body.events)).toEqual(['permission: allow (turn 2)']);
   });
 
   it('closes softly and idempotently: the agent process ends, the directory goes, turns are refused', async () => {
