@@ -17,7 +17,7 @@ import { HealthModule } from '@clawdforge/health';
 import { RunModule } from '@clawdforge/run';
 import { RunnersModule } from '@clawdforge/runners';
 import { SessionsModule } from '@clawdforge/sessions';
-import { SweeperModule } from '@clawdforge/sweeper';
+import { StartupReconciliation, SweeperModule, SweepSchedule } from '@clawdforge/sweeper';
 
 /** The HTTP composition root: every global pipe, filter and guard is a provider here, so tests get the same wiring. */
 @Module({
@@ -37,6 +37,8 @@ import { SweeperModule } from '@clawdforge/sweeper';
     SweeperModule,
   ],
   providers: [
+    SweepSchedule,
+    StartupReconciliation,
     { provide: APP_GUARD, useExisting: IpAllowlistGuard },
     { provide: APP_GUARD, useExisting: BearerTokenGuard },
     { provide: APP_FILTER, useClass: ApiExceptionFilter },

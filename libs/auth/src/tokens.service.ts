@@ -48,6 +48,18 @@ export class TokensService {
     return query.getMany();
   }
 
+  /** Every token id that has carried this name (live and revoked), for admin views across rotations. */
+  async idsByName(name: string): Promise<number[]> {
+    const rows = await this.tokens.find({ select: { id: true }, where: { name } });
+    return rows.map((row) => row.id);
+  }
+
+  /** Names by token id, for admin listings of what tokens own. */
+  async namesById(): Promise<Map<number, string>> {
+    const rows = await this.tokens.find({ select: { id: true, name: true } });
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
   /** The live token of that name, else its most recently revoked one. */
   async get(name: string): Promise<AppToken> {
     const token = await this.tokens.findOne({ where: { name }, order: { revokedAt: { direction: 'DESC', nulls: 'FIRST' }, id: 'DESC' } });

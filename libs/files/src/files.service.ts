@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import { AppConfig, Clock, decodeCursor } from '@clawdforge/core';
@@ -23,7 +23,7 @@ export interface Attachment {
 }
 
 @Injectable()
-export class FilesService implements OnApplicationBootstrap {
+export class FilesService {
   private readonly logger = new Logger(FilesService.name);
 
   constructor(
@@ -66,6 +66,17 @@ export class FilesService implements OnApplicationBootstrap {
     return query.getMany();
   }
 
+  /** Live files of the given owners (all owners when none are given), newest first, for the admin CLI. */
+  listAll(limit: number, ownerTokenIds?: number[]): Promise<StoredFile[]> {
+    const query = this.files
+      .createQueryBuilder('f')
+      .where('f.expires_at > :now', { now: this.clock.now().toISOString() })
+      .orderBy('f.id', 'DESC')
+      .take(limit);
+    if (ownerTokenIds !== undefined) query.andWhere('f.owner_token_id IN (:...owners)', { owners: ownerTokenIds.length > 0 ? ownerTokenIds : [-1] });
+    return query.getMany();
+  }
+
   async delete(ownerTokenId: number, fileToken: string): Promise<StoredFile> {
     const file = await this.findLive(ownerTokenId, fileToken);
     await this.files.delete({ id: file.id });
@@ -101,8 +112,11 @@ export class FilesService implements OnApplicationBootstrap {
     return expired.length;
   }
 
-  /** At boot, a crash may have left bytes without a row (mid-upload) or a row without bytes: both go. */
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * For server start-up only (a running server may be mid-upload): a crash may have left bytes
+   * without a row or a row without bytes, and both go.
+   */
+  async reconcile(): Promise<void> {
     await fs.mkdir(this.config.filesDir, { recursive: true, mode: 0o700 });
     const onDisk = new Set(await fs.readdir(this.config.filesDir));
     const rows = await this.files.find({ select: { id: true, storageName: true } });

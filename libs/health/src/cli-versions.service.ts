@@ -1,13 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
-import { buildChildEnv, CliNotFoundError, ProcessRunner } from '@clawdforge/runners';
+import { CliVersion, probeCliVersion, ProcessRunner } from '@clawdforge/runners';
 
-export interface CliVersion {
-  present: boolean;
-  version: string | null;
-}
-
-const PROBE_TIMEOUT_MS = 10_000;
 const UNKNOWN: CliVersion = { present: false, version: null };
 
 /**
@@ -39,32 +33,15 @@ export class CliVersionsService implements OnApplicationBootstrap, OnModuleDestr
 
   /** One refresh at a time; a caller during a refresh waits for that one. */
   refresh(): Promise<void> {
-    this.refreshing ??= Promise.all([this.probe(this.config.claudeBin), this.probe(this.config.acpxBin)])
+    this.refreshing ??= Promise.all([probeCliVersion(this.processes, this.config.claudeBin), probeCliVersion(this.processes, this.config.acpxBin)])
       .then(([claude, acpx]) => {
+        for (const [name, probe] of [['claude', claude], ['acpx', acpx]] as const) {
+          if (probe.problem && probe.present) this.logger.warn(`${name}: ${probe.problem}`);
+        }
         this.claude = claude;
         this.acpx = acpx;
       })
       .finally(() => (this.refreshing = undefined));
     return this.refreshing;
-  }
-
-  private async probe(bin: string): Promise<CliVersion> {
-    try {
-      const result = await this.processes.run(bin, {
-        args: ['--version'],
-        env: buildChildEnv(process.env),
-        timeoutMs: PROBE_TIMEOUT_MS,
-        maxOutputBytes: 64 * 1024,
-      });
-      const firstLine = result.stdout.trim().split('\n')[0]?.trim().slice(0, 100) ?? '';
-      if (result.outcome !== 'exited' || result.exitCode !== 0 || firstLine === '') {
-        this.logger.warn(`${bin} --version failed (${result.outcome}, exit ${result.exitCode})`);
-        return { present: true, version: null };
-      }
-      return { present: true, version: firstLine };
-    } catch (error) {
-      if (!(error instanceof CliNotFoundError)) this.logger.warn(`${bin} --version: ${(error as Error).message}`);
-      return UNKNOWN;
-    }
   }
 }

@@ -12,3 +12,4 @@ export * from './cli-not-found.error';
 export * from './process-runner';
 export * from './runners.module';
 export * from './claude-input';
+export * from './cli-version';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository } from 'typeorm';
 import type { TokenPrincipal } from '@clawdforge/auth';
@@ -20,7 +20,7 @@ export interface SessionSweep {
 
 /** The per-token ledger of agent sessions; acpx (through AcpxDriver) holds the conversations. */
 @Injectable()
-export class SessionsService implements OnApplicationBootstrap {
+export class SessionsService {
   private readonly logger = new Logger(SessionsService.name);
   /** Sessions with a turn running in this process: the authority on busy, the column its mirror. */
   private readonly turning = new Set<string>();
@@ -106,6 +106,20 @@ export class SessionsService implements OnApplicationBootstrap {
     return query.getMany();
   }
 
+  /** Sessions of the given owners (all owners when none are given), newest first, for the admin CLI. */
+  listAll(limit: number, ownerTokenIds?: number[]): Promise<AgentSession[]> {
+    const query = this.sessions.createQueryBuilder('s').orderBy('s.seq', 'DESC').take(limit);
+    if (ownerTokenIds !== undefined) query.where('s.owner_token_id IN (:...owners)', { owners: ownerTokenIds.length > 0 ? ownerTokenIds : [-1] });
+    return query.getMany();
+  }
+
+  /** Closes any token's session, for the admin CLI. */
+  async closeAny(id: string): Promise<AgentSession> {
+    const session = await this.sessions.findOne({ where: { id } });
+    if (!session) throw new SessionNotFoundError(id);
+    return this.closeSession(session);
+  }
+
   /** Soft close: acpx ends the agent, the working directory goes, the row stays until the hard TTL. Idempotent. */
   async close(owner: TokenPrincipal, id: string, audit: AuditFields): Promise<AgentSession> {
     const session = await this.find(owner, id);
@@ -141,10 +155,10 @@ export class SessionsService implements OnApplicationBootstrap {
   }
 
   /**
-   * After a crash: no turn survives a restart, so every busy mark is stale; and a session
-   * closed in the ledger but whose directory remains may still hold an agent in acpx.
+   * For server start-up only: no turn survives a restart, so every busy mark is stale; and a
+   * session closed in the ledger but whose directory remains may still hold an agent in acpx.
    */
-  async onApplicationBootstrap(): Promise<void> {
+  async reconcile(): Promise<void> {
     await fs.mkdir(this.config.acpxSessionsCwd, { recursive: true, mode: 0o700 });
     await fs.mkdir(this.config.acpxHome, { recursive: true, mode: 0o700 });
     await this.sessions.update({ busy: true }, { busy: false });

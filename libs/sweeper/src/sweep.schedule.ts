@@ -3,7 +3,10 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { AppConfig } from '@clawdforge/core';
 import { SweeperService } from './sweeper.service';
 
-/** Runs the sweeper every CLAWDFORGE_SWEEP_INTERVAL_SECS; only delegates. The schedule module clears it at shutdown. */
+/**
+ * Runs the sweeper every CLAWDFORGE_SWEEP_INTERVAL_SECS; only delegates. Provided by the server
+ * alone (not by SweeperModule, which the admin CLI imports); the schedule module clears it at shutdown.
+ */
 @Injectable()
 export class SweepSchedule implements OnApplicationBootstrap {
   private readonly logger = new Logger(SweepSchedule.name);

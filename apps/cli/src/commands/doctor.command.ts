@@ -1,0 +1,108 @@
+import * as fs from 'node:fs/promises';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Command, CommandRunner } from 'nest-commander';
+import { DataSource } from 'typeorm';
+import { AppConfig, resolveCliBin } from '@clawdforge/core';
+import { probeCliVersion, ProcessRunner } from '@clawdforge/runners';
+import { CliPrinter } from '../cli-printer';
+
+interface Check {
+  name: string;
+  run: () => Promise<string>;
+}
+
+/** Thrown by a check to fail it with this detail. */
+class CheckFailed extends Error {}
+
+@Command({ name: 'doctor', description: 'Check configuration, database, directories, CLIs and the claude login; exit 1 if any check fails' })
+export class DoctorCommand extends CommandRunner {
+  constructor(
+    private readonly config: AppConfig,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly processes: ProcessRunner,
+    private readonly printer: CliPrinter,
+  ) {
+    super();
+  }
+
+  async run(): Promise<void> {
+    let failed = 0;
+    for (const check of this.checks()) {
+      try {
+        this.printer.out(`ok    ${check.name}: ${await check.run()}`);
+      } catch (error) {
+        failed++;
+        this.printer.out(`FAIL  ${check.name}: ${(error as Error).message}`);
+      }
+    }
+    if (failed > 0) process.exitCode = 1;
+  }
+
+  private checks(): Check[] {
+    const c = this.config;
+    return [
+      { name: 'configuration', run: async () => `valid; DATA_DIR ${c.dataDir}, port ${c.port}` },
+      {
+        name: 'database',
+        run: async () => {
+          await this.db.query('SELECT 1');
+          if (await this.db.showMigrations()) throw new CheckFailed(`${c.databasePath} has migrations pending`);
+          return `${c.databasePath}, migrated`;
+        },
+      },
+      ...[
+        ['DATA_DIR', c.dataDir],
+        ['FILES_DIR', c.filesDir],
+        ['RUNS_DIR', c.runsDir],
+        ['ACPX_SESSIONS_CWD', c.acpxSessionsCwd],
+        ['ACPX_HOME', c.acpxHome],
+      ].map(([name, dir]) => ({ name, run: () => writable(dir) })),
+      { name: 'claude', run: () => this.version(c.claudeBin) },
+      { name: 'acpx', run: () => this.version(c.acpxBin) },
+      { name: 'claude login', run: () => claudeLogin() },
+      {
+        name: 'Claude ACP adapter',
+        run: async () => {
+          const bin = resolveCliBin('claude-agent-acp');
+          if (!path.isAbsolute(bin)) throw new CheckFailed('@agentclientprotocol/claude-agent-acp is not installed beside acpx');
+          return bin;
+        },
+      },
+    ];
+  }
+
+  private async version(bin: string): Promise<string> {
+    const probe = await probeCliVersion(this.processes, bin);
+    if (!probe.version) throw new CheckFailed(probe.problem ?? `${bin} gave no version`);
+    return `${probe.version} (${bin})`;
+  }
+}
+
+async function writable(dir: string): Promise<string> {
+  const probe = path.join(dir, `.doctor-${process.pid}`);
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(probe, 'ok');
+    await fs.rm(probe);
+    return `${dir} is writable`;
+  } catch (error) {
+    throw new CheckFailed(`${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+}
+
+/** An API key in the environment, or the credentials `claude /login` leaves in the config directory. */
+async function claudeLogin(): Promise<string> {
+  for (const variable of ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']) {
+    if (process.env[variable]) return `${variable} is set`;
+  }
+  const configDir = process.env.CLAUDE_CONFIG_DIR ?? path.join(os.homedir(), '.claude');
+  const credentials = path.join(configDir, '.credentials.json');
+  const found = await fs.stat(credentials).then(
+    () => true,
+    () => false,
+  );
+  if (!found) throw new CheckFailed(`no ${credentials} and no API key: run "claude /login" as the server's user`);
+  return credentials;
+}

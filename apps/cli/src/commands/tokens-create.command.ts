@@ -1,0 +1,42 @@
+import { InvalidRequestError, canonicalCidr } from '@clawdforge/core';
+import { TokensService } from '@clawdforge/auth';
+import { TOKEN_NAME_PATTERN } from '@clawdforge/admin';
+import { ADMIN_TOKEN_NAME } from '@clawdforge/auth';
+import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { CliPrinter } from '../cli-printer';
+import { reportFailure } from '../command-failure';
+
+interface Options {
+  cidr?: string[];
+}
+
+@SubCommand({ name: 'create', arguments: '<name>', description: 'Mint an app token; the plaintext is printed once, on stdout' })
+export class TokensCreateCommand extends CommandRunner {
+  constructor(
+    private readonly tokens: TokensService,
+    private readonly printer: CliPrinter,
+  ) {
+    super();
+  }
+
+  async run([name]: string[], options: Options): Promise<void> {
+    await reportFailure(this.printer, async () => {
+      if (!TOKEN_NAME_PATTERN.test(name) || name === ADMIN_TOKEN_NAME) {
+        throw new InvalidRequestError(`name must match ${TOKEN_NAME_PATTERN.source} and not be "${ADMIN_TOKEN_NAME}"`, 'name');
+      }
+      const cidrs = (options.cidr ?? []).map((cidr) => canonicalCidr(cidr) ?? fail(cidr));
+      const { token, plaintext } = await this.tokens.mint(name, cidrs);
+      this.printer.out(plaintext);
+      this.printer.err(`minted "${token.name}"${cidrs.length ? ` for ${cidrs.join(', ')}` : ''}; the token above is not shown again`);
+    });
+  }
+
+  @Option({ flags: '--cidr <cidr>', description: 'Allow only this range (repeatable)' })
+  parseCidr(value: string, previous: string[] = []): string[] {
+    return [...previous, value];
+  }
+}
+
+function fail(cidr: string): never {
+  throw new InvalidRequestError(`"${cidr}" is not an IP address or CIDR range`, 'cidr');
+}

@@ -1,0 +1,8 @@
+import { Command } from 'nest-commander';
+import { CommandGroup } from './command-group';
+import { TokensCreateCommand } from './tokens-create.command';
+import { TokensListCommand } from './tokens-list.command';
+import { TokensRevokeCommand } from './tokens-revoke.command';
+
+@Command({ name: 'tokens', description: 'Mint, list and revoke app tokens', subCommands: [TokensCreateCommand, TokensListCommand, TokensRevokeCommand] })
+export class TokensCommand extends CommandGroup {}

@@ -1,0 +1,187 @@
+import { spawnSync } from 'node:child_process';
+import * as path from 'node:path';
+import type { TestingModule } from '@nestjs/testing';
+import { CommandTestFactory } from 'nest-commander-testing';
+import { AppConfig, loadConfig } from '@clawdforge/core';
+import { CliModule } from '../apps/cli/src/cli.module';
+import { CliPrinter } from '../apps/cli/src/cli-printer';
+import { assertBuilt, freePort, runBuiltServer, waitForHealth } from './support/built-server';
+import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir, startTestApp } from './support/test-app';
+
+/** Records what commands print. */
+class RecordingPrinter extends CliPrinter {
+  stdout: string[] = [];
+  stderr: string[] = [];
+  override out(line: string): void {
+    this.stdout.push(line);
+  }
+  override err(line: string): void {
+    this.stderr.push(line);
+  }
+}
+
+describe('admin CLI (CommandTestFactory, same database as the server)', () => {
+  const dataDir = makeDataDir();
+  const config = loadConfig({
+    ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
+    DATA_DIR: dataDir,
+    CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
+    ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
+  });
+  const printer = new RecordingPrinter();
+
+  beforeEach(() => {
+    printer.stdout = [];
+    printer.stderr = [];
+    process.exitCode = 0;
+  });
+  afterAll(() => {
+    process.exitCode = 0;
+  });
+
+  /** Like one `clawdforge …` invocation: a fresh application (commander keeps option values between parses), closed after. */
+  const run = async (...argv: string[]) => {
+    const cli: TestingModule = await CommandTestFactory.createTestingCommand({ imports: [CliModule] })
+      .overrideProvider(AppConfig)
+      .useValue(config)
+      .overrideProvider(CliPrinter)
+      .useValue(printer)
+      .compile();
+    await CommandTestFactory.run(cli, argv);
+  };
+
+  it('mints a token, printing the plaintext once on stdout, and lists it without it', async () => {
+    await run('tokens', 'create', 'cauldron', '--cidr', '172.24.0.0/16', '--cidr', '::1');
+    expect(printer.stdout).toEqual([expect.stringMatching(/^cf_[A-Za-z0-9_-]{43}$/)]);
+    expect(printer.stderr[0]).toContain('minted "cauldron" for 172.24.0.0/16, ::1/128');
+    const plaintext = printer.stdout[0];
+
+    printer.stdout = [];
+    await run('tokens', 'list', '--json');
+    const listed = JSON.parse(printer.stdout[0]);
+    expect(listed).toEqual([expect.objectContaining({ name: 'cauldron', ip_cidrs: ['172.24.0.0/16', '::1/128'], revoked_at: null })]);
+    expect(printer.stdout.join('\n')).not.toContain(plaintext);
+
+    printer.stdout = [];
+    await run('tokens', 'list');
+    expect(printer.stdout[0]).toMatch(/^NAME\s+STATUS\s+IP_CIDRS/);
+    expect(printer.stdout[1]).toMatch(/^cauldron\s+live\s+172\.24\.0\.0\/16,::1\/128/);
+  });
+
+  it('fails in one line with exit code 1: a taken name, a bad name, a bad CIDR, an unknown token', async () => {
+    for (const argv of [
+      ['tokens', 'create', 'cauldron'],
+      ['tokens', 'create', 'Bad Name'],
+      ['tokens', 'create', 'okname', '--cidr', '10.0.0.0/99'],
+      ['tokens', 'revoke', 'nobody'],
+      ['sessions', 'list', '--token', 'nobody'],
+    ]) {
+      printer.stderr = [];
+      process.exitCode = 0;
+      await run(...argv);
+      expect({ argv, exit: process.exitCode, lines: printer.stderr.length }).toEqual({ argv, exit: 1, lines: 1 });
+      expect(printer.stderr[0]).toMatch(/^error: /);
+    }
+  });
+
+  it('revokes, and shows the token as revoked', async () => {
+    await run('tokens', 'create', 'temp');
+    await run('tokens', 'revoke', 'temp');
+    expect(printer.stdout.at(-1)).toMatch(/^revoked "temp" at \d{4}-/);
+    printer.stdout = [];
+    await run('tokens', 'list', '--json');
+    expect(JSON.parse(printer.stdout[0]).find((t: { name: string }) => t.name === 'temp').revoked_at).not.toBeNull();
+  });
+
+  it('sweeps once, and lists sessions and files (none yet)', async () => {
+    await run('sweep');
+    expect(printer.stdout).toEqual(['expired files removed: 0; idle sessions closed: 0; closed sessions deleted: 0']);
+    printer.stdout = [];
+    await run('sessions', 'list', '--token', 'cauldron');
+    expect(printer.stdout).toEqual([expect.stringMatching(/^SESSION\s+TOKEN\s+AGENT/)]);
+    printer.stdout = [];
+    await run('files', 'list');
+    expect(printer.stdout).toEqual([expect.stringMatching(/^FILE_TOKEN\s+TOKEN\s+NAME/)]);
+  });
+
+  it('doctor reports each check on its own line and fails on a missing login', async () => {
+    const saved = { key: process.env.ANTHROPIC_API_KEY, dir: process.env.CLAUDE_CONFIG_DIR };
+    delete process.env.ANTHROPIC_API_KEY;
+    process.env.CLAUDE_CONFIG_DIR = path.join(dataDir, 'no-login-here');
+    try {
+      await run('doctor');
+    } finally {
+      process.env.ANTHROPIC_API_KEY = saved.key;
+      if (saved.key === undefined) delete process.env.ANTHROPIC_API_KEY;
+      process.env.CLAUDE_CONFIG_DIR = saved.dir;
+      if (saved.dir === undefined) delete process.env.CLAUDE_CONFIG_DIR;
+    }
+    const byCheck = Object.fromEntries(printer.stdout.map((line) => [line.replace(/^(ok|FAIL)\s+/, '').split(':')[0], line.split(/\s+/)[0]]));
+    expect(byCheck).toEqual({
+      configuration: 'ok',
+      database: 'ok',
+      DATA_DIR: 'ok',
+      FILES_DIR: 'ok',
+      RUNS_DIR: 'ok',
+      ACPX_SESSIONS_CWD: 'ok',
+      ACPX_HOME: 'ok',
+      claude: 'ok',
+      acpx: 'ok',
+      'claude login': 'FAIL',
+      'Claude ACP adapter': 'ok',
+    });
+    expect(process.exitCode).toBe(1);
+  });
+
+  it('reads the audit rows the server wrote to the same database', async () => {
+    const server = await startTestApp({}, { dataDir });
+    try {
+      await server.http().get('/admin/tokens').set('Authorization', `Bearer ${ADMIN_TOKEN}`).expect(200);
+      await server.http().get('/admin/tokens').expect(401);
+    } finally {
+      await server.close();
+    }
+    await run('audit', 'tail', '--limit', '2', '--route', '/admin/tokens');
+    expect(printer.stdout).toEqual([expect.stringMatching(/\sadmin\s+GET\s+\/admin\/tokens\s+200\s/), expect.stringMatching(/\s-\s+GET\s+\/admin\/tokens\s+401\s.*missing_token/)]);
+  });
+});
+
+describe('the built CLI beside the built server', () => {
+  beforeAll(assertBuilt);
+
+  it('mints a token while the server runs, and the server accepts it on the next request', async () => {
+    const cwd = makeDataDir();
+    const port = await freePort();
+    const env = { ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, PORT: String(port), HOST: '127.0.0.1', CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude') };
+    const server = runBuiltServer(cwd, env);
+    try {
+      await waitForHealth(port, server);
+      const cli = spawnSync(process.execPath, [path.join(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js'), 'tokens', 'create', 'from-cli'], {
+        cwd,
+        env: { PATH: process.env.PATH, HOME: cwd, ...env },
+        encoding: 'utf8',
+      });
+      expect(cli.status).toBe(0);
+      const token = cli.stdout.trim();
+      expect(token).toMatch(/^cf_/);
+      const res = await fetch(`http://127.0.0.1:${port}/run`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ prompt: 'hello from the CLI' }),
+      });
+      expect(res.status).toBe(200);
+      expect(((await res.json()) as { result: string }).result).toBe('You said: hello from the CLI');
+
+      const bad = spawnSync(process.execPath, [path.join(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js'), 'tokens', 'list'], {
+        cwd,
+        env: { PATH: process.env.PATH, HOME: cwd },
+        encoding: 'utf8',
+      });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toBe('clawdforge: invalid configuration: ADMIN_BOOTSTRAP_TOKEN is required\n');
+    } finally {
+      server.child.kill('SIGTERM');
+      await server.exited;
+    }
+  });
+});
