@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FakeModelApi, RecordedRequest } from './fixtures/fake-model-api/fake-model-api';
 import { FakeModelEnv, useFakeModelApi } from './support/fake-model-env';
+import type { AddressInfo } from 'node:net';
 import { descendantsOf, eventually } from './support/processes';
+import { postSse } from './support/sse-client';
 import { PDF_MINIMAL, PNG_1X1, TEXT_NOTES } from './support/sample-files';
 import { startTestApp, TestApp } from './support/test-app';
 
@@ -65,6 +67,59 @@ describe('POST /run with the real claude CLI', () => {
       { type: 'text', text: `File: notes.txt\n\n${TEXT_NOTES.toString('utf8')}` },
       { type: 'text', text: 'describe the files' },
     ]);
+  });
+
+  describe('streaming (Server-Sent Events)', () => {
+    let url: string;
+    beforeAll(async () => {
+      await t.app.listen(0, '127.0.0.1');
+      url = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}/run`;
+    });
+    afterEach(() => {
+      api.chunks = 3;
+      api.chunkDelayMs = 0;
+    });
+
+    it('streams text deltas as the model writes them, then one result event with the usual body', async () => {
+      api.replyWith('{"qty": 2, "unit": "cup"}');
+      api.chunks = 5;
+      api.chunkDelayMs = 150;
+      const res = await postSse(url, token, { prompt: 'stream it' });
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+      expect(res.headers['x-accel-buffering']).toBe('no');
+      const names = res.events.map((e) => e.event);
+      expect(names.at(-1)).toBe('result');
+      expect(names.slice(0, -1).every((n) => n === 'delta')).toBe(true);
+      expect(names.length).toBeGreaterThanOrEqual(4);
+      expect(res.events.filter((e) => e.event === 'delta').map((e) => (e.data as { text: string }).text).join('')).toBe('{"qty": 2, "unit": "cup"}');
+      expect(res.events.at(-1)?.data).toMatchObject({ ok: true, result: { qty: 2, unit: 'cup' }, stop_reason: 'end_turn' });
+      // The first delta arrives while the model is still writing, not with the result.
+      expect(res.events.at(-1)!.at - res.events[0].at).toBeGreaterThanOrEqual(400);
+    });
+
+    it('accepts "stream": true and reports a failure after the start as an error event', async () => {
+      api.next({ error: { status: 529, type: 'overloaded_error', message: 'Overloaded' } });
+      const res = await postSse(url, token, { prompt: 'hi', stream: true });
+      expect(res.status).toBe(200);
+      expect(res.events.map((e) => e.event)).toEqual(['error']);
+      expect(res.events[0].data).toMatchObject({ ok: false, error: { code: 'cli_failed' } });
+    });
+
+    it('answers errors before the run starts as plain JSON', async () => {
+      const res = await postSse(url, token, { prompt: 'hi', model: 'gpt-4' });
+      expect(res.status).toBe(400);
+      expect(JSON.parse(res.text)).toMatchObject({ ok: false, error: { field: 'model' } });
+    });
+
+    it('stops the run when the client goes away mid-stream, leaving no process', async () => {
+      api.replyWith('a slow answer that the client never waits for');
+      api.chunks = 10;
+      api.chunkDelayMs = 300;
+      const res = await postSse(url, token, { prompt: 'go' }, (event) => event.event === 'delta');
+      expect(res.events.map((e) => e.event)).toEqual(['delta']);
+      expect(await eventually(() => descendantsOf(process.pid).length === 0, 2000)).toBe(true);
+    });
   });
 
   it('returns a plain answer as a string', async () => {

@@ -23,3 +23,4 @@ export * from './config/app-version';
 export * from './database/sqlite-tuning';
 export * from './clock';
 export * from './http/client-gone';
+export * from './http/sse-stream';

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, Post, Req, Res } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { clientGoneSignal, ErrorBodyDto, requestContext } from '@clawdforge/core';
+import { clientGoneSignal, describeError, ErrorBodyDto, requestContext, SseStream, wantsEventStream } from '@clawdforge/core';
 import { RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
 import { RunService } from './run.service';
@@ -25,13 +25,16 @@ export class RunController {
   constructor(private readonly runs: RunService) {}
 
   @Post()
-  @HttpCode(200)
   @ApiOperation({
     summary: 'Run one prompt through claude -p',
     description:
       'Waits for a run slot (MAX_CONCURRENT_RUNS, shared fairly between tokens), runs the CLI in a fresh directory with no tools unless RUN_TOOLS says otherwise, and returns its answer. A client that disconnects stops the run.',
   })
-  @ApiOkResponse({ type: RunResponseDto })
+  @ApiOkResponse({
+    type: RunResponseDto,
+    description:
+      'With `Accept: text/event-stream` or `"stream": true`: Server-Sent Events once the run has a slot — `delta` {text} as the model writes, `tool_use` {id, name}, then one `result` (this body) or one `error` ({"ok":false,"error":…}). Errors before the run starts are plain JSON answers.',
+  })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: '`invalid_request` naming the field, `model_not_allowed`' })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`file_not_found` naming the file token: unknown, expired, or another token’s' })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: '`attachments_too_large`: the files total more than RUN_ATTACHMENTS_MAX_BYTES' })
@@ -39,13 +42,27 @@ export class RunController {
   @ApiBadGatewayResponse({ type: ErrorBodyDto, description: '`cli_failed` (the CLI or the upstream API failed; its message, sanitised), `output_too_large`' })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: '`cli_not_found`, `shutting_down`' })
   @ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: '`timeout`: timeout_secs passed and the run was stopped' })
-  run(
-    @CurrentToken() token: TokenPrincipal,
-    @Body() body: RunRequestDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<RunResponseDto> {
+  async run(@CurrentToken() token: TokenPrincipal, @Body() body: RunRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const audit = requestContext(req).audit;
-    return this.runs.run(token, body, audit, clientGoneSignal(res, audit));
+    const signal = clientGoneSignal(res, audit);
+    if (!wantsEventStream(req, body)) {
+      res.status(200).json(await this.runs.run(token, body, audit, signal));
+      return;
+    }
+    const stream = new SseStream(res);
+    try {
+      const result = await this.runs.run(token, body, audit, signal, {
+        started: () => stream.open(),
+        event: (event) => (event.type === 'delta' ? stream.send('delta', { text: event.text }) : stream.send('tool_use', { id: event.id, name: event.name })),
+      });
+      stream.send('result', result);
+    } catch (error) {
+      if (!stream.opened) throw error;
+      const { body: errorBody } = describeError(error, req);
+      audit.errorCode ??= errorBody.error.code;
+      stream.send('error', errorBody);
+    } finally {
+      if (stream.opened) stream.end();
+    }
   }
 }

@@ -2,12 +2,17 @@ import { Injectable } from '@nestjs/common';
 import type { TokenPrincipal } from '@clawdforge/auth';
 import { AppConfig, AuditFields, InvalidRequestError, resolveModel } from '@clawdforge/core';
 import { FilesService } from '@clawdforge/files';
-import { ClaudeRunner, parseResultText } from '@clawdforge/runners';
+import { ClaudeRunner, ClaudeStreamEvent, parseResultText } from '@clawdforge/runners';
 import { MAX_SCHEMA_CHARS, RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
 import { RunQueue } from './run-queue';
 
 export const DEFAULT_RUN_TIMEOUT_SECS = 120;
+
+export interface RunProgress {
+  started(): void;
+  event(event: ClaudeStreamEvent): void;
+}
 
 @Injectable()
 export class RunService {
@@ -18,8 +23,12 @@ export class RunService {
     private readonly files: FilesService,
   ) {}
 
-  /** Validates what the DTO cannot (model, schema size, files), waits for a fair slot, runs, and fills the audit fields. */
-  async run(token: TokenPrincipal, body: RunRequestDto, audit: AuditFields, signal: AbortSignal): Promise<RunResponseDto> {
+  /**
+   * Validates what the DTO cannot (model, schema size, files), waits for a fair slot, runs, and
+   * fills the audit fields. With `progress`, `started` is called once the run has its slot (errors
+   * before that are plain answers) and text deltas and tool calls arrive as the model writes.
+   */
+  async run(token: TokenPrincipal, body: RunRequestDto, audit: AuditFields, signal: AbortSignal, progress?: RunProgress): Promise<RunResponseDto> {
     const model = resolveModel(body.model, this.config);
     audit.model = model;
     audit.promptChars = body.prompt.length;
@@ -32,6 +41,7 @@ export class RunService {
     const slot = await this.queue.acquire(token.name, signal);
     audit.queueMs = slot.queuedMs;
     try {
+      progress?.started();
       const outcome = await this.claude.run({
         prompt: body.prompt,
         attachments,
@@ -40,6 +50,7 @@ export class RunService {
         jsonSchema: body.json_schema,
         timeoutSecs: body.timeout_secs ?? DEFAULT_RUN_TIMEOUT_SECS,
         signal,
+        onEvent: progress && ((event) => progress.event(event)),
       });
       audit.model = outcome.model ?? model;
       audit.responseChars = outcome.text.length;

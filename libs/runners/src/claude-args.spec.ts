@@ -17,6 +17,11 @@ describe('buildClaudeArgs', () => {
     ]);
   });
 
+  it('asks for partial messages only when a run streams', () => {
+    expect(buildClaudeArgs({ model: 'sonnet' }, 'none')).not.toContain('--include-partial-messages');
+    expect(buildClaudeArgs({ model: 'sonnet' }, 'none', true)).toContain('--include-partial-messages');
+  });
+
   it('offers read-only tools when the policy says so', () => {
     expect(buildClaudeArgs({ model: 'sonnet' }, 'read-only')).toContain('--tools=Read,Grep,Glob');
   });

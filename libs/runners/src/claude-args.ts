@@ -12,7 +12,7 @@ const READ_ONLY_TOOLS = 'Read,Grep,Glob';
  * servers, slash commands and session files are all switched off, so nothing on the host or in
  * the run directory shapes the run beyond these flags.
  */
-export function buildClaudeArgs(request: Pick<ClaudeRunRequest, 'model' | 'system' | 'jsonSchema'>, tools: RunToolPolicy): string[] {
+export function buildClaudeArgs(request: Pick<ClaudeRunRequest, 'model' | 'system' | 'jsonSchema'>, tools: RunToolPolicy, partialMessages = false): string[] {
   const args = [
     '--print',
     '--input-format=stream-json',
@@ -26,6 +26,7 @@ export function buildClaudeArgs(request: Pick<ClaudeRunRequest, 'model' | 'syste
     `--tools=${tools === 'none' ? '' : READ_ONLY_TOOLS}`,
     '--permission-mode=dontAsk',
   ];
+  if (partialMessages) args.push('--include-partial-messages');
   if (request.system !== undefined) args.push(`--system-prompt=${request.system}`);
   if (request.jsonSchema !== undefined) args.push(`--json-schema=${JSON.stringify(request.jsonSchema)}`);
   return args;

@@ -5,8 +5,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
 import { buildClaudeArgs } from './claude-args';
 import { buildUserMessage } from './claude-input';
-import { findResultLine, modelOf, usageOf } from './claude-output';
-import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult } from './claude-runner';
+import { findResultLine, modelOf, streamEventOf, usageOf } from './claude-output';
+import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult, ClaudeStreamEvent } from './claude-runner';
 import { buildChildEnv } from './child-env';
 import { CliFailedError, CliTimeoutError, RunCancelledError, sanitizeCliMessage, ShuttingDownError } from './cli-errors';
 import { ProcessRunner } from './process-runner';
@@ -29,7 +29,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
     await fs.mkdir(tmpDir, { recursive: true, mode: 0o700 });
     try {
       const result = await this.processes.run(this.config.claudeBin, {
-        args: buildClaudeArgs(request, this.config.runTools),
+        args: buildClaudeArgs(request, this.config.runTools, request.onEvent !== undefined),
         cwd: runDir,
         env: buildChildEnv(process.env, {
           CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
@@ -41,6 +41,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
         timeoutMs: request.timeoutSecs * 1000,
         maxOutputBytes: this.config.runOutputMaxBytes,
         signal: request.signal,
+        onStdoutLine: request.onEvent && streamTo(request.onEvent),
       });
 
       switch (result.outcome) {
@@ -84,4 +85,11 @@ export class ClaudeCliRunner extends ClaudeRunner {
       await fs.rm(runDir, { recursive: true, force: true }).catch((error: Error) => this.logger.error(`run directory not removed: ${error.message}`));
     }
   }
+}
+
+function streamTo(onEvent: (event: ClaudeStreamEvent) => void): (line: string) => void {
+  return (line) => {
+    const event = streamEventOf(line);
+    if (event) onEvent(event);
+  };
 }

@@ -1,4 +1,4 @@
-import { findResultLine, modelOf, parseResultText, usageOf } from './claude-output';
+import { findResultLine, modelOf, parseResultText, streamEventOf, usageOf } from './claude-output';
 
 describe('parseResultText', () => {
   it.each([
@@ -45,5 +45,25 @@ describe('usage and model', () => {
   it('takes the model from modelUsage', () => {
     expect(modelOf({ type: 'result', modelUsage: { 'claude-sonnet-4-5-20250929': {} } })).toBe('claude-sonnet-4-5-20250929');
     expect(modelOf({ type: 'result' })).toBeNull();
+  });
+});
+
+describe('streamEventOf', () => {
+  const line = (event: object) => JSON.stringify({ type: 'stream_event', event, session_id: 's' });
+
+  it('reads text deltas and tool calls', () => {
+    expect(streamEventOf(line({ type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } }))).toEqual({ type: 'delta', text: 'Hel' });
+    expect(streamEventOf(line({ type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'Read', input: {} } }))).toEqual({
+      type: 'tool_use',
+      id: 'toolu_1',
+      name: 'Read',
+    });
+  });
+
+  it('ignores everything else', () => {
+    expect(streamEventOf(line({ type: 'content_block_delta', delta: { type: 'input_json_delta', partial_json: '{' } }))).toBeNull();
+    expect(streamEventOf(line({ type: 'message_stop' }))).toBeNull();
+    expect(streamEventOf('{"type":"result","result":"x"}')).toBeNull();
+    expect(streamEventOf('{"type":"stream_event", broken')).toBeNull();
   });
 });

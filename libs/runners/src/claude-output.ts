@@ -1,4 +1,4 @@
-import type { ClaudeUsage } from './claude-runner';
+import type { ClaudeStreamEvent, ClaudeUsage } from './claude-runner';
 
 /** The final line of `claude -p --output-format=stream-json` (and the one line of `json`). */
 export interface ClaudeResultLine {
@@ -61,4 +61,23 @@ export function usageOf(line: ClaudeResultLine): ClaudeUsage {
 export function modelOf(line: ClaudeResultLine): string | null {
   const [first] = Object.keys(line.modelUsage ?? {});
   return first ?? null;
+}
+
+/** A text delta or the start of a tool call in one `--include-partial-messages` stdout line, else null. */
+export function streamEventOf(line: string): ClaudeStreamEvent | null {
+  if (!line.startsWith('{"type":"stream_event"')) return null;
+  try {
+    const { event } = JSON.parse(line) as {
+      event?: { type?: string; delta?: { type?: string; text?: string }; content_block?: { type?: string; id?: string; name?: string } };
+    };
+    if (event?.type === 'content_block_delta' && event.delta?.type === 'text_delta' && typeof event.delta.text === 'string') {
+      return { type: 'delta', text: event.delta.text };
+    }
+    if (event?.type === 'content_block_start' && event.content_block?.type === 'tool_use') {
+      return { type: 'tool_use', id: event.content_block.id ?? '', name: event.content_block.name ?? '' };
+    }
+  } catch {
+    // a line that is not JSON carries no event
+  }
+  return null;
 }

@@ -6,6 +6,9 @@ export interface RunAttachment {
   path: string;
 }
 
+/** What a streaming run reports while the model writes. */
+export type ClaudeStreamEvent = { type: 'delta'; text: string } | { type: 'tool_use'; id: string; name: string };
+
 export interface ClaudeRunRequest {
   prompt: string;
   /** Sent before the prompt: images and PDFs as content blocks, text as text. */
@@ -19,6 +22,8 @@ export interface ClaudeRunRequest {
   timeoutSecs: number;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
+  /** When given, the CLI reports partial messages and each text delta or tool call arrives here as it happens. */
+  onEvent?: (event: ClaudeStreamEvent) => void;
 }
 
 export interface ClaudeUsage {

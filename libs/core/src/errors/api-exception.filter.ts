@@ -14,6 +14,12 @@ const CODE_BY_STATUS: Record<number, string> = {
   429: 'too_many_requests',
 };
 
+export interface DescribedError {
+  status: number;
+  body: ErrorBody;
+  headers: Record<string, string>;
+}
+
 export interface ErrorBody {
   ok: false;
   error: { code: string; message: string; field?: string };
@@ -32,7 +38,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const req = http.getRequest<Request>();
     const res = http.getResponse<Response>();
-    const { status, body, headers } = this.describe(exception, req);
+    const { status, body, headers } = describeError(exception, req, this.logger);
     res.locals.errorCode = body.error.code;
     if (res.headersSent) {
       res.end();
@@ -41,29 +47,33 @@ export class ApiExceptionFilter implements ExceptionFilter {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     res.status(status).json(body);
   }
+}
 
-  private describe(exception: unknown, req: Request) {
-    if (exception instanceof ApiError) {
-      const error: ErrorBody['error'] = { code: exception.code, message: exception.message };
-      if (exception.field !== undefined) error.field = exception.field;
-      return { status: exception.status, body: { ok: false, error } as ErrorBody, headers: exception.headers };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      const code = CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'http_error');
-      const message =
-        status === HttpStatus.NOT_FOUND
-          ? `no route for ${req.method} ${req.path.slice(0, 200)}`
-          : status >= 500
-            ? 'internal error'
-            : exception.message;
-      return { status, body: { ok: false, error: { code, message } } as ErrorBody, headers: {} };
-    }
-    this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
-    return {
-      status: HttpStatus.INTERNAL_SERVER_ERROR,
-      body: { ok: false, error: { code: 'internal_error', message: 'internal error' } } as ErrorBody,
-      headers: {},
-    };
+/**
+ * The status, body and headers an error answers with. Only ApiError and Nest's HttpException carry
+ * their message out; anything else is logged and becomes a bare 500.
+ */
+export function describeError(exception: unknown, req: Pick<Request, 'method' | 'path'>, logger: Logger = new Logger('ApiError')): DescribedError {
+  if (exception instanceof ApiError) {
+    const error: ErrorBody['error'] = { code: exception.code, message: exception.message };
+    if (exception.field !== undefined) error.field = exception.field;
+    return { status: exception.status, body: { ok: false, error } as ErrorBody, headers: exception.headers };
   }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    const code = CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'http_error');
+    const message =
+      status === HttpStatus.NOT_FOUND
+        ? `no route for ${req.method} ${req.path.slice(0, 200)}`
+        : status >= 500
+          ? 'internal error'
+          : exception.message;
+    return { status, body: { ok: false, error: { code, message } } as ErrorBody, headers: {} };
+  }
+  logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  return {
+    status: HttpStatus.INTERNAL_SERVER_ERROR,
+    body: { ok: false, error: { code: 'internal_error', message: 'internal error' } } as ErrorBody,
+    headers: {},
+  };
 }

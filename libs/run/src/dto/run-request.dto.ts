@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 
 /** argv carries the system prompt and schema; Linux caps one argument at 128 KiB. */
 export const MAX_SYSTEM_CHARS = 64 * 1024;
@@ -43,6 +43,11 @@ export class RunRequestDto {
   @Min(1, { message: 'timeout_secs must be at least 1' })
   @Max(3600, { message: 'timeout_secs must be at most 3600' })
   timeout_secs?: number;
+
+  @ApiPropertyOptional({ description: 'Answer as Server-Sent Events (same as sending Accept: text/event-stream)', default: false })
+  @IsOptional()
+  @IsBoolean({ message: 'stream must be true or false' })
+  stream?: boolean;
 
   @ApiPropertyOptional({
     description: 'JSON Schema the answer must follow; `result` is then the structured object',

@@ -1,0 +1,49 @@
+import type { Request, Response } from 'express';
+
+const HEARTBEAT_MS = 15_000;
+
+/** Whether a request asked for Server-Sent Events: `Accept: text/event-stream` or `"stream": true`. */
+export function wantsEventStream(req: Request, body: { stream?: boolean }): boolean {
+  return body.stream === true || (req.headers.accept ?? '').includes('text/event-stream');
+}
+
+/**
+ * One Server-Sent Events response: opened lazily (so errors before the first event can still be
+ * plain JSON answers), a heartbeat comment while idle, and each event written straight to the socket.
+ */
+export class SseStream {
+  private heartbeat?: NodeJS.Timeout;
+
+  constructor(
+    private readonly res: Response,
+    private readonly heartbeatMs = HEARTBEAT_MS,
+  ) {}
+
+  get opened(): boolean {
+    return this.res.headersSent;
+  }
+
+  open(): void {
+    if (this.opened) return;
+    this.res.status(200);
+    this.res.setHeader('Content-Type', 'text/event-stream; charset=utf-8');
+    this.res.setHeader('Cache-Control', 'no-cache, no-transform');
+    this.res.setHeader('Connection', 'keep-alive');
+    // Proxies such as nginx would otherwise hold events back in their buffers.
+    this.res.setHeader('X-Accel-Buffering', 'no');
+    this.res.flushHeaders();
+    this.heartbeat = setInterval(() => this.res.write(': ping\n\n'), this.heartbeatMs);
+    this.heartbeat.unref();
+    this.res.once('close', () => clearInterval(this.heartbeat));
+  }
+
+  send(event: string, data: unknown): void {
+    this.open();
+    if (!this.res.writableEnded) this.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  end(): void {
+    clearInterval(this.heartbeat);
+    if (!this.res.writableEnded) this.res.end();
+  }
+}
