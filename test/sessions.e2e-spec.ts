@@ -7,6 +7,7 @@ import { AuditService } from '@clawdforge/audit';
 import { AgentSession, SessionsService } from '@clawdforge/sessions';
 import { SweeperService } from '@clawdforge/sweeper';
 import { eventually } from './support/processes';
+import { postSse } from './support/sse-client';
 import { ManualClock } from './support/manual-clock';
 import { makeDataDir, startTestApp, TestApp } from './support/test-app';
 
@@ -36,6 +37,12 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
     close: (id: string) => t.http().delete(`/sessions/${id}`).set('Authorization', `Bearer ${token}`),
     list: () => t.http().get('/sessions').set('Authorization', `Bearer ${token}`),
   });
+  /** The app on a real port (for clients that read or drop the connection themselves). */
+  const port = async (): Promise<number> => {
+    const server = t.app.getHttpServer();
+    if (!server.listening) await t.app.listen(0, '127.0.0.1');
+    return (server.address() as AddressInfo).port;
+  };
   /** The agent process acpx keeps for a session, as acpx itself reports it. */
   const agentPid = (id: string, cwd: string): number =>
     JSON.parse(execFileSync(ACPX, [`--cwd=${cwd}`, '--format=json', `--agent=${FAKE_AGENT}`, 'sessions', 'show', id], { env: { ...process.env, HOME: t.config.acpxHome } }).toString()).pid;
@@ -132,9 +139,7 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
 
   it('cancels the agent’s turn when the client disconnects, freeing the session at once', async () => {
     const id = (await as(alice).create().expect(201)).body.session_id;
-    await t.app.listen(0, '127.0.0.1');
-    const port = (t.app.getHttpServer().address() as AddressInfo).port;
-    const req = http.request({ host: '127.0.0.1', port, path: `/sessions/${id}/turn`, method: 'POST', headers: { Authorization: `Bearer ${alice}`, 'Content-Type': 'application/json' } });
+    const req = http.request({ host: '127.0.0.1', port: await port(), path: `/sessions/${id}/turn`, method: 'POST', headers: { Authorization: `Bearer ${alice}`, 'Content-Type': 'application/json' } });
     req.on('error', () => undefined);
     req.end(JSON.stringify({ prompt: 'sleep:60000' }));
     expect(await eventually(() => false, 2500)).toBe(false);
@@ -161,6 +166,22 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
     const kinds = (read.body.events as Event[]).map((e) => e.method ?? Object.keys(e.result ?? {}).join());
     expect(kinds).toEqual(expect.arrayContaining(['session/request_permission', 'outcome']));
     expect(texts(read.body.events)).toEqual(['permission: allow (turn 2)']);
+  });
+
+  it('streams a turn: each agent message as acpx prints it, then the result', async () => {
+    const id = (await as(alice).create().expect(201)).body.session_id;
+    const res = await postSse(`http://127.0.0.1:${await port()}/sessions/${id}/turn`, alice, { prompt: 'chunks:4' });
+    expect(res.status).toBe(200);
+    const names = res.events.map((e) => e.event);
+    expect(names.at(-1)).toBe('result');
+    expect(names.slice(0, -1).every((n) => n === 'acp')).toBe(true);
+    const streamed = res.events.filter((e) => e.event === 'acp').map((e) => e.data as Event);
+    expect(texts(streamed)).toEqual(['part 1', 'part 2', 'part 3', 'part 4']);
+    const result = res.events.at(-1)!.data as { events: Event[]; turn_index: number };
+    expect(result).toMatchObject({ ok: true, session_id: id, turn_index: 1, stop_reason: 'end_turn' });
+    expect(result.events).toEqual(streamed);
+    const firstPart = res.events.find((e) => e.event === 'acp' && texts([e.data as Event]).length > 0)!;
+    expect(res.events.at(-1)!.at - firstPart.at).toBeGreaterThanOrEqual(800);
   });
 
   it('closes softly and idempotently: the agent process ends, the directory goes, turns are refused', async () => {

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { clientGoneSignal, describeError, ErrorBodyDto, requestContext, SseStream, wantsEventStream } from '@clawdforge/core';
+import { clientGoneSignal, ErrorBodyDto, requestContext, SseStream, streamTo, wantsEventStream } from '@clawdforge/core';
 import { RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
 import { RunService } from './run.service';
@@ -50,19 +50,11 @@ export class RunController {
       return;
     }
     const stream = new SseStream(res);
-    try {
-      const result = await this.runs.run(token, body, audit, signal, {
+    await streamTo(stream, req, audit, () =>
+      this.runs.run(token, body, audit, signal, {
         started: () => stream.open(),
         event: (event) => (event.type === 'delta' ? stream.send('delta', { text: event.text }) : stream.send('tool_use', { id: event.id, name: event.name })),
-      });
-      stream.send('result', result);
-    } catch (error) {
-      if (!stream.opened) throw error;
-      const { body: errorBody } = describeError(error, req);
-      audit.errorCode ??= errorBody.error.code;
-      stream.send('error', errorBody);
-    } finally {
-      if (stream.opened) stream.end();
-    }
+      }),
+    );
   }
 }

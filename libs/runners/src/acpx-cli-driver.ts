@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, AcpxTurnOptions, AcpxTurnResult } from './acpx-driver';
-import { parseTurnOutput } from './acpx-output';
+import { parseTurnOutput, TurnOutputReader } from './acpx-output';
 import { buildChildEnv } from './child-env';
 import { CliFailedError, CliTimeoutError, RunCancelledError, sanitizeCliMessage, ShuttingDownError } from './cli-errors';
 import { ProcessResult, ProcessRunner } from './process-runner';
@@ -39,10 +39,15 @@ export class AcpxCliDriver extends AcpxDriver {
   }
 
   async prompt(session: AcpxSessionRef, prompt: string, options: AcpxTurnOptions): Promise<AcpxTurnResult> {
+    const reader = new TurnOutputReader();
     const result = await this.acpx(this.args(session, ['prompt', `--session=${session.name}`], [`--timeout=${options.timeoutSecs}`]), {
       stdin: prompt,
       timeoutMs: options.timeoutSecs * 1000 + BACKSTOP_MS,
       signal: options.signal,
+      onStdoutLine: (line) => {
+        const event = reader.push(line);
+        if (event) options.onEvent?.(event);
+      },
     });
     // Stopping the acpx client does not stop the agent's turn: that takes an explicit cancel.
     if (result.outcome === 'aborted') {
@@ -58,7 +63,7 @@ export class AcpxCliDriver extends AcpxDriver {
       await this.cancel(session);
       throw new CliFailedError(`the turn's output passed ${this.config.runOutputMaxBytes} bytes`, 'output_too_large');
     }
-    const turn = parseTurnOutput(result.stdout);
+    const turn = reader.turn();
     if (result.exitCode === 0 && turn.stopReason !== null) {
       return { events: turn.events, stopReason: turn.stopReason, text: turn.text, usage: turn.usage, durationMs: result.durationMs };
     }
@@ -98,7 +103,7 @@ export class AcpxCliDriver extends AcpxDriver {
     ];
   }
 
-  private acpx(args: string[], options: { stdin?: string; timeoutMs: number; signal?: AbortSignal }): Promise<ProcessResult> {
+  private acpx(args: string[], options: { stdin?: string; timeoutMs: number; signal?: AbortSignal; onStdoutLine?: (line: string) => void }): Promise<ProcessResult> {
     return this.processes.run(this.config.acpxBin, {
       args,
       env: buildChildEnv(process.env, {
@@ -112,6 +117,7 @@ export class AcpxCliDriver extends AcpxDriver {
       timeoutMs: options.timeoutMs,
       maxOutputBytes: this.config.runOutputMaxBytes,
       signal: options.signal,
+      onStdoutLine: options.onStdoutLine,
     });
   }
 

@@ -23,6 +23,8 @@ export interface AcpxTurnResult {
 export interface AcpxTurnOptions {
   timeoutSecs: number;
   signal?: AbortSignal;
+  /** Each of the turn's events as acpx prints it, before the turn ends. */
+  onEvent?: (event: Record<string, unknown>) => void;
 }
 
 /**

@@ -12,7 +12,7 @@ const CLIENT_TO_AGENT = new Set([
   'session/set_config_option',
 ]);
 
-type Message = Record<string, unknown> & { id?: unknown; method?: unknown; result?: unknown; error?: unknown };
+export type Message = Record<string, unknown> & { id?: unknown; method?: unknown; result?: unknown; error?: unknown };
 
 export interface ParsedTurn {
   events: Message[];
@@ -25,57 +25,69 @@ export interface ParsedTurn {
 }
 
 /**
- * Reads `acpx --format json` output of one prompt: keeps what the agent sent (updates, permission
- * requests and acpx's answers to them, the prompt's result) and drops acpx's own requests
- * (initialize, session/load, session/prompt) and the agent's answers to them. acpx and the agent
- * number their requests independently, so an answer is matched against whichever side has a
- * request with that id still open, and the prompt's result is recognised by `stopReason`.
+ * Reads `acpx --format json` output of one prompt, line by line as it arrives: keeps what the
+ * agent sent (updates, permission requests and acpx's answers to them, the prompt's result) and
+ * drops acpx's own requests (initialize, session/load, session/prompt) and the agent's answers to
+ * them. acpx and the agent number their requests independently, so an answer is matched against
+ * whichever side has a request with that id still open, and the prompt's result is recognised by
+ * `stopReason`.
  */
-export function parseTurnOutput(stdout: string): ParsedTurn {
-  const events: Message[] = [];
-  const acpxPending = new Map<string, string>();
-  const agentPending = new Set<string>();
-  let stopReason: string | null = null;
-  let error: ParsedTurn['error'] = null;
-  let text = '';
-  let usage: ParsedTurn['usage'] = { inputTokens: null, outputTokens: null };
-  for (const line of stdout.split('\n')) {
+export class TurnOutputReader {
+  private readonly events: Message[] = [];
+  private readonly acpxPending = new Map<string, string>();
+  private readonly agentPending = new Set<string>();
+  private stopReason: string | null = null;
+  private error: ParsedTurn['error'] = null;
+  private text = '';
+  private usage: ParsedTurn['usage'] = { inputTokens: null, outputTokens: null };
+
+  /** Takes one stdout line; returns the message when it is one of the turn's events. */
+  push(line: string): Message | null {
     const message = parseLine(line);
-    if (!message) continue;
+    if (!message || !this.accept(message)) return null;
+    this.events.push(message);
+    return message;
+  }
+
+  turn(): ParsedTurn {
+    return { events: this.events, stopReason: this.stopReason, text: this.text, usage: this.usage, error: this.error };
+  }
+
+  private accept(message: Message): boolean {
     const key = JSON.stringify(message.id ?? null);
     if (typeof message.method === 'string') {
       if (CLIENT_TO_AGENT.has(message.method)) {
-        acpxPending.set(key, message.method);
-        continue;
+        this.acpxPending.set(key, message.method);
+        return false;
       }
-      if (message.id !== undefined) agentPending.add(key);
-      events.push(message);
-      text += chunkText(message);
-      continue;
+      if (message.id !== undefined) this.agentPending.add(key);
+      this.text += chunkText(message);
+      return true;
     }
     const result = message.result as { stopReason?: unknown; usage?: unknown } | undefined;
     if (typeof result?.stopReason === 'string') {
-      acpxPending.delete(key);
-      stopReason = result.stopReason;
-      usage = usageOf(result);
-      events.push(message);
-      continue;
+      this.acpxPending.delete(key);
+      this.stopReason = result.stopReason;
+      this.usage = usageOf(result);
+      return true;
     }
-    if (agentPending.delete(key)) {
-      events.push(message);
-      continue;
-    }
-    const answered = acpxPending.get(key);
-    acpxPending.delete(key);
+    if (this.agentPending.delete(key)) return true;
+    const answered = this.acpxPending.get(key);
+    this.acpxPending.delete(key);
     if (message.error !== undefined) {
       const e = message.error as { code?: number; message?: string; data?: { acpxCode?: string } };
-      error = { code: e.code, message: e.message, acpxCode: e.data?.acpxCode };
-      if (answered === undefined || answered === 'session/prompt') events.push(message);
-    } else if (answered === undefined) {
-      events.push(message);
+      this.error = { code: e.code, message: e.message, acpxCode: e.data?.acpxCode };
+      return answered === undefined || answered === 'session/prompt';
     }
+    return answered === undefined;
   }
-  return { events, stopReason, text, usage, error };
+}
+
+/** The whole output of one prompt at once. */
+export function parseTurnOutput(stdout: string): ParsedTurn {
+  const reader = new TurnOutputReader();
+  for (const line of stdout.split('\n')) reader.push(line);
+  return reader.turn();
 }
 
 function usageOf(result: { usage?: unknown }): ParsedTurn['usage'] {

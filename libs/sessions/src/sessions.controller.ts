@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { clientGoneSignal, ErrorBodyDto, PageQueryDto, requestContext, toPage } from '@clawdforge/core';
+import { clientGoneSignal, ErrorBodyDto, PageQueryDto, requestContext, SseStream, streamTo, toPage, wantsEventStream } from '@clawdforge/core';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { SessionPage, SessionResponse, SessionView, TurnResponse } from './dto/session.view';
 import { TurnRequestDto } from './dto/turn-request.dto';
@@ -41,25 +41,36 @@ export class SessionsController {
   }
 
   @Post(':id/turn')
-  @HttpCode(200)
   @ApiOperation({
     summary: 'Send one turn and wait for the agent to finish it',
     description: 'One turn at a time per session. A client that disconnects cancels the turn; past timeout_secs it is cancelled with 504.',
   })
-  @ApiOkResponse({ type: TurnResponse })
+  @ApiOkResponse({
+    type: TurnResponse,
+    description:
+      'With `Accept: text/event-stream` or `"stream": true`: Server-Sent Events once the turn is accepted — one `acp` event per agent message as acpx prints it, then one `result` (this body) or one `error`.',
+  })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`session_not_found`' })
   @ApiConflictResponse({ type: ErrorBodyDto, description: '`session_busy` (a turn is running) or `session_closed`' })
   @ApiBadGatewayResponse({ type: ErrorBodyDto, description: '`agent_failed`, `session_lost`, `permission_unavailable`' })
   @ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: '`timeout`: the turn was cancelled' })
-  turn(
+  async turn(
     @CurrentToken() token: TokenPrincipal,
     @Param('id', sessionId) id: string,
     @Body() body: TurnRequestDto,
     @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<TurnResponse> {
+    @Res() res: Response,
+  ): Promise<void> {
     const audit = requestContext(req).audit;
-    return this.sessions.turn(token, id, body, audit, clientGoneSignal(res, audit));
+    const signal = clientGoneSignal(res, audit);
+    if (!wantsEventStream(req, body)) {
+      res.status(200).json(await this.sessions.turn(token, id, body, audit, signal));
+      return;
+    }
+    const stream = new SseStream(res);
+    await streamTo(stream, req, audit, () =>
+      this.sessions.turn(token, id, body, audit, signal, { started: () => stream.open(), event: (event) => stream.send('acp', event) }),
+    );
   }
 
   @Get(':id')

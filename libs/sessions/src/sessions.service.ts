@@ -13,6 +13,11 @@ import { DEFAULT_TURN_TIMEOUT_SECS, TurnRequestDto } from './dto/turn-request.dt
 import { TurnResponse } from './dto/session.view';
 import { SessionBusyError, SessionClosedError, SessionNotFoundError, TooManySessionsError } from './sessions-errors';
 
+export interface TurnProgress {
+  started(): void;
+  event(event: Record<string, unknown>): void;
+}
+
 export interface SessionSweep {
   idleClosed: number;
   expiredDeleted: number;
@@ -70,7 +75,8 @@ export class SessionsService {
     return session;
   }
 
-  async turn(owner: TokenPrincipal, id: string, body: TurnRequestDto, audit: AuditFields, signal: AbortSignal): Promise<TurnResponse> {
+  /** With `progress`, `started` is called once the turn is accepted and each agent event arrives as acpx prints it. */
+  async turn(owner: TokenPrincipal, id: string, body: TurnRequestDto, audit: AuditFields, signal: AbortSignal, progress?: TurnProgress): Promise<TurnResponse> {
     const session = await this.find(owner, id);
     audit.sessionId = session.id;
     audit.model = session.model;
@@ -82,7 +88,12 @@ export class SessionsService {
     audit.turnIndex = turnIndex;
     try {
       await this.sessions.update({ id: session.id }, { busy: true, lastActivityAt: this.clock.now() });
-      const result = await this.acpx.prompt(refOf(session), body.prompt, { timeoutSecs: body.timeout_secs ?? DEFAULT_TURN_TIMEOUT_SECS, signal });
+      progress?.started();
+      const result = await this.acpx.prompt(refOf(session), body.prompt, {
+        timeoutSecs: body.timeout_secs ?? DEFAULT_TURN_TIMEOUT_SECS,
+        signal,
+        onEvent: progress && ((event) => progress.event(event)),
+      });
       audit.responseChars = result.text.length;
       audit.inputTokens = result.usage.inputTokens;
       audit.outputTokens = result.usage.outputTokens;

@@ -1,4 +1,6 @@
 import type { Request, Response } from 'express';
+import { describeError } from '../errors/api-exception.filter';
+import type { AuditFields } from './request-context';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -45,5 +47,23 @@ export class SseStream {
   end(): void {
     clearInterval(this.heartbeat);
     if (!this.res.writableEnded) this.res.end();
+  }
+}
+
+/**
+ * Runs work that streams into `stream`, then sends its outcome: one `result` event, or one `error`
+ * event (recorded in the audit fields) when the failure comes after the stream opened. A failure
+ * before that is thrown, to be answered as ordinary JSON.
+ */
+export async function streamTo(stream: SseStream, req: Request, audit: AuditFields, work: () => Promise<unknown>): Promise<void> {
+  try {
+    stream.send('result', await work());
+  } catch (error) {
+    if (!stream.opened) throw error;
+    const { body } = describeError(error, req);
+    audit.errorCode ??= body.error.code;
+    stream.send('error', body);
+  } finally {
+    if (stream.opened) stream.end();
   }
 }

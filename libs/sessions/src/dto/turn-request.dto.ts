@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
 
 export const DEFAULT_TURN_TIMEOUT_SECS = 300;
 
@@ -15,4 +15,9 @@ export class TurnRequestDto {
   @Min(1, { message: 'timeout_secs must be at least 1' })
   @Max(3600, { message: 'timeout_secs must be at most 3600' })
   timeout_secs?: number;
+
+  @ApiPropertyOptional({ description: 'Answer as Server-Sent Events (same as sending Accept: text/event-stream)', default: false })
+  @IsOptional()
+  @IsBoolean({ message: 'stream must be true or false' })
+  stream?: boolean;
 }
