@@ -3,6 +3,7 @@
  * side by side in one run, on this machine. Prints a markdown report; `-- --write` also saves it
  * to BENCHMARKS.md.
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -34,6 +35,38 @@ function latencyTable(directLabel: string, direct: number[], serverLabel: string
   say(`| ${serverLabel} | ${ms(percentile(server, 50))} | ${ms(percentile(server, 95))} |`);
   say(`| ratio server / direct | ${(percentile(server, 50) / percentile(direct, 50)).toFixed(2)} | ${(percentile(server, 95) / percentile(direct, 95)).toFixed(2)} |`);
   say();
+}
+
+/** ms from spawn to the first text-delta line of a streaming claude -p. */
+async function firstLine(bin: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<number> {
+  const started = performance.now();
+  const child = spawn(bin, args, { env, cwd, stdio: ['pipe', 'pipe', 'ignore'] });
+  child.stdin.end(`${JSON.stringify({ type: 'user', message: { role: 'user', content: [{ type: 'text', text: 'hello' }] } })}\n`);
+  let at = -1;
+  let buffer = '';
+  child.stdout.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString('utf8');
+    if (at < 0 && buffer.includes('"text_delta"')) at = performance.now() - started;
+  });
+  await new Promise((resolve) => child.on('close', resolve));
+  return at;
+}
+
+/** ms from sending POST /run with Accept: text/event-stream to its first delta event. */
+async function firstSseDelta(url: string, token: string): Promise<number> {
+  const started = performance.now();
+  const res = await fetch(`${url}/run`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+    body: JSON.stringify({ prompt: 'hello' }),
+  });
+  let at = -1;
+  let text = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    text += Buffer.from(chunk).toString('utf8');
+    if (at < 0 && text.includes('event: delta')) at = performance.now() - started;
+  }
+  return at;
 }
 
 async function postRun(url: string, token: string, body: object): Promise<void> {
@@ -119,6 +152,20 @@ async function realCliSection(): Promise<void> {
     say(`${REAL_RUNS} sequential runs each way.`);
     say();
     latencyTable('direct spawn of claude -p', direct.latencies, 'POST /run through the server', through.latencies);
+
+    // Time to the first text delta: the CLI's own first delta line against the server's first SSE delta.
+    api.replyWith('one two three four five six');
+    api.chunks = 6;
+    api.chunkDelayMs = 50;
+    const directFirst: number[] = [];
+    const serverFirst: number[] = [];
+    for (let i = 0; i < REAL_RUNS; i++) {
+      directFirst.push(await firstLine(REAL_CLAUDE, [...args, '--input-format=stream-json', '--output-format=stream-json', '--verbose', '--include-partial-messages'], env, cwd));
+      serverFirst.push(await firstSseDelta(server.url, token));
+    }
+    say('Time to the first streamed text delta (the model sends 6 deltas 50 ms apart):');
+    say();
+    latencyTable('claude -p stream-json, first delta line', directFirst, 'POST /run as SSE, first delta event', serverFirst);
   } finally {
     await server.stop();
     await api.close();

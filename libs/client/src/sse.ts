@@ -1,0 +1,34 @@
+import { ClawdforgeError } from './errors';
+
+export interface ServerSentEvent {
+  event: string;
+  data: unknown;
+}
+
+/** Reads Server-Sent Events from a fetch response body as they arrive; comments (heartbeats) are skipped. */
+export async function* readEvents(res: Response): AsyncGenerator<ServerSentEvent> {
+  if (!res.body) return;
+  const decoder = new TextDecoder();
+  let buffer = '';
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    buffer += decoder.decode(chunk, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event: ')) event = line.slice(7);
+        else if (line.startsWith('data: ')) data.push(line.slice(6));
+      }
+      if (data.length > 0) yield { event, data: JSON.parse(data.join('\n')) as unknown };
+    }
+  }
+}
+
+/** The error an `error` event carries, as a ClawdforgeError. */
+export function streamError(data: unknown, requestId: string | null): ClawdforgeError {
+  const error = (data as { error?: { code?: string; message?: string; field?: string } }).error ?? {};
+  return new ClawdforgeError(error.code ?? 'stream_error', 200, error.message ?? 'the stream reported an error', requestId, error.field ?? null);
+}
