@@ -24,3 +24,4 @@ export * from './database/sqlite-tuning';
 export * from './clock';
 export * from './http/client-gone';
 export * from './http/sse-stream';
+export * from './http/streamable.dto';

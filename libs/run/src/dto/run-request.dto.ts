@@ -1,12 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { StreamableRequestDto } from '@clawdforge/core';
 
 /** argv carries the system prompt and schema; Linux caps one argument at 128 KiB. */
 export const MAX_SYSTEM_CHARS = 64 * 1024;
 export const MAX_SCHEMA_CHARS = 64 * 1024;
 export const MAX_FILES_PER_RUN = 20;
 
-export class RunRequestDto {
+export class RunRequestDto extends StreamableRequestDto {
   @ApiProperty({ description: 'The prompt; sent to the CLI on stdin', example: "Sterilize this ingredient line: 'about 2 cups of cooked white rice'" })
   @IsString({ message: 'prompt must be a string' })
   @IsNotEmpty({ message: 'prompt must not be empty' })
@@ -44,10 +45,6 @@ export class RunRequestDto {
   @Max(3600, { message: 'timeout_secs must be at most 3600' })
   timeout_secs?: number;
 
-  @ApiPropertyOptional({ description: 'Answer as Server-Sent Events (same as sending Accept: text/event-stream)', default: false })
-  @IsOptional()
-  @IsBoolean({ message: 'stream must be true or false' })
-  stream?: boolean;
 
   @ApiPropertyOptional({
     description: 'JSON Schema the answer must follow; `result` is then the structured object',

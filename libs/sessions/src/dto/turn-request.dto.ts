@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
+import { StreamableRequestDto } from '@clawdforge/core';
 
 export const DEFAULT_TURN_TIMEOUT_SECS = 300;
 
-export class TurnRequestDto {
+export class TurnRequestDto extends StreamableRequestDto {
   @ApiProperty({ description: 'The message for the agent; sent to acpx on stdin', example: 'Help me draft a SQL migration. First describe what you need to know.' })
   @IsString({ message: 'prompt must be a string' })
   @IsNotEmpty({ message: 'prompt must not be empty' })
@@ -15,9 +16,4 @@ export class TurnRequestDto {
   @Min(1, { message: 'timeout_secs must be at least 1' })
   @Max(3600, { message: 'timeout_secs must be at most 3600' })
   timeout_secs?: number;
-
-  @ApiPropertyOptional({ description: 'Answer as Server-Sent Events (same as sending Accept: text/event-stream)', default: false })
-  @IsOptional()
-  @IsBoolean({ message: 'stream must be true or false' })
-  stream?: boolean;
 }
