@@ -26,7 +26,7 @@ import { TokensCommand } from './commands/tokens.command';
  * parts, no schedule and no start-up reconciliation (the server may be running alongside).
  */
 @Module({
-  imports: [AppConfigModule, DatabaseModule, RunnersModule, AuthModule, AuditModule, FilesModule, SessionsModule, SweeperModule],
+  imports: [AppConfigModule.forRoot({ adminTokenRequired: false }), DatabaseModule, RunnersModule, AuthModule, AuditModule, FilesModule, SessionsModule, SweeperModule],
   providers: [
     CliPrinter,
     TokensCommand,

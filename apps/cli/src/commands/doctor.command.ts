@@ -45,6 +45,13 @@ export class DoctorCommand extends CommandRunner {
     return [
       { name: 'configuration', run: async () => `valid; DATA_DIR ${c.dataDir}, port ${c.port}` },
       {
+        name: 'admin token',
+        run: async () => {
+          if (c.adminToken === null) throw new CheckFailed('ADMIN_BOOTSTRAP_TOKEN is not set here; the server will not start without it');
+          return 'ADMIN_BOOTSTRAP_TOKEN is set';
+        },
+      },
+      {
         name: 'database',
         run: async () => {
           await this.db.query('SELECT 1');

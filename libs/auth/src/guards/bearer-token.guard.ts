@@ -35,7 +35,7 @@ export class BearerTokenGuard implements CanActivate {
     const bearer = this.bearerOf(req);
 
     if (this.reflector.getAllAndOverride<boolean>(IS_ADMIN, targets)) {
-      if (secretsEqual(bearer, this.config.adminToken)) {
+      if (this.config.adminToken !== null && secretsEqual(bearer, this.config.adminToken)) {
         context.tokenName = ADMIN_TOKEN_NAME;
         return true;
       }

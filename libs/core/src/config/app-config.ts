@@ -5,7 +5,8 @@
 export class AppConfig {
   port: number;
   host: string;
-  adminToken: string;
+  /** The admin bearer; null only where it is not needed (the admin CLI). */
+  adminToken: string | null;
   /** Global allowlist beyond loopback, canonical CIDR text. */
   allowCidrs: string[];
   /** Express `trust proxy`: false, a hop count, or the proxies' addresses/CIDRs. */
@@ -50,4 +51,6 @@ export class AppConfig {
   filesMaxBytes: number;
   /** Largest total of files attached to one run (the model API takes about 32 MB per request, base64 included). */
   runAttachmentsMaxBytes: number;
+  /** Settings that are valid but unusual, for the log at start-up. */
+  warnings: string[];
 }

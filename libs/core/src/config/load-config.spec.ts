@@ -80,6 +80,8 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ CLAWDFORGE_SWEEP_INTERVAL_SECS: '0' }, 'CLAWDFORGE_SWEEP_INTERVAL_SECS'],
     [{ CLAWDFORGE_SESSION_TTL_SECS: '1.5' }, 'CLAWDFORGE_SESSION_TTL_SECS'],
+    [{ CLAWDFORGE_SESSION_TTL_SECS: '0' }, 'CLAWDFORGE_SESSION_TTL_SECS'],
+    [{ CLAWDFORGE_SESSION_HARD_TTL_SECS: '0' }, 'CLAWDFORGE_SESSION_HARD_TTL_SECS'],
   ])('%p fails naming %s in one line', (env, variable) => {
     const error = configError(env);
     expect(error.variable).toBe(variable);
@@ -91,7 +93,16 @@ describe('loadConfig', () => {
     expect(configError({ ADMIN_BOOTSTRAP_TOKEN: 'secret12' }).message).not.toContain('secret12');
   });
 
-  it('reads a missing admin token as required', () => {
+  it('reads a missing admin token as required, unless the caller (the admin CLI) does without', () => {
     expect(() => loadConfig({})).toThrow('ADMIN_BOOTSTRAP_TOKEN is required');
+    expect(loadConfig({}, '/srv/cf', { adminTokenRequired: false }).adminToken).toBeNull();
+    expect(() => loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'short' }, '/srv/cf', { adminTokenRequired: false })).toThrow('at least 24');
+  });
+
+  it('takes sweeper settings from 1 second, with one warning for all those under a minute', () => {
+    const config = loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, CLAWDFORGE_SESSION_TTL_SECS: '2', CLAWDFORGE_SESSION_HARD_TTL_SECS: '1', CLAWDFORGE_SWEEP_INTERVAL_SECS: '1' });
+    expect(config).toMatchObject({ sessionTtlSecs: 2, sessionHardTtlSecs: 1, sweepIntervalSecs: 1 });
+    expect(config.warnings).toEqual([expect.stringContaining('CLAWDFORGE_SWEEP_INTERVAL_SECS=1, CLAWDFORGE_SESSION_TTL_SECS=2, CLAWDFORGE_SESSION_HARD_TTL_SECS=1')]);
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, CLAWDFORGE_SESSION_TTL_SECS: '60' }).warnings).toEqual([]);
   });
 });

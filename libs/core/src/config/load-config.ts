@@ -78,14 +78,38 @@ function sessionAgents(env: Env): string[] {
   return agents.length > 0 ? agents : ['claude'];
 }
 
-/** Reads and validates every variable; throws ConfigError naming the first bad one. */
-export function loadConfig(env: Env, cwd = process.cwd()): AppConfig {
-  const adminToken = text(env, 'ADMIN_BOOTSTRAP_TOKEN');
-  if (adminToken === undefined) throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN', 'is required');
-  if (adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+/** Below this many seconds a sweeper setting is accepted with a warning: it is for watching the sweeper work. */
+const SHORT_SWEEP_SECS = 60;
+
+function adminToken(env: Env, required: boolean): string | null {
+  const value = text(env, 'ADMIN_BOOTSTRAP_TOKEN');
+  if (value === undefined) {
+    if (required) throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN', 'is required');
+    return null;
+  }
+  if (value.length < MIN_ADMIN_TOKEN_LENGTH) {
     throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN', `must be at least ${MIN_ADMIN_TOKEN_LENGTH} characters`);
   }
-  if (/\s/.test(adminToken)) throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN', 'must not contain whitespace');
+  if (/\s/.test(value)) throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN', 'must not contain whitespace');
+  return value;
+}
+
+/** A sweeper period or TTL: any whole number of seconds from 1 up; under a minute is noted in `short`. */
+function sweepSecs(env: Env, name: string, fallback: number, max: number, short: string[]): number {
+  const value = integer(env, name, fallback, 1, max);
+  if (value < SHORT_SWEEP_SECS) short.push(`${name}=${value}`);
+  return value;
+}
+
+export interface LoadConfigOptions {
+  /** The server needs ADMIN_BOOTSTRAP_TOKEN; the admin CLI works on the database directly and does not. */
+  adminTokenRequired?: boolean;
+}
+
+/** Reads and validates every variable; throws ConfigError naming the first bad one. */
+export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOptions = {}): AppConfig {
+  const admin = adminToken(env, options.adminTokenRequired ?? true);
+  const short: string[] = [];
 
   const logLevel = oneOf(env, 'LOG_LEVEL', LOG_LEVELS, 'info');
 
@@ -101,12 +125,10 @@ export function loadConfig(env: Env, cwd = process.cwd()): AppConfig {
     throw new ConfigError('DEFAULT_MODEL', `"${defaultModel}" is not in MODEL_ALLOWLIST`);
   }
 
-  const sessionTtlSecs = integer(env, 'CLAWDFORGE_SESSION_TTL_SECS', 3600, 60, 30 * 86400);
-
   return Object.assign(new AppConfig(), {
     port: integer(env, 'PORT', 8800, 0, 65535),
     host: text(env, 'HOST') ?? '0.0.0.0',
-    adminToken,
+    adminToken: admin,
     allowCidrs: cidrs(env, 'ALLOW_CIDRS'),
     trustProxy: trustProxy(env),
     dataDir,
@@ -118,9 +140,9 @@ export function loadConfig(env: Env, cwd = process.cwd()): AppConfig {
     acpxBin: text(env, 'ACPX_BIN') ?? resolveCliBin('acpx'),
     defaultModel,
     modelAllowlist,
-    sweepIntervalSecs: integer(env, 'CLAWDFORGE_SWEEP_INTERVAL_SECS', 60, 1, 86400),
-    sessionTtlSecs,
-    sessionHardTtlSecs: integer(env, 'CLAWDFORGE_SESSION_HARD_TTL_SECS', 86400, 60, 365 * 86400),
+    sweepIntervalSecs: sweepSecs(env, 'CLAWDFORGE_SWEEP_INTERVAL_SECS', 60, 86400, short),
+    sessionTtlSecs: sweepSecs(env, 'CLAWDFORGE_SESSION_TTL_SECS', 3600, 30 * 86400, short),
+    sessionHardTtlSecs: sweepSecs(env, 'CLAWDFORGE_SESSION_HARD_TTL_SECS', 86400, 365 * 86400, short),
     logLevel,
     shutdownGraceSecs: integer(env, 'SHUTDOWN_GRACE_SECS', 30, 0, 3600),
     healthProbeIntervalSecs: integer(env, 'HEALTH_PROBE_INTERVAL_SECS', 60, 1, 86400),
@@ -136,5 +158,7 @@ export function loadConfig(env: Env, cwd = process.cwd()): AppConfig {
     sessionsMaxOpen: integer(env, 'SESSIONS_MAX_OPEN', 16, 1, 1000),
     filesMaxBytes: integer(env, 'FILES_MAX_BYTES', 25 * 1024 * 1024, 1, 1024 * 1024 * 1024),
     runAttachmentsMaxBytes: integer(env, 'RUN_ATTACHMENTS_MAX_BYTES', 24 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+    warnings:
+      short.length > 0 ? [`sweeper settings under ${SHORT_SWEEP_SECS} s (${short.join(', ')}): fine for watching the sweeper work, too eager for production`] : [],
   });
 }
