@@ -1,11 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import type { TestingModule } from '@nestjs/testing';
 import { CommandTestFactory } from 'nest-commander-testing';
 import { AppConfig, loadConfig } from '@clawdforge/core';
 import { CliModule } from '../apps/cli/src/cli.module';
 import { CliPrinter } from '../apps/cli/src/cli-printer';
-import { assertBuilt, freePort, runBuiltServer, waitForHealth } from './support/built-server';
+import { assertBuilt, freePort, npmCli, npmStart, waitForHealth } from './support/built-server';
 import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir, startTestApp } from './support/test-app';
 
 /** Records what commands print. */
@@ -119,6 +118,7 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
     const byCheck = Object.fromEntries(printer.stdout.map((line) => [line.replace(/^(ok|FAIL)\s+/, '').split(':')[0], line.split(/\s+/)[0]]));
     expect(byCheck).toEqual({
       configuration: 'ok',
+      'admin token': 'ok',
       database: 'ok',
       DATA_DIR: 'ok',
       FILES_DIR: 'ok',
@@ -146,24 +146,20 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
   });
 });
 
-describe('the built CLI beside the built server', () => {
+describe('npm run cli beside npm start', () => {
   beforeAll(assertBuilt);
 
-  it('mints a token while the server runs, and the server accepts it on the next request', async () => {
-    const cwd = makeDataDir();
+  it('mints a token without the admin token while the server runs, and the server accepts it on the next request', async () => {
+    const home = makeDataDir();
     const port = await freePort();
-    const env = { ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, PORT: String(port), HOST: '127.0.0.1', CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude') };
-    const server = runBuiltServer(cwd, env);
+    const shared = { DATA_DIR: path.join(home, 'data'), CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude') };
+    const server = npmStart(home, { ...shared, ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, PORT: String(port), HOST: '127.0.0.1' });
     try {
       await waitForHealth(port, server);
-      const cli = spawnSync(process.execPath, [path.join(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js'), 'tokens', 'create', 'from-cli'], {
-        cwd,
-        env: { PATH: process.env.PATH, HOME: cwd, ...env },
-        encoding: 'utf8',
-      });
+      const cli = npmCli(home, shared, ['tokens', 'create', 'from-cli']);
       expect(cli.status).toBe(0);
-      const token = cli.stdout.trim();
-      expect(token).toMatch(/^cf_/);
+      const token = /^cf_\S+$/m.exec(cli.stdout)?.[0];
+      expect(token).toMatch(/^cf_[A-Za-z0-9_-]{43}$/);
       const res = await fetch(`http://127.0.0.1:${port}/run`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -172,15 +168,11 @@ describe('the built CLI beside the built server', () => {
       expect(res.status).toBe(200);
       expect(((await res.json()) as { result: string }).result).toBe('You said: hello from the CLI');
 
-      const bad = spawnSync(process.execPath, [path.join(__dirname, '..', 'dist', 'apps', 'cli', 'src', 'main.js'), 'tokens', 'list'], {
-        cwd,
-        env: { PATH: process.env.PATH, HOME: cwd },
-        encoding: 'utf8',
-      });
-      expect(bad.status).toBe(1);
-      expect(bad.stderr).toBe('clawdforge: invalid configuration: ADMIN_BOOTSTRAP_TOKEN is required\n');
+      const bad = npmCli(home, { ...shared, ALLOW_CIDRS: '10.0.0.0/99' }, ['tokens', 'list']);
+      expect(bad.status).not.toBe(0);
+      expect(bad.stderr).toContain('clawdforge: invalid configuration: ALLOW_CIDRS has "10.0.0.0/99"');
     } finally {
-      server.child.kill('SIGTERM');
+      server.stop();
       await server.exited;
     }
   });

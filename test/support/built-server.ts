@@ -1,9 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
 
-export const BUILT_MAIN = path.join(__dirname, '..', '..', 'dist', 'apps', 'server', 'src', 'main.js');
+export const PROJECT_ROOT = path.join(__dirname, '..', '..');
+export const BUILT_MAIN = path.join(PROJECT_ROOT, 'dist', 'apps', 'server', 'src', 'main.js');
 
 export function assertBuilt(): void {
   if (!fs.existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run "npm run build" (npm test does it first)`);
@@ -24,22 +25,45 @@ export interface BuiltServer {
   child: ChildProcess;
   output: () => string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** Signals the whole process group (npm, its shell and the server), as Ctrl-C in a terminal does. */
+  stop: (signal?: NodeJS.Signals) => void;
 }
 
-/** Runs `node dist/.../main.js` as `npm start` does, in `cwd`, with exactly `env` (plus PATH and HOME). */
-export function runBuiltServer(cwd: string, env: Record<string, string>): BuiltServer {
-  const child = spawn(process.execPath, [BUILT_MAIN], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: cwd, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+/** Only PATH from the test's own environment: npm's variables and any server setting stay out. */
+function childEnv(home: string, env: Record<string, string>): NodeJS.ProcessEnv {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: home, ...env };
+}
+
+function watch(child: ChildProcess): BuiltServer {
   let output = '';
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
-  return { child, output: () => output, exited };
+  const stop = (signal: NodeJS.Signals = 'SIGTERM') => {
+    try {
+      process.kill(-child.pid!, signal);
+    } catch {
+      // the group is gone
+    }
+  };
+  return { child, output: () => output, exited, stop };
+}
+
+/** `npm start` in the project, exactly as a user types it, with `env` (plus PATH and a HOME of `home`). */
+export function npmStart(home: string, env: Record<string, string>): BuiltServer {
+  return watch(spawn('npm', ['start'], { cwd: PROJECT_ROOT, env: childEnv(home, env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
+}
+
+/** `npm run cli -- <args>` in the project, as README shows it. */
+export function npmCli(home: string, env: Record<string, string>, args: string[]): SpawnSyncReturns<string> {
+  return spawnSync('npm', ['run', 'cli', '--', ...args], { cwd: PROJECT_ROOT, env: childEnv(home, env), encoding: 'utf8', timeout: 60_000 });
+}
+
+/** The file `npm start` runs, started directly in `cwd` (for what depends on the working directory, such as `.env`). */
+export function runBuiltEntry(cwd: string, env: Record<string, string>): BuiltServer {
+  return watch(spawn(process.execPath, [BUILT_MAIN], { cwd, env: childEnv(cwd, env), detached: true, stdio: ['ignore', 'pipe', 'pipe'] }));
 }
 
 export async function waitForHealth(port: number, server: BuiltServer, timeoutMs = 20_000): Promise<Response> {

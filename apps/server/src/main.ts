@@ -34,6 +34,7 @@ async function bootstrap(): Promise<void> {
   app.flushLogs();
   configureApp(app);
   const config = app.get(AppConfig);
+  for (const warning of config.warnings) logger.warn(warning);
   await app.listen(config.port, config.host);
   logger.log(`clawdforge listening on ${config.host}:${config.port}`);
 
@@ -44,7 +45,10 @@ async function bootstrap(): Promise<void> {
       stopping = true;
       logger.log(`${signal}: shutting down`);
       shutdownGracefully(app, config.shutdownGraceSecs * 1000, logger).then(
-        () => process.exit(0),
+        () => {
+          logger.log('clawdforge stopped');
+          process.exit(0);
+        },
         (error: Error) => {
           logger.error(`shutdown failed: ${error.message}`);
           process.exit(1);
