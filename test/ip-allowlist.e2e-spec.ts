@@ -1,3 +1,4 @@
+import { AuditService } from '@clawdforge/audit';
 import { startTestApp, TestApp } from './support/test-app';
 import { ProbeController } from './support/probe.controller';
 
@@ -54,10 +55,43 @@ describe('IP allowlist', () => {
       await t.http().get('/healthz').set('X-Forwarded-For', '192.168.1.10, 10.1.1.1').expect(200);
     });
 
-    it('guards the Swagger UI and document like any route', async () => {
-      await t.http().get('/docs-json').set('X-Forwarded-For', '192.168.1.10').expect(403);
+    it('guards the Swagger UI and documents like any route', async () => {
+      for (const path of ['/docs-json', '/docs-yaml', '/DOCS-YAML', '/docs/', '/Docs-Json']) {
+        const res = await t.http().get(path).set('X-Forwarded-For', '192.168.1.10').expect(403);
+        expect(res.body.error.code).toBe('ip_not_allowed');
+        expect(res.text).not.toContain('openapi');
+      }
       const ok = await t.http().get('/docs-json').set('X-Forwarded-For', '10.1.1.1').expect(200);
       expect(ok.body.openapi).toBeDefined();
+    });
+
+    it('refuses a peer outside the allowlist before routing: unknown paths are 403 too, not 404', async () => {
+      const probes = [
+        t.http().get('/no-such-route'),
+        t.http().post('/admin/nothing-here'),
+        t.http().delete('/sessions/../../etc/passwd'),
+        t.http().options('/run'),
+        t.http().post('/run').set('Content-Type', 'application/json').send('{"broken'),
+      ];
+      for (const probe of probes) {
+        const res = await probe.set('X-Forwarded-For', '192.168.1.10').expect(403);
+        expect(res.body).toEqual({ ok: false, error: { code: 'ip_not_allowed', message: 'client address 192.168.1.10 is not allowed' } });
+      }
+      const allowed = await t.http().get('/no-such-route').set('X-Forwarded-For', '10.1.1.1').expect(404);
+      expect(allowed.body.error.code).toBe('not_found');
+    });
+
+    it('audits a refused peer under its resolved address, and the Swagger pages not at all', async () => {
+      await t.http().get('/probe-for-audit').set('X-Forwarded-For', '192.168.77.1').expect(403);
+      await t.http().get('/docs-json').set('X-Forwarded-For', '10.1.1.1').expect(200);
+      await t.app.get(AuditService).flush();
+      const rows = (await t.admin('get', '/admin/audit').query({ limit: '1000' }).expect(200)).body.items as { route: string; client_ip: string; status: number }[];
+      expect(rows.filter((row) => row.route === '/probe-for-audit')).toEqual([
+        expect.objectContaining({ client_ip: '192.168.77.1', status: 403, error_code: 'ip_not_allowed', token_name: null }),
+      ]);
+      const docs = rows.filter((row) => row.route.toLowerCase().startsWith('/docs'));
+      expect(docs.length).toBeGreaterThan(0);
+      expect(docs.every((row) => row.status === 403)).toBe(true);
     });
 
     it('checks a token’s own list against the forwarded address', async () => {

@@ -2,7 +2,7 @@ import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from '@clawdforge/admin';
-import { AuditModule, AuditTrailMiddleware } from '@clawdforge/audit';
+import { AuditModule } from '@clawdforge/audit';
 import { AuthModule, BearerTokenGuard, IpAllowlistGuard } from '@clawdforge/auth';
 import {
   ApiExceptionFilter,
@@ -22,7 +22,7 @@ import { StartupReconciliation, SweeperModule, SweepSchedule } from '@clawdforge
 /** The HTTP composition root: every global pipe, filter and guard is a provider here, so tests get the same wiring. */
 @Module({
   imports: [
-    AppConfigModule,
+    AppConfigModule.forRoot(),
     LoggingModule,
     DatabaseModule,
     ScheduleModule.forRoot(),
@@ -56,7 +56,7 @@ import { StartupReconciliation, SweeperModule, SweepSchedule } from '@clawdforge
 })
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
-    // Order matters: the audit hook must see requests that body parsing then rejects.
-    consumer.apply(AuditTrailMiddleware, JsonBodyMiddleware).forRoutes('*');
+    // The audit hook and the IP check run before these, ahead of routing (configureApp).
+    consumer.apply(JsonBodyMiddleware).forRoutes('*');
   }
 }

@@ -1,19 +1,25 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AuditTrailMiddleware, skipAudit } from '@clawdforge/audit';
 import { ADMIN_BEARER, APP_BEARER, ClientIpPolicy, ipAllowlistMiddleware } from '@clawdforge/auth';
 import { AppConfig, appVersion } from '@clawdforge/core';
 
 export const DOCS_PATH = 'docs';
 
 /**
- * What cannot be a module provider: Express settings and the Swagger routes, which Express
- * serves outside Nest's router and so sit behind the IP allowlist as plain middleware.
- * Called by main.ts and by the e2e tests alike.
+ * What cannot be a module provider: Express settings, what runs before any routing (the audit hook,
+ * then the IP allowlist), and the Swagger routes, which Express serves outside Nest's router.
+ * Called by main.ts and by the e2e tests alike, before the application initialises.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  const audit = app.get(AuditTrailMiddleware);
+  app.use(audit.use.bind(audit));
+  app.use(ipAllowlistMiddleware(app.get(ClientIpPolicy)));
+  const docsPaths = [`/${DOCS_PATH}`, `/${DOCS_PATH}-json`, `/${DOCS_PATH}-yaml`];
+  app.use(docsPaths, skipAudit);
 
   const document = SwaggerModule.createDocument(
     app,
@@ -28,9 +34,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'ADMIN_BOOTSTRAP_TOKEN' }, ADMIN_BEARER)
       .build(),
   );
-  const ipCheck = ipAllowlistMiddleware(app.get(ClientIpPolicy));
-  app.use(`/${DOCS_PATH}`, ipCheck);
-  app.use(`/${DOCS_PATH}-json`, ipCheck);
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json`, yamlDocumentUrl: `${DOCS_PATH}-yaml` });
   return app;
 }

@@ -6,9 +6,9 @@ import { AuditService } from './audit.service';
 const UNMATCHED_PATH_MAX = 200;
 
 /**
- * Installed ahead of body parsing and the guards, so a request refused anywhere (bad IP,
- * bad token, bad JSON, unknown route) still leaves its row. Public routes opt out through
- * the request context; Swagger is served outside Nest and never reaches here.
+ * Installed first of all (configureApp), ahead of the IP check, body parsing and the guards, so a
+ * request refused anywhere (bad IP, bad token, bad JSON, unknown route) still leaves its row.
+ * Public routes and the Swagger pages opt out through the request context.
  */
 @Injectable()
 export class AuditTrailMiddleware implements NestMiddleware {
@@ -28,7 +28,7 @@ export class AuditTrailMiddleware implements NestMiddleware {
         at: new Date(),
         requestId,
         tokenName: context.tokenName,
-        clientIp: context.clientIp ?? req.socket.remoteAddress ?? null,
+        clientIp: context.clientIp,
         method: req.method,
         route: context.route ?? unmatchedPath(req),
         status: clientGone && !res.headersSent ? 499 : res.statusCode,
@@ -56,4 +56,10 @@ export class AuditTrailMiddleware implements NestMiddleware {
 /** Rejected before routing (bad JSON, unknown path): the path as sent, without its query. */
 function unmatchedPath(req: Request): string {
   return req.originalUrl.split('?')[0].slice(0, UNMATCHED_PATH_MAX);
+}
+
+/** For paths served outside Nest's router that need no audit row (the Swagger UI and documents). */
+export function skipAudit(req: Request, _res: Response, next: NextFunction): void {
+  requestContext(req).audited = false;
+  next();
 }

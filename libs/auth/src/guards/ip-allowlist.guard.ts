@@ -6,7 +6,11 @@ import { ClientIpPolicy } from '../client-ip.policy';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { IpNotAllowedError } from '../ip-errors';
 
-/** First global guard: the caller's address must be loopback or within ALLOW_CIDRS, on every route. */
+/**
+ * First global guard: the caller's address must be loopback or within ALLOW_CIDRS. The same check
+ * already ran before routing (ipAllowlistMiddleware); here it also records the route and whether
+ * it is audited, which only the router knows.
+ */
 @Injectable()
 export class IpAllowlistGuard implements CanActivate {
   constructor(
@@ -20,16 +24,22 @@ export class IpAllowlistGuard implements CanActivate {
     context.route = (req.route as { path?: string } | undefined)?.path ?? null;
     context.audited = !this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()]);
     const address = this.policy.clientAddress(req);
-    context.clientIp = address?.toString() ?? null;
+    context.clientIp ??= address?.toString() ?? null;
     if (!address || !this.policy.allowedGlobally(address)) throw new IpNotAllowedError(context.clientIp);
     return true;
   }
 }
 
-/** The same check for what Express serves outside Nest's router (the Swagger UI and document). */
+/**
+ * The check before routing, for every request: unknown paths and what Express serves outside Nest's
+ * router (the Swagger UI and documents) included, so a peer outside the allowlist learns nothing
+ * about which routes exist. Resolves the client address once, for the audit row too.
+ */
 export function ipAllowlistMiddleware(policy: ClientIpPolicy) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const address = policy.clientAddress(req);
-    next(address && policy.allowedGlobally(address) ? undefined : new IpNotAllowedError(address?.toString() ?? null));
+    const context = requestContext(req);
+    context.clientIp = address?.toString() ?? null;
+    next(address && policy.allowedGlobally(address) ? undefined : new IpNotAllowedError(context.clientIp));
   };
 }
