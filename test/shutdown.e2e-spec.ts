@@ -1,5 +1,7 @@
+import * as fs from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
 import { shutdownGracefully } from '../apps/server/src/graceful-shutdown';
 import { descendantsOf, eventually, processesWith } from './support/processes';
@@ -110,4 +112,55 @@ describe('graceful shutdown with runs in flight', () => {
       await reopened.close();
     }
   });
+});
+
+describe('graceful shutdown with a session turn in flight (real acpx, fake ACP agent)', () => {
+  const ACPX = path.join(__dirname, '..', 'node_modules', '.bin', 'acpx');
+  const FAKE_AGENT = `${process.execPath} ${path.join(__dirname, 'fixtures', 'fake-acp-agent', 'agent.mjs')}`;
+  const env = { ACPX_BIN: ACPX, SESSION_AGENTS: 'fake', SESSION_AGENT_COMMANDS: `fake=${FAKE_AGENT}` };
+
+  it('cancels the agent’s turn with acpx cancel, answers 503 shutting_down, and the next server finds the session idle', async () => {
+    const dataDir = makeDataDir();
+    const t = await startTestApp(env, { dataDir });
+    const token = await t.mintToken('agentic');
+    const id = (await t.http().post('/sessions').set('Authorization', `Bearer ${token}`).send({ agent: 'fake' }).expect(201)).body.session_id as string;
+    const cancels = path.join(t.config.acpxSessionsCwd, id, '.fake-agent-cancels');
+    const port = await listening(t);
+    const answer = new Promise<string>((resolve) => {
+      const req = http.request(
+        { host: '127.0.0.1', port, path: `/sessions/${id}/turn`, method: 'POST', agent: false, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk) => (body += chunk));
+          res.on('end', () => resolve(`${res.statusCode} ${body}`));
+        },
+      );
+      req.on('error', (error) => resolve(`cut: ${error.message}`));
+      req.end(JSON.stringify({ prompt: 'sleep:60000' }));
+    });
+    // acpx takes about a second to hand the prompt to the agent.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(fs.existsSync(cancels)).toBe(false);
+
+    const started = Date.now();
+    await shutdownGracefully(t.app, 300, quiet);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(fs.readFileSync(cancels, 'utf8')).toMatch(/\S/);
+    expect(await answer).toMatch(/^503 .*shutting_down/);
+    expect(descendantsOf(process.pid)).toEqual([]);
+
+    const next = await startTestApp(env, { dataDir });
+    try {
+      const state = await next.http().get(`/sessions/${id}`).set('Authorization', `Bearer ${token}`).expect(200);
+      expect(state.body).toMatchObject({ status: 'open', busy: false });
+      // Had the agent kept sleeping, this turn would queue behind the 60 s one.
+      const turn = await next.http().post(`/sessions/${id}/turn`).set('Authorization', `Bearer ${token}`).send({ prompt: 'after' }).expect(200);
+      expect(turn.body.stop_reason).toBe('end_turn');
+      await next.http().delete(`/sessions/${id}`).set('Authorization', `Bearer ${token}`).expect(200);
+      const rows = await next.admin('get', '/admin/audit').query({ route: '/sessions/:id/turn' }).expect(200);
+      expect(rows.body.items.at(-1)).toMatchObject({ session_id: id, status: 503, error_code: 'shutting_down' });
+    } finally {
+      await next.close();
+    }
+  }, 60_000);
 });

@@ -1,12 +1,15 @@
 import type { Server } from 'node:http';
 import type { INestApplication, LoggerService } from '@nestjs/common';
-import { ProcessRunner } from '@clawdforge/runners';
+import { AcpxDriver, ProcessRunner } from '@clawdforge/runners';
 
 /** After their children are stopped, how long requests get to send their error answer. */
 const ANSWER_AFTER_KILL_MS = 1000;
+/** How long agent turns still running at the end of the grace get for `acpx cancel`. */
+const CANCEL_TURNS_MS = 5000;
 
 /**
- * Stops accepting connections, lets in-flight requests finish for up to `graceMs`, then stops
+ * Stops accepting connections, lets in-flight requests finish for up to `graceMs`, then cancels
+ * agent turns still running (an agent outlives its acpx client, so it must be told to stop), stops
  * any child processes still running, lets their requests answer, drops what remains, and finally
  * closes the application (audit rows flushed before the database closes).
  */
@@ -15,6 +18,7 @@ export async function shutdownGracefully(app: INestApplication, graceMs: number,
   const drained = new Promise<true>((resolve) => server.close(() => resolve(true)));
   if (!(await within(drained, graceMs))) {
     logger.warn?.(`requests still running after ${graceMs} ms; stopping them`);
+    await app.get(AcpxDriver).cancelTurnsInFlight(CANCEL_TURNS_MS);
     await app.get(ProcessRunner).shutdown();
     if (!(await within(drained, ANSWER_AFTER_KILL_MS))) server.closeAllConnections();
   }

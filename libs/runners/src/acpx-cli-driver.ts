@@ -5,7 +5,7 @@ import { AppConfig } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, AcpxTurnOptions, AcpxTurnResult } from './acpx-driver';
 import { parseTurnOutput, TurnOutputReader } from './acpx-output';
 import { buildChildEnv } from './child-env';
-import { CliFailedError, CliTimeoutError, RunCancelledError, sanitizeCliMessage, ShuttingDownError } from './cli-errors';
+import { CliFailedError, sanitizeCliMessage, ShuttingDownError, stoppedChildError } from './cli-errors';
 import { ProcessResult, ProcessRunner } from './process-runner';
 
 /** acpx's exit codes (docs/CLI.md). */
@@ -25,6 +25,10 @@ const BACKSTOP_MS = 10_000;
 @Injectable()
 export class AcpxCliDriver extends AcpxDriver {
   private readonly logger = new Logger(AcpxCliDriver.name);
+  /** Turns running now, by session name. */
+  private readonly inFlight = new Map<string, AcpxSessionRef>();
+  /** Turns cancelled because the server is stopping. */
+  private readonly cancelledAtShutdown = new Set<string>();
 
   constructor(
     private readonly config: AppConfig,
@@ -40,28 +44,29 @@ export class AcpxCliDriver extends AcpxDriver {
 
   async prompt(session: AcpxSessionRef, prompt: string, options: AcpxTurnOptions): Promise<AcpxTurnResult> {
     const reader = new TurnOutputReader();
-    const result = await this.acpx(this.args(session, ['prompt', `--session=${session.name}`], [`--timeout=${options.timeoutSecs}`]), {
-      stdin: prompt,
-      timeoutMs: options.timeoutSecs * 1000 + BACKSTOP_MS,
-      signal: options.signal,
-      onStdoutLine: (line) => {
-        const event = reader.push(line);
-        if (event) options.onEvent?.(event);
-      },
-    });
-    // Stopping the acpx client does not stop the agent's turn: that takes an explicit cancel.
-    if (result.outcome === 'aborted') {
-      await this.cancel(session);
-      throw new RunCancelledError();
+    this.inFlight.set(session.name, session);
+    let result: ProcessResult;
+    try {
+      result = await this.acpx(this.args(session, ['prompt', `--session=${session.name}`], [`--timeout=${options.timeoutSecs}`]), {
+        stdin: prompt,
+        timeoutMs: options.timeoutSecs * 1000 + BACKSTOP_MS,
+        signal: options.signal,
+        onStdoutLine: (line) => {
+          const event = reader.push(line);
+          if (event) options.onEvent?.(event);
+        },
+      });
+    } finally {
+      this.inFlight.delete(session.name);
     }
-    if (result.outcome === 'shutdown') throw new ShuttingDownError();
-    if (result.outcome === 'timeout' || result.exitCode === EXIT_TIMEOUT) {
-      await this.cancel(session);
-      throw new CliTimeoutError(options.timeoutSecs);
-    }
-    if (result.outcome === 'output_too_large') {
-      await this.cancel(session);
-      throw new CliFailedError(`the turn's output passed ${this.config.runOutputMaxBytes} bytes`, 'output_too_large');
+    // Cancelled at shutdown (cancelTurnsInFlight): whatever acpx printed, the turn did not finish.
+    if (this.cancelledAtShutdown.delete(session.name)) throw new ShuttingDownError();
+    const outcome = result.exitCode === EXIT_TIMEOUT ? 'timeout' : result.outcome;
+    const stopped = stoppedChildError(outcome, { timeoutSecs: options.timeoutSecs, maxOutputBytes: this.config.runOutputMaxBytes });
+    if (stopped) {
+      // Stopping the acpx client does not stop the agent's turn: that takes an explicit cancel.
+      if (outcome !== 'shutdown') await this.cancel(session);
+      throw stopped;
     }
     const turn = reader.turn();
     if (result.exitCode === 0 && turn.stopReason !== null) {
@@ -74,8 +79,16 @@ export class AcpxCliDriver extends AcpxDriver {
     throw this.failure('the agent failed', result, turn.error?.message);
   }
 
-  async cancel(session: AcpxSessionRef): Promise<void> {
-    const result = await this.acpx(this.args(session, ['cancel', `--session=${session.name}`]), { timeoutMs: CONTROL_TIMEOUT_MS }).catch(
+  async cancelTurnsInFlight(withinMs: number): Promise<void> {
+    const sessions = [...this.inFlight.values()];
+    if (sessions.length === 0) return;
+    for (const session of sessions) this.cancelledAtShutdown.add(session.name);
+    this.logger.warn(`cancelling ${sessions.length} agent turn(s) still running at shutdown`);
+    await Promise.all(sessions.map((session) => this.cancel(session, withinMs)));
+  }
+
+  async cancel(session: AcpxSessionRef, withinMs = CONTROL_TIMEOUT_MS): Promise<void> {
+    const result = await this.acpx(this.args(session, ['cancel', `--session=${session.name}`]), { timeoutMs: withinMs }).catch(
       (error: Error) => ({ outcome: 'exited', exitCode: -1, stderr: error.message }) as Partial<ProcessResult>,
     );
     if (result.exitCode !== 0) this.logger.warn(`acpx cancel of ${session.name} exited ${result.exitCode}`);

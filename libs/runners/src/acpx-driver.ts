@@ -30,7 +30,8 @@ export interface AcpxTurnOptions {
 /**
  * Drives agent sessions. Abstract class as DI token; the implementation runs the acpx CLI.
  * Failures: CliNotFoundError (503), CliTimeoutError (504, after cancelling the turn),
- * RunCancelledError (client gone, turn cancelled), AgentFailedError (502).
+ * RunCancelledError (client gone, turn cancelled), ShuttingDownError (503, turn cancelled),
+ * CliFailedError (502: `agent_failed`, `session_lost`, `permission_unavailable`, `output_too_large`).
  */
 export abstract class AcpxDriver {
   abstract create(session: AcpxSessionRef): Promise<void>;
@@ -38,4 +39,10 @@ export abstract class AcpxDriver {
   abstract cancel(session: AcpxSessionRef): Promise<void>;
   /** Ends the session and the agent process acpx keeps for it; a session acpx no longer knows counts as closed. */
   abstract close(session: AcpxSessionRef): Promise<void>;
+  /**
+   * For server shutdown, before child processes are stopped: cancels every turn still running, so
+   * no agent keeps working for a caller that is gone. Those turns then fail with ShuttingDownError.
+   * Resolves within `withinMs`.
+   */
+  abstract cancelTurnsInFlight(withinMs: number): Promise<void>;
 }

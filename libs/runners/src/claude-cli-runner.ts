@@ -8,7 +8,7 @@ import { buildUserMessage } from './claude-input';
 import { findResultLine, modelOf, streamEventOf, usageOf } from './claude-output';
 import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult, ClaudeStreamEvent } from './claude-runner';
 import { buildChildEnv } from './child-env';
-import { CliFailedError, CliTimeoutError, RunCancelledError, sanitizeCliMessage, ShuttingDownError } from './cli-errors';
+import { CliFailedError, sanitizeCliMessage, stoppedChildError } from './cli-errors';
 import { ProcessRunner } from './process-runner';
 
 /** `claude -p` in a fresh directory under RUNS_DIR, removed afterwards whatever happened. */
@@ -41,21 +41,11 @@ export class ClaudeCliRunner extends ClaudeRunner {
         timeoutMs: request.timeoutSecs * 1000,
         maxOutputBytes: this.config.runOutputMaxBytes,
         signal: request.signal,
-        onStdoutLine: request.onEvent && streamTo(request.onEvent),
+        onStdoutLine: request.onEvent && forwardStreamEvents(request.onEvent),
       });
 
-      switch (result.outcome) {
-        case 'timeout':
-          throw new CliTimeoutError(request.timeoutSecs);
-        case 'aborted':
-          throw new RunCancelledError();
-        case 'shutdown':
-          throw new ShuttingDownError();
-        case 'output_too_large':
-          throw new CliFailedError(`the CLI's output passed ${this.config.runOutputMaxBytes} bytes`, 'output_too_large');
-        case 'exited':
-          break;
-      }
+      const stopped = stoppedChildError(result.outcome, { timeoutSecs: request.timeoutSecs, maxOutputBytes: this.config.runOutputMaxBytes });
+      if (stopped) throw stopped;
 
       const line = findResultLine(result.stdout);
       if (!line) {
@@ -87,7 +77,8 @@ export class ClaudeCliRunner extends ClaudeRunner {
   }
 }
 
-function streamTo(onEvent: (event: ClaudeStreamEvent) => void): (line: string) => void {
+/** A stdout line handler that passes each text delta or tool call on to `onEvent`. */
+function forwardStreamEvents(onEvent: (event: ClaudeStreamEvent) => void): (line: string) => void {
   return (line) => {
     const event = streamEventOf(line);
     if (event) onEvent(event);

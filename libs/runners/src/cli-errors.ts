@@ -1,5 +1,6 @@
 import { HttpStatus } from '@nestjs/common';
 import { ApiError } from '@clawdforge/core';
+import type { ProcessOutcome } from './process-runner';
 
 /** The CLI ran past its time limit and was stopped. */
 export class CliTimeoutError extends ApiError {
@@ -29,6 +30,25 @@ export class RunCancelledError extends ApiError {
 export class ShuttingDownError extends ApiError {
   constructor() {
     super(HttpStatus.SERVICE_UNAVAILABLE, 'shutting_down', 'the server is shutting down', undefined, { 'Retry-After': '5' });
+  }
+}
+
+/**
+ * The error for a child we stopped ourselves (timeout, client gone, shutdown, output cap), or null
+ * when it exited on its own. The one mapping both the claude runner and the acpx driver use.
+ */
+export function stoppedChildError(outcome: ProcessOutcome, limits: { timeoutSecs: number; maxOutputBytes: number }): ApiError | null {
+  switch (outcome) {
+    case 'timeout':
+      return new CliTimeoutError(limits.timeoutSecs);
+    case 'aborted':
+      return new RunCancelledError();
+    case 'shutdown':
+      return new ShuttingDownError();
+    case 'output_too_large':
+      return new CliFailedError(`the output passed ${limits.maxOutputBytes} bytes`, 'output_too_large');
+    case 'exited':
+      return null;
   }
 }
 
