@@ -66,7 +66,8 @@ const keep = (chunk) => {
 };
 server.stdout.on('data', keep);
 server.stderr.on('data', keep);
-const exited = new Promise((resolve) => server.once('exit', (code, signal) => resolve({ code, signal })));
+// 'close', not 'exit': the shell ends at once on SIGTERM, the server's last log lines come after.
+const exited = new Promise((resolve) => server.once('close', (code, signal) => resolve({ code, signal })));
 const stopGroup = (signal) => {
   try {
     process.kill(-server.pid, signal);

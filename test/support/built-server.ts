@@ -39,7 +39,7 @@ function watch(child: ChildProcess): BuiltServer {
   child.stdout!.on('data', (chunk) => (output += chunk));
   child.stderr!.on('data', (chunk) => (output += chunk));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal })),
+    child.once('close', (code, signal) => resolve({ code, signal })),
   );
   const stop = (signal: NodeJS.Signals = 'SIGTERM') => {
     try {
