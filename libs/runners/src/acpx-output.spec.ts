@@ -45,3 +45,30 @@ describe('parseTurnOutput', () => {
     expect(parseTurnOutput(stdout)).toMatchObject({ stopReason: null, error: { code: -32002, message: 'No acpx session found', acpxCode: 'NO_SESSION' } });
   });
 });
+
+describe('TurnOutputReader on hostile agent output', () => {
+  it.each([
+    '{"id":7,"error":null}',
+    '{"id":7,"error":"boom"}',
+    '{"id":7,"error":{"code":"x","message":{},"data":null}}',
+    '{"id":null,"result":null}',
+    '{"id":{"a":[1,2]},"result":{"stopReason":5,"usage":null}}',
+    '{"method":"session/update","params":null}',
+    '{"method":"session/update","params":{"update":{"sessionUpdate":"agent_message_chunk","content":null}}}',
+    '{"method":"session/update","params":{"update":{"sessionUpdate":"agent_message_chunk","content":{"type":"text","text":7}}}}',
+    '{"method":12}',
+    '[1,2,3]',
+    'null',
+    '{"__proto__":{"polluted":true},"id":1,"result":{}}',
+  ])('reads %s without throwing', (line) => {
+    const turn = parseTurnOutput(`${line}\n${JSON.stringify({ jsonrpc: '2.0', id: 9, result: { stopReason: 'end_turn' } })}`);
+    expect(turn.stopReason).toBe('end_turn');
+    expect(typeof turn.text).toBe('string');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('reads an error of any shape as an error with only the fields that fit', () => {
+    expect(parseTurnOutput('{"id":7,"error":null}').error).toEqual({ code: undefined, message: undefined, acpxCode: undefined });
+    expect(parseTurnOutput('{"id":7,"error":{"code":-32000,"message":"no","data":{"acpxCode":"E"}}}').error).toEqual({ code: -32000, message: 'no', acpxCode: 'E' });
+  });
+});

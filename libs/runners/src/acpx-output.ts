@@ -64,7 +64,7 @@ export class TurnOutputReader {
       this.text += chunkText(message);
       return true;
     }
-    const result = message.result as { stopReason?: unknown; usage?: unknown } | undefined;
+    const result = (message.result !== null && typeof message.result === 'object' ? message.result : undefined) as { stopReason?: unknown; usage?: unknown } | undefined;
     if (typeof result?.stopReason === 'string') {
       this.acpxPending.delete(key);
       this.stopReason = result.stopReason;
@@ -75,8 +75,7 @@ export class TurnOutputReader {
     const answered = this.acpxPending.get(key);
     this.acpxPending.delete(key);
     if (message.error !== undefined) {
-      const e = message.error as { code?: number; message?: string; data?: { acpxCode?: string } };
-      this.error = { code: e.code, message: e.message, acpxCode: e.data?.acpxCode };
+      this.error = errorOf(message.error);
       return answered === undefined || answered === 'session/prompt';
     }
     return answered === undefined;
@@ -90,8 +89,19 @@ export function parseTurnOutput(stdout: string): ParsedTurn {
   return reader.turn();
 }
 
+/** A JSON-RPC error as an agent or acpx may send it: any shape, null included, is read without throwing. */
+function errorOf(value: unknown): NonNullable<ParsedTurn['error']> {
+  const e = (value !== null && typeof value === 'object' ? value : {}) as { code?: unknown; message?: unknown; data?: unknown };
+  const data = (e.data !== null && typeof e.data === 'object' ? e.data : {}) as { acpxCode?: unknown };
+  return {
+    code: typeof e.code === 'number' ? e.code : undefined,
+    message: typeof e.message === 'string' ? e.message : undefined,
+    acpxCode: typeof data.acpxCode === 'string' ? data.acpxCode : undefined,
+  };
+}
+
 function usageOf(result: { usage?: unknown }): ParsedTurn['usage'] {
-  const usage = (result.usage ?? {}) as { inputTokens?: unknown; outputTokens?: unknown };
+  const usage = (result.usage !== null && typeof result.usage === 'object' ? result.usage : {}) as { inputTokens?: unknown; outputTokens?: unknown };
   const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
   return { inputTokens: count(usage.inputTokens), outputTokens: count(usage.outputTokens) };
 }
@@ -109,6 +119,7 @@ function parseLine(line: string): Message | null {
 
 function chunkText(message: Message): string {
   if (message.method !== 'session/update') return '';
-  const update = (message.params as { update?: { sessionUpdate?: string; content?: { type?: string; text?: string } } } | undefined)?.update;
-  return update?.sessionUpdate === 'agent_message_chunk' && update.content?.type === 'text' ? (update.content.text ?? '') : '';
+  const update = (message.params as { update?: { sessionUpdate?: unknown; content?: { type?: unknown; text?: unknown } | null } | null } | null | undefined)?.update;
+  const text = update?.sessionUpdate === 'agent_message_chunk' && update.content?.type === 'text' ? update.content.text : undefined;
+  return typeof text === 'string' ? text : '';
 }

@@ -1,6 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { ShuttingDownError } from './cli-errors';
 import { CliNotFoundError } from './cli-not-found.error';
 import { ProcessOutcome, ProcessResult, ProcessRunner, ProcessRunOptions } from './process-runner';
@@ -66,7 +66,7 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
         killTimer ??= setTimeout(() => signalGroup('SIGKILL'), graceMs);
       };
 
-      const stdout = collector(maxBytes, () => stop('output_too_large'), options.onStdoutLine);
+      const stdout = collector(maxBytes, () => stop('output_too_large'), options.onStdoutLine && guarded(options.onStdoutLine));
       const stderr = collector(maxBytes, () => stop('output_too_large'));
       child.stdout!.on('data', stdout.push);
       child.stderr!.on('data', stderr.push);
@@ -122,6 +122,23 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
   onApplicationShutdown(): Promise<void> {
     return this.shutdown();
   }
+}
+
+const lineLogger = new Logger('ChildOutput');
+
+/**
+ * A line handler that cannot throw: it runs inside the stream's 'data' event, where an exception
+ * would take the whole server down, and a child's output is not ours to trust. A line its handler
+ * chokes on is logged (by length, never its content) and skipped.
+ */
+function guarded(onLine: (line: string) => void): (line: string) => void {
+  return (line) => {
+    try {
+      onLine(line);
+    } catch (error) {
+      lineLogger.error(`a ${line.length}-character output line was skipped: its handler failed (${(error as Error).message})`);
+    }
+  };
 }
 
 function spawnFailure(command: string, error: unknown): Error {
