@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ErrorBodyDto, PageQueryDto, toPage } from '@clawdforge/core';
+import { codeList, ErrorBodyDto, PageQueryDto, toPage } from '@clawdforge/core';
 import { Admin, TokensService } from '@clawdforge/auth';
 import { CreateTokenDto } from './dto/create-token.dto';
 import { CreatedTokenResponse, TokenPage, TokenResponse, TokenView } from './dto/token.view';
@@ -15,7 +15,7 @@ export class TokensController {
   @ApiOperation({ summary: 'Mint an app token', description: 'The plaintext `token` is in this response only; store it in the app’s environment.' })
   @ApiCreatedResponse({ type: CreatedTokenResponse })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'bad name or CIDR (the message names it)' })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: '`token_name_taken`: a live token already has this name' })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: `${codeList('token_name_taken')}: a live token already has this name` })
   async create(@Body() body: CreateTokenDto): Promise<CreatedTokenResponse> {
     const { token, plaintext } = await this.tokens.mint(body.name, body.ip_cidrs);
     return { ok: true, ...TokenView.of(token), token: plaintext };
@@ -31,7 +31,7 @@ export class TokensController {
   @Get(':name')
   @ApiOperation({ summary: 'Read one token (the live one of that name, else its latest revoked one)' })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`token_not_found`' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: codeList('token_not_found') })
   async get(@Param('name') name: string): Promise<TokenResponse> {
     return { ok: true, ...TokenView.of(await this.tokens.get(name)) };
   }
@@ -39,7 +39,7 @@ export class TokensController {
   @Delete(':name')
   @ApiOperation({ summary: 'Revoke a token', description: 'Takes effect on the very next request. Revoking a revoked name answers 200 again.' })
   @ApiOkResponse({ type: TokenResponse })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`token_not_found`' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: codeList('token_not_found') })
   async revoke(@Param('name') name: string): Promise<TokenResponse> {
     return { ok: true, ...TokenView.of(await this.tokens.revoke(name)) };
   }

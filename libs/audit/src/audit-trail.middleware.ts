@@ -1,6 +1,6 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { requestContext, requestIdFor } from '@clawdforge/core';
+import { ERROR_CODES, requestContext, requestIdFor } from '@clawdforge/core';
 import { AuditService } from './audit.service';
 
 const UNMATCHED_PATH_MAX = 200;
@@ -31,7 +31,7 @@ export class AuditTrailMiddleware implements NestMiddleware {
         clientIp: context.clientIp,
         method: req.method,
         route: context.route ?? unmatchedPath(req),
-        status: clientGone && !res.headersSent ? 499 : res.statusCode,
+        status: clientGone && !res.headersSent ? ERROR_CODES.cancelled : res.statusCode,
         durationMs: Math.round(performance.now() - context.startedAt),
         errorCode: fields.errorCode ?? (res.locals.errorCode as string | undefined) ?? (clientGone ? 'client_closed' : null),
         model: fields.model ?? null,

@@ -1,4 +1,3 @@
-import { HttpStatus } from '@nestjs/common';
 import { ApiError, NotFoundError } from '@clawdforge/core';
 import { SUPPORTED_DESCRIPTION } from './media-type';
 
@@ -11,18 +10,18 @@ export class FileNotFoundError extends NotFoundError {
 
 export class UnsupportedFileTypeError extends ApiError {
   constructor(name: string) {
-    super(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', `"${name}" is not a type the model can read; upload ${SUPPORTED_DESCRIPTION}`, 'file');
+    super('unsupported_media_type', `"${name}" is not a type the model can read; upload ${SUPPORTED_DESCRIPTION}`, 'file');
   }
 }
 
 export class FileTooLargeError extends ApiError {
   constructor(maxBytes: number) {
-    super(HttpStatus.PAYLOAD_TOO_LARGE, 'payload_too_large', `the file exceeds FILES_MAX_BYTES (${maxBytes} bytes)`, 'file');
+    super('payload_too_large', `the file exceeds FILES_MAX_BYTES (${maxBytes} bytes)`, 'file');
   }
 }
 
 export class AttachmentsTooLargeError extends ApiError {
   constructor(total: number, maxBytes: number) {
-    super(HttpStatus.PAYLOAD_TOO_LARGE, 'attachments_too_large', `the attached files total ${total} bytes; a run takes at most ${maxBytes}`, 'files');
+    super('attachments_too_large', `the attached files total ${total} bytes; a run takes at most ${maxBytes}`, 'files');
   }
 }

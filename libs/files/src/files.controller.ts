@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { ErrorBodyDto, PageQueryDto, toPage } from '@clawdforge/core';
+import { codeList, ErrorBodyDto, PageQueryDto, toPage } from '@clawdforge/core';
 import { DEFAULT_FILE_TTL_SECS, UploadFileDto } from './dto/upload-file.dto';
 import { DeletedFileResponse, StoredFilePage, StoredFileView, UploadedFileResponse } from './dto/stored-file.view';
 import { FilesService } from './files.service';
@@ -36,8 +36,8 @@ export class FilesController {
   @ApiBody({ type: UploadFileDto })
   @ApiCreatedResponse({ type: UploadedFileResponse })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'no `file` field, or a bad `ttl_secs`' })
-  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: '`payload_too_large`: over FILES_MAX_BYTES' })
-  @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: '`unsupported_media_type`: not an image, PDF or text' })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `${codeList('payload_too_large')}: over FILES_MAX_BYTES` })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: `${codeList('unsupported_media_type')}: not an image, PDF or text` })
   async upload(@CurrentToken() token: TokenPrincipal, @Body() body: UploadFileDto, @Req() req: Request): Promise<UploadedFileResponse> {
     const ttlSecs = body.ttl_secs ?? DEFAULT_FILE_TTL_SECS;
     const stored = await this.files.store(token.id, req.file as UploadedFile, ttlSecs);
@@ -55,7 +55,7 @@ export class FilesController {
   @Delete(':file_token')
   @ApiOperation({ summary: 'Delete one of this token’s files' })
   @ApiOkResponse({ type: DeletedFileResponse })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`file_not_found`: unknown, expired, or another token’s' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: `${codeList('file_not_found')}: unknown, expired, or another token’s` })
   async delete(@CurrentToken() token: TokenPrincipal, @Param('file_token') fileToken: string): Promise<DeletedFileResponse> {
     const file = await this.files.delete(token.id, fileToken);
     return { ok: true, file_token: file.fileToken, deleted: true };

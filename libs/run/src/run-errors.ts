@@ -1,9 +1,8 @@
-import { HttpStatus } from '@nestjs/common';
 import { ApiError } from '@clawdforge/core';
 
 export class QueueFullError extends ApiError {
   constructor(retryAfterSecs: number) {
-    super(HttpStatus.TOO_MANY_REQUESTS, 'queue_full', 'too many runs are waiting; retry later', undefined, {
+    super('queue_full', 'too many runs are waiting; retry later', undefined, {
       'Retry-After': String(retryAfterSecs),
     });
   }

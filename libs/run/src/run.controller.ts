@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { clientGoneSignal, ErrorBodyDto, requestContext, SseStream, streamTo, wantsEventStream } from '@clawdforge/core';
+import { clientGoneSignal, codeList, ErrorBodyDto, requestContext, SseStream, streamTo, wantsEventStream } from '@clawdforge/core';
 import { RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
 import { RunService } from './run.service';
@@ -35,13 +35,13 @@ export class RunController {
     description:
       'With `Accept: text/event-stream` or `"stream": true`: Server-Sent Events once the run has a slot — `delta` {text} as the model writes, `tool_use` {id, name}, then one `result` (this body) or one `error` ({"ok":false,"error":…}). Errors before the run starts are plain JSON answers.',
   })
-  @ApiBadRequestResponse({ type: ErrorBodyDto, description: '`invalid_request` naming the field, `model_not_allowed`' })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`file_not_found` naming the file token: unknown, expired, or another token’s' })
-  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: '`attachments_too_large`: the files total more than RUN_ATTACHMENTS_MAX_BYTES' })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: '`queue_full`, with Retry-After' })
-  @ApiBadGatewayResponse({ type: ErrorBodyDto, description: '`cli_failed` (the CLI or the upstream API failed; its message, sanitised), `output_too_large`' })
-  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: '`cli_not_found`, `shutting_down`' })
-  @ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: '`timeout`: timeout_secs passed and the run was stopped' })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: `${codeList('invalid_request')} naming the field, ${codeList('model_not_allowed')}` })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: `${codeList('file_not_found')} naming the file token: unknown, expired, or another token’s` })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `${codeList('attachments_too_large')}: the files total more than RUN_ATTACHMENTS_MAX_BYTES` })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: `${codeList('queue_full')}, with Retry-After` })
+  @ApiBadGatewayResponse({ type: ErrorBodyDto, description: `${codeList('cli_failed')} (the CLI or the upstream API failed; its message, sanitised), ${codeList('output_too_large')}` })
+  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: codeList('cli_not_found', 'shutting_down') })
+  @ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: `${codeList('timeout')}: timeout_secs passed and the run was stopped` })
   async run(@CurrentToken() token: TokenPrincipal, @Body() body: RunRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const audit = requestContext(req).audit;
     const signal = clientGoneSignal(res, audit);

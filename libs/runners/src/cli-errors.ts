@@ -1,35 +1,31 @@
-import { HttpStatus } from '@nestjs/common';
-import { ApiError } from '@clawdforge/core';
+import { ApiError, ErrorCodeWithStatus } from '@clawdforge/core';
 import type { ProcessOutcome } from './process-runner';
 
 /** The CLI ran past its time limit and was stopped. */
 export class CliTimeoutError extends ApiError {
   constructor(timeoutSecs: number) {
-    super(HttpStatus.GATEWAY_TIMEOUT, 'timeout', `the run did not finish within ${timeoutSecs} s`);
+    super('timeout', `the run did not finish within ${timeoutSecs} s`);
   }
 }
 
 /** The CLI failed or said it failed; the message is the CLI's own, sanitised. */
 export class CliFailedError extends ApiError {
-  constructor(message: string, code = 'cli_failed') {
-    super(HttpStatus.BAD_GATEWAY, code, message);
+  constructor(message: string, code: ErrorCodeWithStatus<502> = 'cli_failed') {
+    super(code, message);
   }
 }
-
-/** Not a status any client sees (it is gone); the audit trail's record of a cancelled call. */
-export const CLIENT_CLOSED_STATUS = 499;
 
 /** The client went away, so the run was stopped; nobody reads the answer, but the audit row says so. */
 export class RunCancelledError extends ApiError {
   constructor() {
-    super(CLIENT_CLOSED_STATUS as HttpStatus, 'cancelled', 'the client disconnected');
+    super('cancelled', 'the client disconnected');
   }
 }
 
 /** The server is stopping and takes no new runs. */
 export class ShuttingDownError extends ApiError {
   constructor() {
-    super(HttpStatus.SERVICE_UNAVAILABLE, 'shutting_down', 'the server is shutting down', undefined, { 'Retry-After': '5' });
+    super('shutting_down', 'the server is shutting down', undefined, { 'Retry-After': '5' });
   }
 }
 

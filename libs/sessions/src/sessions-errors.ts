@@ -1,4 +1,3 @@
-import { HttpStatus } from '@nestjs/common';
 import { ApiError, ConflictError, NotFoundError } from '@clawdforge/core';
 
 /** Unknown, hard-deleted, or another token's: all look the same from outside. */
@@ -22,6 +21,6 @@ export class SessionClosedError extends ConflictError {
 
 export class TooManySessionsError extends ApiError {
   constructor(max: number) {
-    super(HttpStatus.TOO_MANY_REQUESTS, 'too_many_sessions', `${max} sessions are open (SESSIONS_MAX_OPEN); close one first`, undefined, { 'Retry-After': '60' });
+    super('too_many_sessions', `${max} sessions are open (SESSIONS_MAX_OPEN); close one first`, undefined, { 'Retry-After': '60' });
   }
 }

@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { clientGoneSignal, ErrorBodyDto, PageQueryDto, requestContext, SseStream, streamTo, toPage, wantsEventStream } from '@clawdforge/core';
+import { clientGoneSignal, codeList, ErrorBodyDto, PageQueryDto, requestContext, SseStream, streamTo, toPage, wantsEventStream } from '@clawdforge/core';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { SessionPage, SessionResponse, SessionView, TurnResponse } from './dto/session.view';
 import { TurnRequestDto } from './dto/turn-request.dto';
@@ -33,8 +33,8 @@ export class SessionsController {
   @ApiOperation({ summary: 'Create a multi-turn agent session', description: 'The session belongs to this token; any other token gets 404 for it.' })
   @ApiCreatedResponse({ type: SessionResponse })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'unknown agent, bad model' })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: '`too_many_sessions`: SESSIONS_MAX_OPEN reached' })
-  @ApiBadGatewayResponse({ type: ErrorBodyDto, description: '`agent_failed`: acpx could not start the session' })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: `${codeList('too_many_sessions')}: SESSIONS_MAX_OPEN reached` })
+  @ApiBadGatewayResponse({ type: ErrorBodyDto, description: `${codeList('agent_failed')}: acpx could not start the session` })
   async create(@CurrentToken() token: TokenPrincipal, @Body() body: CreateSessionDto, @Req() req: Request): Promise<SessionResponse> {
     const session = await this.sessions.create(token, body, requestContext(req).audit);
     return { ok: true, ...SessionView.of(session, false) };
@@ -50,10 +50,10 @@ export class SessionsController {
     description:
       'With `Accept: text/event-stream` or `"stream": true`: Server-Sent Events once the turn is accepted — one `acp` event per agent message as acpx prints it, then one `result` (this body) or one `error`.',
   })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`session_not_found`' })
-  @ApiConflictResponse({ type: ErrorBodyDto, description: '`session_busy` (a turn is running) or `session_closed`' })
-  @ApiBadGatewayResponse({ type: ErrorBodyDto, description: '`agent_failed`, `session_lost`, `permission_unavailable`' })
-  @ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: '`timeout`: the turn was cancelled' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: codeList('session_not_found') })
+  @ApiConflictResponse({ type: ErrorBodyDto, description: `${codeList('session_busy')} (a turn is running) or ${codeList('session_closed')}` })
+  @ApiBadGatewayResponse({ type: ErrorBodyDto, description: codeList('agent_failed', 'session_lost', 'permission_unavailable') })
+  @ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: `${codeList('timeout')}: the turn was cancelled` })
   async turn(
     @CurrentToken() token: TokenPrincipal,
     @Param('id', sessionId) id: string,
@@ -76,7 +76,7 @@ export class SessionsController {
   @Get(':id')
   @ApiOperation({ summary: 'Read a session’s state' })
   @ApiOkResponse({ type: SessionResponse })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`session_not_found`' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: codeList('session_not_found') })
   async get(@CurrentToken() token: TokenPrincipal, @Param('id', sessionId) id: string, @Req() req: Request): Promise<SessionResponse> {
     const session = await this.sessions.get(token, id);
     requestContext(req).audit.sessionId = session.id;
@@ -94,7 +94,7 @@ export class SessionsController {
   @Delete(':id')
   @ApiOperation({ summary: 'Soft-close a session (idempotent)', description: 'Ends the agent, removes the working directory; the state stays readable until CLAWDFORGE_SESSION_HARD_TTL_SECS.' })
   @ApiOkResponse({ type: SessionResponse })
-  @ApiNotFoundResponse({ type: ErrorBodyDto, description: '`session_not_found`' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: codeList('session_not_found') })
   async close(@CurrentToken() token: TokenPrincipal, @Param('id', sessionId) id: string, @Req() req: Request): Promise<SessionResponse> {
     const session = await this.sessions.close(token, id, requestContext(req).audit);
     return { ok: true, ...SessionView.of(session, false) };

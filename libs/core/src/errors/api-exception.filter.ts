@@ -1,18 +1,21 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiError } from './api-error';
+import { ERROR_CODES, ErrorCode } from './error-codes';
 
-const CODE_BY_STATUS: Record<number, string> = {
-  400: 'invalid_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  405: 'method_not_allowed',
-  409: 'conflict',
-  413: 'payload_too_large',
-  415: 'unsupported_media_type',
-  429: 'too_many_requests',
-};
+/** The codes a Nest HttpException (no route, a pipe's 400, …) answers with, found by its status. */
+const NEST_FALLBACK_CODES: ErrorCode[] = [
+  'invalid_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'conflict',
+  'payload_too_large',
+  'unsupported_media_type',
+  'too_many_requests',
+];
+const CODE_BY_STATUS = new Map<number, ErrorCode>(NEST_FALLBACK_CODES.map((code) => [ERROR_CODES[code], code]));
 
 export interface DescribedError {
   status: number;
@@ -22,7 +25,7 @@ export interface DescribedError {
 
 export interface ErrorBody {
   ok: false;
-  error: { code: string; message: string; field?: string };
+  error: { code: ErrorCode; message: string; field?: string };
 }
 
 /**
@@ -61,7 +64,7 @@ export function describeError(exception: unknown, req: Pick<Request, 'method' | 
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
-    const code = CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal_error' : 'http_error');
+    const code = CODE_BY_STATUS.get(status) ?? (status >= 500 ? 'internal_error' : 'http_error');
     const message =
       status === HttpStatus.NOT_FOUND
         ? `no route for ${req.method} ${req.path.slice(0, 200)}`

@@ -1,8 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ERROR_CODES, ErrorCode } from './error-codes';
 
 export class ErrorDetailDto {
-  @ApiProperty({ description: 'Stable snake_case code to branch on', example: 'invalid_request' })
-  code: string;
+  @ApiProperty({ description: 'Stable snake_case code to branch on', enum: Object.keys(ERROR_CODES), example: 'invalid_request' })
+  code: ErrorCode;
 
   @ApiProperty({ description: 'For a human; may change between versions', example: 'name must match ^[a-z0-9][a-z0-9_-]{0,63}$' })
   message: string;

@@ -1,33 +1,33 @@
-import { HttpStatus } from '@nestjs/common';
 import { ApiError } from './api-error';
+import { ErrorCodeWithStatus } from './error-codes';
 
 /** The request names a field whose value is not acceptable. */
 export class InvalidRequestError extends ApiError {
-  constructor(message: string, field?: string, code = 'invalid_request') {
-    super(HttpStatus.BAD_REQUEST, code, message, field);
+  constructor(message: string, field?: string, code: ErrorCodeWithStatus<400> = 'invalid_request') {
+    super(code, message, field);
   }
 }
 
 export class UnauthorizedError extends ApiError {
-  constructor(code: string, message: string) {
-    super(HttpStatus.UNAUTHORIZED, code, message, undefined, { 'WWW-Authenticate': 'Bearer' });
+  constructor(code: ErrorCodeWithStatus<401>, message: string) {
+    super(code, message, undefined, { 'WWW-Authenticate': 'Bearer' });
   }
 }
 
 export class ForbiddenError extends ApiError {
-  constructor(code: string, message: string) {
-    super(HttpStatus.FORBIDDEN, code, message);
+  constructor(code: ErrorCodeWithStatus<403>, message: string) {
+    super(code, message);
   }
 }
 
 export class NotFoundError extends ApiError {
-  constructor(code: string, message: string) {
-    super(HttpStatus.NOT_FOUND, code, message);
+  constructor(code: ErrorCodeWithStatus<404>, message: string) {
+    super(code, message);
   }
 }
 
 export class ConflictError extends ApiError {
-  constructor(code: string, message: string) {
-    super(HttpStatus.CONFLICT, code, message);
+  constructor(code: ErrorCodeWithStatus<409>, message: string) {
+    super(code, message);
   }
 }

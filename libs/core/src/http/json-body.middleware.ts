@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, NestMiddleware } from '@nestjs/common';
+import { Injectable, NestMiddleware } from '@nestjs/common';
 import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../errors/api-error';
@@ -30,10 +30,10 @@ function toApiError(err: BodyParserError): ApiError {
     case 'entity.parse.failed':
       return new InvalidRequestError('request body is not valid JSON', 'body', 'invalid_json');
     case 'entity.too.large':
-      return new ApiError(HttpStatus.PAYLOAD_TOO_LARGE, 'payload_too_large', 'request body exceeds 1 MiB');
+      return new ApiError('payload_too_large', 'request body exceeds 1 MiB');
     case 'encoding.unsupported':
     case 'charset.unsupported':
-      return new ApiError(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'unsupported_media_type', 'request body encoding is not supported');
+      return new ApiError('unsupported_media_type', 'request body encoding is not supported');
     default:
       return new InvalidRequestError('request body could not be read', 'body');
   }

@@ -1,0 +1,13 @@
+import { ERROR_CODES } from '@clawdforge/core';
+import { ERROR_CODE_LIST } from './errors';
+
+/** The audit trail's record of a client that went away: no client is left to see it. */
+const SERVER_ONLY = ['cancelled'];
+const SDK_ONLY = ['network_error', 'stream_error'];
+
+describe('ErrorCode', () => {
+  it('lists every code the server answers a client with, once, plus the SDK’s own', () => {
+    const expected = [...Object.keys(ERROR_CODES).filter((code) => !SERVER_ONLY.includes(code)), ...SDK_ONLY];
+    expect([...ERROR_CODE_LIST].sort()).toEqual(expected.sort());
+  });
+});

@@ -1,0 +1,56 @@
+/**
+ * Every code the API answers with, and the status it answers with: the one place a code's status
+ * is decided. The SDK's ErrorCode list is held equal to these keys by libs/client/src/error-codes.spec.ts.
+ */
+export const ERROR_CODES = {
+  invalid_request: 400,
+  invalid_json: 400,
+  invalid_cursor: 400,
+  model_not_allowed: 400,
+  missing_token: 401,
+  invalid_token: 401,
+  unauthorized: 401,
+  ip_not_allowed: 403,
+  admin_required: 403,
+  forbidden: 403,
+  not_found: 404,
+  token_not_found: 404,
+  file_not_found: 404,
+  session_not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  token_name_taken: 409,
+  session_busy: 409,
+  session_closed: 409,
+  payload_too_large: 413,
+  attachments_too_large: 413,
+  unsupported_media_type: 415,
+  too_many_requests: 429,
+  queue_full: 429,
+  too_many_sessions: 429,
+  // Nobody is left to read it: the audit trail's record of a client that went away mid-run.
+  cancelled: 499,
+  // The catch-alls for a Nest HttpException whose status has no code above, 4xx and 5xx: such an
+  // answer keeps the exception's own status. internal_error is also the bare 500 for anything unforeseen.
+  http_error: 400,
+  internal_error: 500,
+  cli_failed: 502,
+  output_too_large: 502,
+  structured_output_missing: 502,
+  agent_failed: 502,
+  session_lost: 502,
+  permission_unavailable: 502,
+  cli_not_found: 503,
+  shutting_down: 503,
+  timeout: 504,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** The codes that answer with `status`: what a class named for a status (NotFoundError, …) may take. */
+export type ErrorCodeWithStatus<S extends number> = { [C in ErrorCode]: (typeof ERROR_CODES)[C] extends S ? C : never }[ErrorCode];
+
+/** Codes as a Swagger description names them, `a`, `b`; a misspelt code does not compile. */
+export function codeList(...codes: ErrorCode[]): string {
+  return codes.map((code) => `\`${code}\``).join(', ');
+}
