@@ -128,6 +128,7 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
       claude: 'ok',
       acpx: 'ok',
       'claude login': 'FAIL',
+      'agent confinement': 'ok',
       'Claude ACP adapter': 'ok',
     });
     expect(process.exitCode).toBe(1);

@@ -21,6 +21,7 @@ describe('/healthz', () => {
         acpx_present: true,
         acpx_version: '0.19.1',
         db_ok: true,
+        agents: { file_tools: 'restricted', session_permissions: 'approve-reads', shell_sandbox: 'not_needed', unsandboxed_agents: false },
       });
     });
   });

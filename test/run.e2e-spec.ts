@@ -43,6 +43,7 @@ describe('POST /run (fake claude at the process boundary)', () => {
       usage: { input_tokens: 11, output_tokens: 7, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
       cost_usd: 0.0042,
       session_id: '11111111-2222-4333-8444-555555555555',
+      tools_refused: 0,
     });
     expect(await lastAudit()).toMatchObject({
       token_name: 'cauldron',
@@ -81,6 +82,8 @@ describe('POST /run (fake claude at the process boundary)', () => {
       '--permission-mode=dontAsk',
       `--system-prompt=${system}`,
       '--json-schema={"type":"object"}',
+      '--restricted',
+      expect.stringMatching(/^--settings=\{"permissions":\{"deny":\[.*"Read\(\/\/proc\/\*\*\)"/),
     ]);
     expect(seen.prompt).toBe('FAKE:echo');
     expect(JSON.stringify(seen.env)).not.toContain(ADMIN_TOKEN);

@@ -156,7 +156,7 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
     expect(audit.body.items[1]).toMatchObject({ session_id: id, error_code: 'cancelled', status: 499 });
   });
 
-  it('answers an agent failure with 502 agent_failed, and applies the permission policy', async () => {
+  it('answers an agent failure with 502 agent_failed, and refuses permission requests under approve-reads as a normal turn', async () => {
     const id = (await as(alice).create().expect(201)).body.session_id;
     const failed = await as(alice).turn(id, { prompt: 'fail' }).expect(502);
     expect(failed.body.error.code).toBe('agent_failed');
@@ -165,7 +165,9 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
     const read = await as(alice).turn(id, { prompt: 'read:notes.txt' }).expect(200);
     const kinds = (read.body.events as Event[]).map((e) => e.method ?? Object.keys(e.result ?? {}).join());
     expect(kinds).toEqual(expect.arrayContaining(['session/request_permission', 'outcome']));
-    expect(texts(read.body.events)).toEqual(['permission: allow (turn 2)']);
+    // Under approve-reads acpx refuses every request: what an agent may read it reads without asking.
+    expect(texts(read.body.events)).toEqual(['permission: reject (turn 2)']);
+    expect(read.body.tools_refused).toBe(1);
   });
 
   it('streams a turn: each agent message as acpx prints it, then the result', async () => {

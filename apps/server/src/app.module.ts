@@ -18,6 +18,7 @@ import { RunModule } from '@clawdforge/run';
 import { RunnersModule } from '@clawdforge/runners';
 import { SessionsModule } from '@clawdforge/sessions';
 import { StartupReconciliation, SweeperModule, SweepSchedule } from '@clawdforge/sweeper';
+import { ConfinementCheck } from './confinement-check';
 
 /** The HTTP composition root: every global pipe, filter and guard is a provider here, so tests get the same wiring. */
 @Module({
@@ -37,6 +38,7 @@ import { StartupReconciliation, SweeperModule, SweepSchedule } from '@clawdforge
     SweeperModule,
   ],
   providers: [
+    ConfinementCheck,
     SweepSchedule,
     StartupReconciliation,
     { provide: APP_GUARD, useExisting: IpAllowlistGuard },

@@ -53,6 +53,9 @@ export class AuditEvent {
   @Column({ type: 'real', name: 'cost_usd', nullable: true })
   costUsd: number | null;
 
+  @Column({ type: 'integer', name: 'tools_refused', nullable: true })
+  toolsRefused: number | null;
+
   @Column({ type: 'text', name: 'session_id', nullable: true })
   sessionId: string | null;
 

@@ -40,6 +40,7 @@ export class AuditTrailMiddleware implements NestMiddleware {
         inputTokens: fields.inputTokens ?? null,
         outputTokens: fields.outputTokens ?? null,
         costUsd: fields.costUsd ?? null,
+        toolsRefused: fields.toolsRefused ?? null,
         sessionId: fields.sessionId ?? null,
         turnIndex: fields.turnIndex ?? null,
         queueMs: fields.queueMs ?? null,

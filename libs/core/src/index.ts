@@ -26,3 +26,4 @@ export * from './clock';
 export * from './http/client-gone';
 export * from './http/sse-stream';
 export * from './http/streamable.dto';
+export * from './config/project-root';

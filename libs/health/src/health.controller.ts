@@ -5,7 +5,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { appVersion } from '@clawdforge/core';
 import { Public } from '@clawdforge/auth';
+import { AgentConfinement, ConfinementStatus, SESSION_PERMISSION_VALUES } from '@clawdforge/runners';
 import { CliVersionsService } from './cli-versions.service';
+
+export class AgentsHealth implements ConfinementStatus {
+  @ApiProperty({ enum: ['restricted'], description: 'File tools of runs and sessions are confined to their own directory' }) file_tools: 'restricted';
+  @ApiProperty({ enum: SESSION_PERMISSION_VALUES, example: 'approve-reads' }) session_permissions: ConfinementStatus['session_permissions'];
+  @ApiProperty({ enum: ['bwrap', 'none', 'not_needed'], description: 'The OS sandbox around approve-all’s shell', example: 'not_needed' })
+  shell_sandbox: ConfinementStatus['shell_sandbox'];
+  @ApiProperty({ description: 'True when agents have a shell with no OS sandbox (ALLOW_UNSANDBOXED_AGENTS=1)', example: false }) unsandboxed_agents: boolean;
+}
 
 export class HealthResponse {
   @ApiProperty({ example: true }) ok: boolean;
@@ -15,6 +24,7 @@ export class HealthResponse {
   @ApiProperty({ example: true }) acpx_present: boolean;
   @ApiProperty({ nullable: true, type: String, example: '0.19.1' }) acpx_version: string | null;
   @ApiProperty({ example: true }) db_ok: boolean;
+  @ApiProperty({ type: AgentsHealth }) agents: AgentsHealth;
 }
 
 @ApiTags('health')
@@ -22,6 +32,7 @@ export class HealthResponse {
 export class HealthController {
   constructor(
     private readonly versions: CliVersionsService,
+    private readonly confinement: AgentConfinement,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -47,6 +58,7 @@ export class HealthController {
       acpx_present: this.versions.acpx.present,
       acpx_version: this.versions.acpx.version,
       db_ok: dbOk,
+      agents: this.confinement.status(),
     };
   }
 }

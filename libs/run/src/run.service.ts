@@ -57,6 +57,7 @@ export class RunService {
       audit.inputTokens = outcome.usage.input_tokens;
       audit.outputTokens = outcome.usage.output_tokens;
       audit.costUsd = outcome.costUsd;
+      audit.toolsRefused = outcome.toolsRefused;
       return {
         ok: true,
         result: outcome.structuredOutput !== undefined ? outcome.structuredOutput : parseResultText(outcome.text),
@@ -67,6 +68,7 @@ export class RunService {
         usage: outcome.usage,
         cost_usd: outcome.costUsd,
         session_id: outcome.sessionId,
+        tools_refused: outcome.toolsRefused,
       };
     } finally {
       slot.release();

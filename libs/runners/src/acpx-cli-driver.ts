@@ -1,9 +1,9 @@
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '@clawdforge/core';
+import { AppConfig, resolveCliBin } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, AcpxTurnOptions, AcpxTurnResult } from './acpx-driver';
 import { parseTurnOutput, TurnOutputReader } from './acpx-output';
+import { AgentConfinement } from './agent-confinement';
 import { buildChildEnv } from './child-env';
 import { CliFailedError, sanitizeCliMessage, ShuttingDownError, stoppedChildError } from './cli-errors';
 import { ProcessResult, ProcessRunner } from './process-runner';
@@ -20,7 +20,9 @@ const BACKSTOP_MS = 10_000;
 /**
  * Runs `acpx` for each step of a session. Every value travels glued to its flag, prompts go on
  * stdin, and acpx children get HOME = ACPX_HOME (its state lives in $HOME/.acpx) while the claude
- * login stays reachable through CLAUDE_CONFIG_DIR.
+ * login stays reachable through CLAUDE_CONFIG_DIR. The claude agent is named by the adapter's own
+ * path, not acpx's built-in name, so an `.acpxrc.json` in the session directory cannot swap it; the
+ * claude it starts is confined by AgentConfinement.
  */
 @Injectable()
 export class AcpxCliDriver extends AcpxDriver {
@@ -30,15 +32,19 @@ export class AcpxCliDriver extends AcpxDriver {
   /** Turns cancelled because the server is stopping. */
   private readonly cancelledAtShutdown = new Set<string>();
 
+  /** The pinned Claude ACP adapter, else acpx's built-in agent of that name. */
+  private readonly claudeAdapter = resolveCliBin('claude-agent-acp');
+
   constructor(
     private readonly config: AppConfig,
     private readonly processes: ProcessRunner,
+    private readonly confinement: AgentConfinement,
   ) {
     super();
   }
 
   async create(session: AcpxSessionRef): Promise<void> {
-    const result = await this.acpx(this.args(session, ['sessions', 'new', `--name=${session.name}`]), { timeoutMs: CONTROL_TIMEOUT_MS });
+    const result = await this.acpx(session, this.args(session, ['sessions', 'new', `--name=${session.name}`]), { timeoutMs: CONTROL_TIMEOUT_MS });
     if (result.outcome !== 'exited' || result.exitCode !== 0) throw this.failure('the agent session could not be created', result);
   }
 
@@ -47,7 +53,7 @@ export class AcpxCliDriver extends AcpxDriver {
     this.inFlight.set(session.name, session);
     let result: ProcessResult;
     try {
-      result = await this.acpx(this.args(session, ['prompt', `--session=${session.name}`], [`--timeout=${options.timeoutSecs}`]), {
+      result = await this.acpx(session, this.args(session, ['prompt', `--session=${session.name}`], [`--timeout=${options.timeoutSecs}`]), {
         stdin: prompt,
         timeoutMs: options.timeoutSecs * 1000 + BACKSTOP_MS,
         signal: options.signal,
@@ -69,8 +75,9 @@ export class AcpxCliDriver extends AcpxDriver {
       throw stopped;
     }
     const turn = reader.turn();
-    if (result.exitCode === 0 && turn.stopReason !== null) {
-      return { events: turn.events, stopReason: turn.stopReason, text: turn.text, usage: turn.usage, durationMs: result.durationMs };
+    // acpx exits 5 after a turn in which it refused a permission; the turn itself ended normally.
+    if ((result.exitCode === 0 || result.exitCode === EXIT_PERMISSION_UNAVAILABLE) && turn.stopReason !== null) {
+      return { events: turn.events, stopReason: turn.stopReason, text: turn.text, usage: turn.usage, toolsRefused: turn.toolsRefused, durationMs: result.durationMs };
     }
     if (result.exitCode === EXIT_NO_SESSION) throw new CliFailedError('the agent session is gone from acpx; close it and start a new one', 'session_lost');
     if (result.exitCode === EXIT_PERMISSION_UNAVAILABLE) {
@@ -88,14 +95,14 @@ export class AcpxCliDriver extends AcpxDriver {
   }
 
   async cancel(session: AcpxSessionRef, withinMs = CONTROL_TIMEOUT_MS): Promise<void> {
-    const result = await this.acpx(this.args(session, ['cancel', `--session=${session.name}`]), { timeoutMs: withinMs }).catch(
+    const result = await this.acpx(session, this.args(session, ['cancel', `--session=${session.name}`]), { timeoutMs: withinMs }).catch(
       (error: Error) => ({ outcome: 'exited', exitCode: -1, stderr: error.message }) as Partial<ProcessResult>,
     );
     if (result.exitCode !== 0) this.logger.warn(`acpx cancel of ${session.name} exited ${result.exitCode}`);
   }
 
   async close(session: AcpxSessionRef): Promise<void> {
-    const result = await this.acpx(this.args(session, ['sessions', 'close', session.name]), { timeoutMs: CONTROL_TIMEOUT_MS });
+    const result = await this.acpx(session, this.args(session, ['sessions', 'close', session.name]), { timeoutMs: CONTROL_TIMEOUT_MS });
     if (result.outcome === 'exited' && (result.exitCode === 0 || result.exitCode === EXIT_NO_SESSION)) return;
     throw this.failure('the agent session could not be closed', result);
   }
@@ -106,25 +113,34 @@ export class AcpxCliDriver extends AcpxDriver {
     return [
       `--cwd=${session.cwd}`,
       '--format=json',
-      `--${this.config.sessionPermissions}`,
+      this.confinement.acpxPermissions(),
       '--non-interactive-permissions=deny',
       `--model=${session.model}`,
       ...(session.system !== undefined ? [`--system-prompt=${session.system}`] : []),
       ...extra,
-      ...(raw !== undefined ? [`--agent=${raw}`] : [session.agent]),
+      this.agentArg(session.agent, raw),
       ...step,
     ];
   }
 
-  private acpx(args: string[], options: { stdin?: string; timeoutMs: number; signal?: AbortSignal; onStdoutLine?: (line: string) => void }): Promise<ProcessResult> {
+  private agentArg(agent: string, raw: string | undefined): string {
+    if (raw !== undefined) return `--agent=${raw}`;
+    return agent === 'claude' && path.isAbsolute(this.claudeAdapter) ? `--agent=${this.claudeAdapter}` : agent;
+  }
+
+  private acpx(
+    session: AcpxSessionRef,
+    args: string[],
+    options: { stdin?: string; timeoutMs: number; signal?: AbortSignal; onStdoutLine?: (line: string) => void },
+  ): Promise<ProcessResult> {
     return this.processes.run(this.config.acpxBin, {
       args,
       env: buildChildEnv(process.env, {
         HOME: this.config.acpxHome,
-        CLAUDE_CONFIG_DIR: process.env.CLAUDE_CONFIG_DIR ?? path.join(os.homedir(), '.claude'),
-        CLAUDE_CODE_EXECUTABLE: path.isAbsolute(this.config.claudeBin) ? this.config.claudeBin : undefined,
+        CLAUDE_CONFIG_DIR: this.config.claudeConfigDir,
         CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
         DISABLE_AUTOUPDATER: '1',
+        ...this.confinement.sessionEnv(session.cwd),
       }),
       stdin: options.stdin,
       timeoutMs: options.timeoutMs,

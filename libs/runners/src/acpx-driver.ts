@@ -17,6 +17,8 @@ export interface AcpxTurnResult {
   /** The agent's message text, joined. */
   text: string;
   usage: { inputTokens: number | null; outputTokens: number | null };
+  /** Tool calls refused during the turn (answered to the model as tool errors). */
+  toolsRefused: number;
   durationMs: number;
 }
 

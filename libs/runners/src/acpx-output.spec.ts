@@ -72,3 +72,25 @@ describe('TurnOutputReader on hostile agent output', () => {
     expect(parseTurnOutput('{"id":7,"error":{"code":-32000,"message":"no","data":{"acpxCode":"E"}}}').error).toEqual({ code: -32000, message: 'no', acpxCode: 'E' });
   });
 });
+
+describe('refused tool calls in a turn', () => {
+  const failed = (toolCallId: string, extra: object) => ({ jsonrpc: '2.0', method: 'session/update', params: { update: { sessionUpdate: 'tool_call_update', toolCallId, status: 'failed', ...extra } } });
+  const text = (t: string) => ({ content: [{ type: 'content', content: { type: 'text', text: t } }] });
+
+  it('counts each refused call once: marked by Claude Code, said in the error, or a permission acpx answered with a rejection', () => {
+    const stdout = lines(
+      failed('a', text('Permission denied: --restricted: path outside the working directory')),
+      failed('a', { _meta: { claudeCode: { nonExecutionKind: 'permission-rule' } } }),
+      failed('b', text('<tool_use_error>Error: No such tool available: Bash.</tool_use_error>')),
+      failed('c', text('ENOENT: no such file or directory')),
+      { jsonrpc: '2.0', id: 0, method: 'session/request_permission', params: { toolCall: { toolCallId: 'd' }, options: [{ optionId: 'allow', kind: 'allow_once' }, { optionId: 'no', kind: 'reject_once' }] } },
+      { jsonrpc: '2.0', id: 0, result: { outcome: { outcome: 'selected', optionId: 'no' } } },
+      { jsonrpc: '2.0', id: 1, method: 'session/request_permission', params: { toolCall: { toolCallId: 'e' }, options: [{ optionId: 'allow', kind: 'allow_once' }] } },
+      { jsonrpc: '2.0', id: 1, result: { outcome: { outcome: 'selected', optionId: 'allow' } } },
+      { jsonrpc: '2.0', id: 2, method: 'session/request_permission', params: { toolCall: { toolCallId: 'f' }, options: [] } },
+      { jsonrpc: '2.0', id: 2, result: { outcome: { outcome: 'cancelled' } } },
+      { jsonrpc: '2.0', id: 9, result: { stopReason: 'end_turn' } },
+    );
+    expect(parseTurnOutput(stdout).toolsRefused).toBe(4);
+  });
+});

@@ -1,3 +1,5 @@
+import { REFUSAL_TEXT } from './refusals';
+
 /** Requests acpx sends to the agent; they and their answers are acpx's side of the talk, not the turn's events. */
 const CLIENT_TO_AGENT = new Set([
   'initialize',
@@ -22,7 +24,10 @@ export interface ParsedTurn {
   usage: { inputTokens: number | null; outputTokens: number | null };
   /** A JSON-RPC error acpx or the agent reported, if any. */
   error: { code?: number; message?: string; acpxCode?: string } | null;
+  /** Tool calls refused during the turn: by a permission rule or confinement, or by acpx's answer to a permission request. */
+  toolsRefused: number;
 }
+
 
 /**
  * Reads `acpx --format json` output of one prompt, line by line as it arrives: keeps what the
@@ -40,6 +45,9 @@ export class TurnOutputReader {
   private error: ParsedTurn['error'] = null;
   private text = '';
   private usage: ParsedTurn['usage'] = { inputTokens: null, outputTokens: null };
+  private readonly refused = new Set<string>();
+  /** The agent's open permission requests: which of their options refuse, and for which tool call. */
+  private readonly permissionAsks = new Map<string, { toolCallId: string; rejecting: Set<string> }>();
 
   /** Takes one stdout line; returns the message when it is one of the turn's events. */
   push(line: string): Message | null {
@@ -50,7 +58,32 @@ export class TurnOutputReader {
   }
 
   turn(): ParsedTurn {
-    return { events: this.events, stopReason: this.stopReason, text: this.text, usage: this.usage, error: this.error };
+    return { events: this.events, stopReason: this.stopReason, text: this.text, usage: this.usage, error: this.error, toolsRefused: this.refused.size };
+  }
+
+  /** A failed tool call that was refused, or a permission request (remembered until acpx answers it). */
+  private noteRefusal(message: Message, key: string): void {
+    const params = asObject(message.params);
+    if (message.method === 'session/request_permission') {
+      const toolCallId = asObject(params.toolCall).toolCallId;
+      const options = Array.isArray(params.options) ? params.options.map(asObject) : [];
+      const rejecting = new Set(options.filter((o) => String(o.kind).startsWith('reject')).map((o) => String(o.optionId)));
+      this.permissionAsks.set(key, { toolCallId: String(toolCallId), rejecting });
+      return;
+    }
+    const update = asObject(params.update);
+    if (message.method !== 'session/update' || update.sessionUpdate !== 'tool_call_update' || update.status !== 'failed') return;
+    const marked = asObject(asObject(update._meta).claudeCode).nonExecutionKind !== undefined;
+    if (marked || REFUSAL_TEXT.test(JSON.stringify(update.content ?? update.rawOutput ?? ''))) this.refused.add(String(update.toolCallId));
+  }
+
+  /** acpx's answer to a permission request: a refusal when it picked a rejecting option or none. */
+  private noteAnswer(message: Message, key: string): void {
+    const ask = this.permissionAsks.get(key);
+    if (!ask) return;
+    this.permissionAsks.delete(key);
+    const outcome = asObject(asObject(message.result).outcome);
+    if (outcome.outcome !== 'selected' || ask.rejecting.has(String(outcome.optionId))) this.refused.add(ask.toolCallId);
   }
 
   private accept(message: Message): boolean {
@@ -62,6 +95,7 @@ export class TurnOutputReader {
       }
       if (message.id !== undefined) this.agentPending.add(key);
       this.text += chunkText(message);
+      this.noteRefusal(message, key);
       return true;
     }
     const result = (message.result !== null && typeof message.result === 'object' ? message.result : undefined) as { stopReason?: unknown; usage?: unknown } | undefined;
@@ -71,7 +105,10 @@ export class TurnOutputReader {
       this.usage = usageOf(result);
       return true;
     }
-    if (this.agentPending.delete(key)) return true;
+    if (this.agentPending.delete(key)) {
+      this.noteAnswer(message, key);
+      return true;
+    }
     const answered = this.acpxPending.get(key);
     this.acpxPending.delete(key);
     if (message.error !== undefined) {
@@ -87,6 +124,10 @@ export function parseTurnOutput(stdout: string): ParsedTurn {
   const reader = new TurnOutputReader();
   for (const line of stdout.split('\n')) reader.push(line);
   return reader.turn();
+}
+
+function asObject(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
 /** A JSON-RPC error as an agent or acpx may send it: any shape, null included, is read without throwing. */

@@ -3,9 +3,10 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
+import { AgentConfinement } from './agent-confinement';
 import { buildClaudeArgs } from './claude-args';
 import { buildUserMessage } from './claude-input';
-import { findResultLine, modelOf, streamEventOf, usageOf } from './claude-output';
+import { findResultLine, modelOf, refusedToolCalls, streamEventOf, usageOf } from './claude-output';
 import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult, ClaudeStreamEvent } from './claude-runner';
 import { buildChildEnv } from './child-env';
 import { CliFailedError, sanitizeCliMessage, stoppedChildError } from './cli-errors';
@@ -19,6 +20,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
   constructor(
     private readonly config: AppConfig,
     private readonly processes: ProcessRunner,
+    private readonly confinement: AgentConfinement,
   ) {
     super();
   }
@@ -29,7 +31,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
     await fs.mkdir(tmpDir, { recursive: true, mode: 0o700 });
     try {
       const result = await this.processes.run(this.config.claudeBin, {
-        args: buildClaudeArgs(request, this.config.runTools, request.onEvent !== undefined),
+        args: [...buildClaudeArgs(request, this.config.runTools, request.onEvent !== undefined), ...this.confinement.runArgs(runDir)],
         cwd: runDir,
         env: buildChildEnv(process.env, {
           CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
@@ -69,6 +71,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
         sessionId: line.session_id ?? null,
         usage: usageOf(line),
         costUsd: typeof line.total_cost_usd === 'number' ? line.total_cost_usd : null,
+        toolsRefused: refusedToolCalls(result.stdout, line),
         durationMs: result.durationMs,
       };
     } finally {

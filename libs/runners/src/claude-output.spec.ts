@@ -1,4 +1,4 @@
-import { findResultLine, modelOf, parseResultText, streamEventOf, usageOf } from './claude-output';
+import { findResultLine, modelOf, parseResultText, refusedToolCalls, streamEventOf, usageOf } from './claude-output';
 
 describe('parseResultText', () => {
   it.each([
@@ -65,5 +65,20 @@ describe('streamEventOf', () => {
     expect(streamEventOf(line({ type: 'message_stop' }))).toBeNull();
     expect(streamEventOf('{"type":"result","result":"x"}')).toBeNull();
     expect(streamEventOf('{"type":"stream_event", broken')).toBeNull();
+  });
+});
+
+describe('refusedToolCalls', () => {
+  const user = (blocks: object[], meta: object[] = []) => JSON.stringify({ type: 'user', message: { role: 'user', content: blocks }, tool_result_meta: meta });
+  it('counts permission denials, marked results and results that say they were refused, each call once', () => {
+    const stdout = [
+      user([{ type: 'tool_result', tool_use_id: 't1', is_error: true, content: 'x is outside y; --restricted confines the file tools' }], [{ id: 't1', non_execution_kind: 'permission-rule' }]),
+      user([{ type: 'tool_result', tool_use_id: 't2', is_error: true, content: '<tool_use_error>Error: No such tool available: Bash.</tool_use_error>' }]),
+      user([{ type: 'tool_result', tool_use_id: 't3', is_error: true, content: 'File does not exist.' }]),
+      user([{ type: 'tool_result', tool_use_id: 't4', is_error: false, content: 'permission granted, here it is' }]),
+      'not json',
+    ].join('\n');
+    expect(refusedToolCalls(stdout, { type: 'result', permission_denials: [{ tool_use_id: 't1' }, { tool_use_id: 't5' }] })).toBe(3);
+    expect(refusedToolCalls('', { type: 'result' })).toBe(0);
   });
 });

@@ -1,4 +1,5 @@
 import type { ClaudeStreamEvent, ClaudeUsage } from './claude-runner';
+import { REFUSAL_TEXT } from './refusals';
 
 /** The final line of `claude -p --output-format=stream-json` (and the one line of `json`). */
 export interface ClaudeResultLine {
@@ -15,6 +16,8 @@ export interface ClaudeResultLine {
   usage?: Partial<Record<keyof ClaudeUsage, number>>;
   modelUsage?: Record<string, unknown>;
   errors?: unknown[];
+  /** Tool calls the CLI refused (permission rules, --restricted, dontAsk), answered to the model as tool errors. */
+  permission_denials?: unknown[];
 }
 
 /** The last `{"type":"result",…}` object in the CLI's stdout, or undefined when there is none. */
@@ -80,4 +83,37 @@ export function streamEventOf(line: string): ClaudeStreamEvent | null {
     // a line that is not JSON carries no event
   }
   return null;
+}
+
+interface ToolResultLine {
+  message?: { content?: { type?: unknown; tool_use_id?: unknown; is_error?: unknown; content?: unknown }[] };
+  tool_result_meta?: { id?: unknown; non_execution_kind?: unknown }[];
+}
+
+/**
+ * Tool calls the CLI refused in one run's stream-json output: those in the result's
+ * permission_denials, and any tool result it marks as not executed or that says it was refused
+ * (a tool the run does not have is not a permission denial, but is refused all the same).
+ */
+export function refusedToolCalls(stdout: string, result: ClaudeResultLine): number {
+  const refused = new Set<string>();
+  for (const denial of Array.isArray(result.permission_denials) ? result.permission_denials : []) {
+    refused.add(String((denial as { tool_use_id?: unknown }).tool_use_id));
+  }
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{"type":"user"')) continue;
+    let parsed: ToolResultLine;
+    try {
+      parsed = JSON.parse(line) as ToolResultLine;
+    } catch {
+      continue;
+    }
+    const marked = new Set((Array.isArray(parsed.tool_result_meta) ? parsed.tool_result_meta : []).filter((m) => m?.non_execution_kind).map((m) => String(m.id)));
+    for (const block of Array.isArray(parsed.message?.content) ? parsed.message.content : []) {
+      if (block?.type !== 'tool_result' || block.is_error !== true) continue;
+      const id = String(block.tool_use_id);
+      if (marked.has(id) || REFUSAL_TEXT.test(JSON.stringify(block.content ?? ''))) refused.add(id);
+    }
+  }
+  return refused.size;
 }

@@ -44,6 +44,8 @@ export interface ClaudeRunResult {
   sessionId: string | null;
   usage: ClaudeUsage;
   costUsd: number | null;
+  /** Tool calls refused during the run (answered to the model as tool errors). */
+  toolsRefused: number;
   /** Wall time of the CLI process. */
   durationMs: number;
 }

@@ -13,3 +13,4 @@ export * from './process-runner';
 export * from './runners.module';
 export * from './claude-input';
 export * from './cli-version';
+export * from './agent-confinement';

@@ -97,8 +97,17 @@ export class SessionsService {
       audit.responseChars = result.text.length;
       audit.inputTokens = result.usage.inputTokens;
       audit.outputTokens = result.usage.outputTokens;
+      audit.toolsRefused = result.toolsRefused;
       await this.sessions.update({ id: session.id }, { turnCount: turnIndex });
-      return { ok: true, session_id: session.id, turn_index: turnIndex, events: result.events, stop_reason: result.stopReason, duration_ms: result.durationMs };
+      return {
+        ok: true,
+        session_id: session.id,
+        turn_index: turnIndex,
+        events: result.events,
+        stop_reason: result.stopReason,
+        tools_refused: result.toolsRefused,
+        duration_ms: result.durationMs,
+      };
     } finally {
       this.turning.delete(session.id);
       await this.sessions.update({ id: session.id }, { busy: false, lastActivityAt: this.clock.now() });

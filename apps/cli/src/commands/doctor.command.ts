@@ -1,11 +1,10 @@
 import * as fs from 'node:fs/promises';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Command, CommandRunner } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { AppConfig, resolveCliBin } from '@clawdforge/core';
-import { probeCliVersion, ProcessRunner } from '@clawdforge/runners';
+import { AgentConfinement, probeCliVersion, ProcessRunner } from '@clawdforge/runners';
 import { CliPrinter } from '../cli-printer';
 
 interface Check {
@@ -22,6 +21,7 @@ export class DoctorCommand extends CommandRunner {
     private readonly config: AppConfig,
     @InjectDataSource() private readonly db: DataSource,
     private readonly processes: ProcessRunner,
+    private readonly confinement: AgentConfinement,
     private readonly printer: CliPrinter,
   ) {
     super();
@@ -68,7 +68,8 @@ export class DoctorCommand extends CommandRunner {
       ].map(([name, dir]) => ({ name, run: () => writable(dir) })),
       { name: 'claude', run: () => this.version(c.claudeBin) },
       { name: 'acpx', run: () => this.version(c.acpxBin) },
-      { name: 'claude login', run: () => claudeLogin() },
+      { name: 'claude login', run: () => claudeLogin(c.claudeConfigDir) },
+      { name: 'agent confinement', run: async () => this.confinementReport() },
       {
         name: 'Claude ACP adapter',
         run: async () => {
@@ -78,6 +79,17 @@ export class DoctorCommand extends CommandRunner {
         },
       },
     ];
+  }
+
+  private confinementReport(): string {
+    const status = this.confinement.status();
+    const base = `file tools restricted to their own directory; SESSION_PERMISSIONS=${status.session_permissions}`;
+    if (status.shell_sandbox === 'not_needed') return `${base}; no agent has a shell`;
+    if (status.shell_sandbox === 'bwrap') return `${base}; agents' shell runs in an OS sandbox (bubblewrap)`;
+    if (!this.config.allowUnsandboxedAgents) {
+      throw new CheckFailed(`${base}, but no OS sandbox is available for agents' shell (install bubblewrap and socat); the server will not start`);
+    }
+    return `${base}; UNSANDBOXED: agents' shell runs without an OS sandbox (ALLOW_UNSANDBOXED_AGENTS=1)`;
   }
 
   private async version(bin: string): Promise<string> {
@@ -100,11 +112,10 @@ async function writable(dir: string): Promise<string> {
 }
 
 /** An API key in the environment, or the credentials `claude /login` leaves in the config directory. */
-async function claudeLogin(): Promise<string> {
+async function claudeLogin(configDir: string): Promise<string> {
   for (const variable of ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']) {
     if (process.env[variable]) return `${variable} is set`;
   }
-  const configDir = process.env.CLAUDE_CONFIG_DIR ?? path.join(os.homedir(), '.claude');
   const credentials = path.join(configDir, '.credentials.json');
   const found = await fs.stat(credentials).then(
     () => true,

@@ -16,6 +16,7 @@ export class AuditEventView {
   @ApiProperty({ nullable: true, type: Number, example: 120 }) input_tokens: number | null;
   @ApiProperty({ nullable: true, type: Number, example: 35 }) output_tokens: number | null;
   @ApiProperty({ nullable: true, type: Number, example: 0.0012 }) cost_usd: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Tool calls the agent was refused (runs and turns)', example: 0 }) tools_refused: number | null;
   @ApiProperty({ nullable: true, type: String, example: null }) session_id: string | null;
   @ApiProperty({ nullable: true, type: Number, example: null }) turn_index: number | null;
   @ApiProperty({ nullable: true, type: Number, example: 3 }) queue_ms: number | null;
@@ -38,6 +39,7 @@ export class AuditEventView {
       input_tokens: event.inputTokens,
       output_tokens: event.outputTokens,
       cost_usd: event.costUsd,
+      tools_refused: event.toolsRefused,
       session_id: event.sessionId,
       turn_index: event.turnIndex,
       queue_ms: event.queueMs,

@@ -37,6 +37,10 @@ export class AppConfig {
   claudeMaxRetries: number;
   /** Tools a one-shot run may use: none, or read-only tools confined to the run's directory. */
   runTools: 'none' | 'read-only';
+  /** The claude login's config directory (CLAUDE_CONFIG_DIR, else ~/.claude): credentials and transcripts, never an agent's to read. */
+  claudeConfigDir: string;
+  /** The loudly named opt-out: lets SESSION_PERMISSIONS=approve-all run without an OS sandbox around the agent's shell. */
+  allowUnsandboxedAgents: boolean;
   /** Agent names POST /sessions accepts. */
   sessionAgents: string[];
   /** Raw ACP agent commands (acpx --agent) for some names; others use acpx's built-in agent of that name. */

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { canonicalCidr } from '../net/cidr-list';
 import { AppConfig } from './app-config';
@@ -72,6 +73,19 @@ function model(env: Env, name: string, fallback: string): string {
   return value;
 }
 
+function flag(env: Env, name: string): boolean {
+  const value = (text(env, name) ?? '0').toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
+  if (['0', 'false', 'no', 'off'].includes(value)) return false;
+  throw new ConfigError(name, `must be 1 or 0, got "${value}"`);
+}
+
+/** A directory an agent's confinement names: absolute, and free of what would break a permission rule or an argument line. */
+function agentPath(name: string, value: string): string {
+  if (/[\n\r()]/.test(value)) throw new ConfigError(name, 'must not contain newlines or parentheses');
+  return value;
+}
+
 function sessionAgents(env: Env): string[] {
   const agents = list(env, 'SESSION_AGENTS');
   for (const agent of agents) if (!AGENT_NAME.test(agent)) throw new ConfigError('SESSION_AGENTS', `has "${agent}", which is not an agent name`);
@@ -125,7 +139,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     throw new ConfigError('DEFAULT_MODEL', `"${defaultModel}" is not in MODEL_ALLOWLIST`);
   }
 
-  return Object.assign(new AppConfig(), {
+  const config = Object.assign(new AppConfig(), {
     port: integer(env, 'PORT', 8800, 0, 65535),
     host: text(env, 'HOST') ?? '0.0.0.0',
     adminToken: admin,
@@ -151,6 +165,8 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     runOutputMaxBytes: integer(env, 'RUN_OUTPUT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     claudeMaxRetries: integer(env, 'CLAUDE_MAX_RETRIES', 2, 0, 10),
     runTools: oneOf(env, 'RUN_TOOLS', ['none', 'read-only'] as const, 'none'),
+    claudeConfigDir: agentPath('CLAUDE_CONFIG_DIR', path.resolve(cwd, text(env, 'CLAUDE_CONFIG_DIR') ?? path.join(text(env, 'HOME') ?? os.homedir(), '.claude'))),
+    allowUnsandboxedAgents: flag(env, 'ALLOW_UNSANDBOXED_AGENTS'),
     sessionAgents: sessionAgents(env),
     sessionAgentCommands: agentCommands(env, 'SESSION_AGENT_COMMANDS'),
     sessionPermissions: oneOf(env, 'SESSION_PERMISSIONS', ['approve-reads', 'approve-all', 'deny-all'] as const, 'approve-reads'),
@@ -161,4 +177,15 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     warnings:
       short.length > 0 ? [`sweeper settings under ${SHORT_SWEEP_SECS} s (${short.join(', ')}): fine for watching the sweeper work, too eager for production`] : [],
   });
+  // These paths end up in the permission rules and sandbox settings that confine agents.
+  const statePaths: [string, string][] = [
+    ['DATA_DIR', config.dataDir],
+    ['DATABASE_PATH', config.databasePath],
+    ['FILES_DIR', config.filesDir],
+    ['RUNS_DIR', config.runsDir],
+    ['ACPX_SESSIONS_CWD', config.acpxSessionsCwd],
+    ['ACPX_HOME', config.acpxHome],
+  ];
+  for (const [name, value] of statePaths) agentPath(name, value);
+  return config;
 }

@@ -8,6 +8,8 @@ export interface AuditFields {
   inputTokens?: number | null;
   outputTokens?: number | null;
   costUsd?: number | null;
+  /** Tool calls the agent was refused during a run or turn. */
+  toolsRefused?: number | null;
   sessionId?: string | null;
   turnIndex?: number | null;
   queueMs?: number | null;

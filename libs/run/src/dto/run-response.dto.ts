@@ -23,4 +23,6 @@ export class RunResponseDto {
   @ApiProperty({ type: RunUsageDto }) usage: RunUsageDto;
   @ApiProperty({ nullable: true, type: Number, example: 0.0123 }) cost_usd: number | null;
   @ApiProperty({ nullable: true, type: String, description: 'The CLI’s own session id for this run', example: '0b7c…' }) session_id: string | null;
+  @ApiProperty({ description: 'Tool calls refused during the run (outside the run’s directory, or not granted by RUN_TOOLS); each went back to the model as a tool error', example: 0 })
+  tools_refused: number;
 }

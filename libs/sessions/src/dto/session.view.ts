@@ -54,5 +54,7 @@ export class TurnResponse {
   events: Record<string, unknown>[];
 
   @ApiProperty({ example: 'end_turn' }) stop_reason: string;
+  @ApiProperty({ description: 'Tool calls refused during the turn (outside the session’s directory, or not granted by SESSION_PERMISSIONS); each went back to the model as a tool error', example: 0 })
+  tools_refused: number;
   @ApiProperty({ example: 12345 }) duration_ms: number;
 }
