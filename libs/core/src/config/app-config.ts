@@ -31,6 +31,8 @@ export class AppConfig {
   /** Runs executing at once, and runs allowed to wait for a slot beyond those. */
   maxConcurrentRuns: number;
   runQueueMax: number;
+  /** Runs one token may have waiting for a slot, so one app cannot fill the queue for all. */
+  runQueueMaxPerToken: number;
   /** Cap on a run's stdout (and separately stderr); past it the run is killed. */
   runOutputMaxBytes: number;
   /** Upstream retries the claude CLI may make per run (its own default retries for minutes). */
@@ -51,6 +53,13 @@ export class AppConfig {
   acpxHome: string;
   /** Open sessions allowed at once, all tokens together (each keeps an agent process alive). */
   sessionsMaxOpen: number;
+  /** Open sessions one token may hold. */
+  sessionsMaxOpenPerToken: number;
+  /** Live files one token may hold, and their total size. */
+  filesMaxPerToken: number;
+  filesMaxTotalBytesPerToken: number;
+  /** Audit rows older than this many days are deleted by the sweeper; 0 keeps them forever. */
+  auditRetentionDays: number;
   /** Largest upload accepted by POST /files. */
   filesMaxBytes: number;
   /** Largest total of files attached to one run (the model API takes about 32 MB per request, base64 included). */

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from './config-error';
 import { loadConfig } from './load-config';
@@ -61,8 +63,34 @@ describe('loadConfig', () => {
     ['false', false],
     ['', false],
     ['2', 2],
-  ])('TRUST_PROXY=%p → %p', (value, expected) => {
-    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, TRUST_PROXY: value }).trustProxy).toEqual(expected);
+  ])('TRUST_PROXY=%p → %p on a loopback listener', (value, expected) => {
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, TRUST_PROXY: value, HOST: '127.0.0.1' }).trustProxy).toEqual(expected);
+  });
+
+  it.each(['0.0.0.0', '::', '10.0.0.5'])('refuses a TRUST_PROXY hop count on HOST=%s, where any peer could claim any address', (host) => {
+    expect(() => loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, TRUST_PROXY: '1', HOST: host })).toThrow(/TRUST_PROXY is a hop count .* name the proxies/);
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, TRUST_PROXY: '10.0.0.1', HOST: host }).trustProxy).toEqual(['10.0.0.1/32']);
+  });
+
+  it('reads the admin token from ADMIN_BOOTSTRAP_TOKEN_FILE (a Docker secret), never from both', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cf-secret-'));
+    const file = path.join(dir, 'admin');
+    fs.writeFileSync(file, `${ADMIN}\n`);
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN_FILE: file }).adminToken).toBe(ADMIN);
+    expect(() => loadConfig({ ADMIN_BOOTSTRAP_TOKEN_FILE: file, ADMIN_BOOTSTRAP_TOKEN: ADMIN })).toThrow(/set one of them/);
+    expect(() => loadConfig({ ADMIN_BOOTSTRAP_TOKEN_FILE: path.join(dir, 'missing') })).toThrow(/ADMIN_BOOTSTRAP_TOKEN_FILE names a file that cannot be read \(ENOENT\)/);
+    fs.writeFileSync(file, 'short\n');
+    expect(() => loadConfig({ ADMIN_BOOTSTRAP_TOKEN_FILE: file })).toThrow(/at least 24/);
+  });
+
+  it('has per-token caps and an audit retention by default', () => {
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN })).toMatchObject({
+      runQueueMaxPerToken: 16,
+      sessionsMaxOpenPerToken: 4,
+      filesMaxPerToken: 200,
+      filesMaxTotalBytesPerToken: 512 * 1024 * 1024,
+      auditRetentionDays: 90,
+    });
   });
 
   it.each([

@@ -1,6 +1,7 @@
+import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { canonicalCidr } from '../net/cidr-list';
+import { canonicalCidr, isLoopback, parseAddress } from '../net/cidr-list';
 import { AppConfig } from './app-config';
 import { ConfigError } from './config-error';
 import { isModelName } from './model-names';
@@ -41,11 +42,21 @@ function cidrs(env: Env, name: string): string[] {
   });
 }
 
-function trustProxy(env: Env): AppConfig['trustProxy'] {
+/**
+ * A hop count trusts whoever connects to name the client, so it is taken only when the listener is
+ * loopback (a proxy on the same host is the only one that can reach it); otherwise the proxies'
+ * addresses or CIDRs must be named.
+ */
+function trustProxy(env: Env, host: string): AppConfig['trustProxy'] {
   const raw = text(env, 'TRUST_PROXY');
   if (raw === undefined || ['off', 'false', 'no', '0'].includes(raw.toLowerCase())) return false;
-  if (/^\d+$/.test(raw)) return integer(env, 'TRUST_PROXY', 0, 1, 32);
-  return cidrs(env, 'TRUST_PROXY');
+  if (!/^\d+$/.test(raw)) return cidrs(env, 'TRUST_PROXY');
+  const hops = integer(env, 'TRUST_PROXY', 0, 1, 32);
+  const listener = parseAddress(host === 'localhost' ? '127.0.0.1' : host);
+  if (!listener || !isLoopback(listener)) {
+    throw new ConfigError('TRUST_PROXY', `is a hop count (${hops}), which lets any peer of HOST=${host} claim any address; name the proxies' addresses or CIDRs instead`);
+  }
+  return hops;
 }
 
 function oneOf<T extends string>(env: Env, name: string, choices: readonly T[], fallback: T): T {
@@ -95,8 +106,25 @@ function sessionAgents(env: Env): string[] {
 /** Below this many seconds a sweeper setting is accepted with a warning: it is for watching the sweeper work. */
 const SHORT_SWEEP_SECS = 60;
 
+/** ADMIN_BOOTSTRAP_TOKEN, or the first line of the file ADMIN_BOOTSTRAP_TOKEN_FILE names (a Docker secret, say). */
+function adminTokenText(env: Env): string | undefined {
+  const inline = text(env, 'ADMIN_BOOTSTRAP_TOKEN');
+  const file = text(env, 'ADMIN_BOOTSTRAP_TOKEN_FILE');
+  if (file === undefined) return inline;
+  if (inline !== undefined) throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN_FILE', 'is set together with ADMIN_BOOTSTRAP_TOKEN; set one of them');
+  let content: string;
+  try {
+    content = fs.readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN_FILE', `names a file that cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const value = content.split(/\r?\n/)[0].trim();
+  if (value === '') throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN_FILE', 'names an empty file');
+  return value;
+}
+
 function adminToken(env: Env, required: boolean): string | null {
-  const value = text(env, 'ADMIN_BOOTSTRAP_TOKEN');
+  const value = adminTokenText(env);
   if (value === undefined) {
     if (required) throw new ConfigError('ADMIN_BOOTSTRAP_TOKEN', 'is required');
     return null;
@@ -139,12 +167,13 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     throw new ConfigError('DEFAULT_MODEL', `"${defaultModel}" is not in MODEL_ALLOWLIST`);
   }
 
+  const host = text(env, 'HOST') ?? '0.0.0.0';
   const config = Object.assign(new AppConfig(), {
     port: integer(env, 'PORT', 8800, 0, 65535),
-    host: text(env, 'HOST') ?? '0.0.0.0',
+    host,
     adminToken: admin,
     allowCidrs: cidrs(env, 'ALLOW_CIDRS'),
-    trustProxy: trustProxy(env),
+    trustProxy: trustProxy(env, host),
     dataDir,
     databasePath: path.resolve(cwd, text(env, 'DATABASE_PATH') ?? path.join(dataDir, 'clawdforge.db')),
     filesDir: path.resolve(cwd, text(env, 'FILES_DIR') ?? path.join(dataDir, 'files')),
@@ -162,6 +191,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     healthProbeIntervalSecs: integer(env, 'HEALTH_PROBE_INTERVAL_SECS', 60, 1, 86400),
     maxConcurrentRuns: integer(env, 'MAX_CONCURRENT_RUNS', 4, 1, 256),
     runQueueMax: integer(env, 'RUN_QUEUE_MAX', 64, 0, 100_000),
+    runQueueMaxPerToken: integer(env, 'RUN_QUEUE_MAX_PER_TOKEN', 16, 0, 100_000),
     runOutputMaxBytes: integer(env, 'RUN_OUTPUT_MAX_BYTES', 10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
     claudeMaxRetries: integer(env, 'CLAUDE_MAX_RETRIES', 2, 0, 10),
     runTools: oneOf(env, 'RUN_TOOLS', ['none', 'read-only'] as const, 'none'),
@@ -172,6 +202,10 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     sessionPermissions: oneOf(env, 'SESSION_PERMISSIONS', ['approve-reads', 'approve-all', 'deny-all'] as const, 'approve-reads'),
     acpxHome: path.resolve(cwd, text(env, 'ACPX_HOME') ?? path.join(dataDir, 'acpx-home')),
     sessionsMaxOpen: integer(env, 'SESSIONS_MAX_OPEN', 16, 1, 1000),
+    sessionsMaxOpenPerToken: integer(env, 'SESSIONS_MAX_OPEN_PER_TOKEN', 4, 1, 1000),
+    filesMaxPerToken: integer(env, 'FILES_MAX_PER_TOKEN', 200, 1, 1_000_000),
+    filesMaxTotalBytesPerToken: integer(env, 'FILES_MAX_TOTAL_BYTES_PER_TOKEN', 512 * 1024 * 1024, 1, 1024 * 1024 * 1024 * 1024),
+    auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 90, 0, 36_500),
     filesMaxBytes: integer(env, 'FILES_MAX_BYTES', 25 * 1024 * 1024, 1, 1024 * 1024 * 1024),
     runAttachmentsMaxBytes: integer(env, 'RUN_ATTACHMENTS_MAX_BYTES', 24 * 1024 * 1024, 1, 1024 * 1024 * 1024),
     warnings:
