@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as sqlite3 from 'sqlite3';
@@ -200,7 +201,9 @@ describe('/files reconciliation at boot', () => {
     await first.close();
 
     const names = fs.readdirSync(filesDir);
-    fs.writeFileSync(path.join(filesDir, 'orphan-from-a-crash'), 'partial');
+    // A crash mid-upload leaves bytes under a name the storage engine chose: a UUID.
+    const orphan = randomUUID();
+    fs.writeFileSync(path.join(filesDir, orphan), 'partial');
     const db = new sqlite3.Database(path.join(dataDir, 'clawdforge.db'));
     const lostName = await new Promise<string>((resolve, reject) =>
       db.get('SELECT storage_name FROM stored_files WHERE file_token = ?', [lost], (error, row: { storage_name: string }) =>
@@ -213,7 +216,7 @@ describe('/files reconciliation at boot', () => {
 
     const second = await startTestApp({}, { dataDir });
     try {
-      expect(fs.readdirSync(filesDir)).not.toContain('orphan-from-a-crash');
+      expect(fs.readdirSync(filesDir)).not.toContain(orphan);
       const listed = await second.http().get('/files').set('Authorization', `Bearer ${token}`).expect(200);
       expect(listed.body.items.map((i: { file_token: string }) => i.file_token)).toEqual([kept]);
     } finally {

@@ -20,6 +20,22 @@ export class FileTooLargeError extends ApiError {
   }
 }
 
+export class FileCountQuotaError extends ApiError {
+  constructor(maxFiles: number) {
+    super('payload_too_large', `this token already holds FILES_MAX_PER_TOKEN (${maxFiles}) live files; delete some or let them expire`, 'file');
+  }
+}
+
+export class FileBytesQuotaError extends ApiError {
+  constructor(size: number, usedBytes: number, maxBytes: number) {
+    super(
+      'payload_too_large',
+      `this upload (${size} bytes) would take this token’s live files to ${usedBytes + size} bytes, past FILES_MAX_TOTAL_BYTES_PER_TOKEN (${maxBytes} bytes); delete some or let them expire`,
+      'file',
+    );
+  }
+}
+
 export class AttachmentsTooLargeError extends ApiError {
   constructor(total: number, maxBytes: number) {
     super('attachments_too_large', `the attached files total ${total} bytes; a run takes at most ${maxBytes}`, 'files');

@@ -30,13 +30,16 @@ export class FilesController {
   @ApiOperation({
     summary: 'Upload a file to attach to runs',
     description:
-      'Multipart field `file`: a PNG, JPEG, GIF or WebP image, a PDF, or UTF-8 text (detected from the content), at most FILES_MAX_BYTES. Other types are refused with 415. The file is this token’s alone and expires after `ttl_secs`.',
+      'Multipart field `file`: a PNG, JPEG, GIF or WebP image, a PDF, or UTF-8 text (detected from the content), at most FILES_MAX_BYTES, within the token’s quota of live files (FILES_MAX_PER_TOKEN, FILES_MAX_TOTAL_BYTES_PER_TOKEN). Other types are refused with 415. The file is this token’s alone and expires after `ttl_secs`.',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadFileDto })
   @ApiCreatedResponse({ type: UploadedFileResponse })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'no `file` field, or a bad `ttl_secs`' })
-  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `${codeList('payload_too_large')}: over FILES_MAX_BYTES` })
+  @ApiPayloadTooLargeResponse({
+    type: ErrorBodyDto,
+    description: `${codeList('payload_too_large')}: over FILES_MAX_BYTES, or the token would hold more than FILES_MAX_PER_TOKEN live files or FILES_MAX_TOTAL_BYTES_PER_TOKEN live bytes`,
+  })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: `${codeList('unsupported_media_type')}: not an image, PDF or text` })
   async upload(@CurrentToken() token: TokenPrincipal, @Body() body: UploadFileDto, @Req() req: Request): Promise<UploadedFileResponse> {
     const ttlSecs = body.ttl_secs ?? DEFAULT_FILE_TTL_SECS;

@@ -6,12 +6,26 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
 import { AppConfig, Clock, decodeCursor } from '@clawdforge/core';
 import { sanitizeFileName } from './file-name';
-import { AttachmentsTooLargeError, FileNotFoundError, UnsupportedFileTypeError } from './files-errors';
+import {
+  AttachmentsTooLargeError,
+  FileBytesQuotaError,
+  FileCountQuotaError,
+  FileNotFoundError,
+  UnsupportedFileTypeError,
+} from './files-errors';
+import { isStorageName } from './hashing-disk-storage';
 import { detectMediaType } from './media-type';
 import { StoredFile } from './stored-file.entity';
 import type { UploadedFile } from './upload.interceptor';
 
 export const FILE_TOKEN_PREFIX = 'ff_';
+
+/** Inserts the row only if the owner's live files, this one included, stay within both quotas. */
+const INSERT_WITHIN_QUOTA = `INSERT INTO "stored_files"
+  ("file_token", "owner_token_id", "original_name", "media_type", "size", "sha256", "storage_name", "created_at", "expires_at")
+  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
+  FROM (SELECT COUNT(*) AS "files", COALESCE(SUM("size"), 0) AS "bytes" FROM "stored_files" WHERE "owner_token_id" = ? AND "expires_at" > ?)
+  WHERE "files" < ? AND "bytes" + ? <= ?`;
 
 /** A file ready to go into a run: where its bytes are and what they are. */
 export interface Attachment {
@@ -32,25 +46,37 @@ export class FilesService {
     private readonly clock: Clock,
   ) {}
 
-  /** Records an upload already on disk; the file is removed if it cannot be recorded. */
+  /**
+   * Records an upload already on disk, unless it would take the token past FILES_MAX_PER_TOKEN or
+   * FILES_MAX_TOTAL_BYTES_PER_TOKEN; on any failure the caller removes the bytes.
+   */
   async store(ownerTokenId: number, upload: UploadedFile, ttlSecs: number): Promise<StoredFile> {
     const name = sanitizeFileName(upload.originalname);
     const mediaType = detectMediaType(upload.head, upload.size);
     if (!mediaType) throw new UnsupportedFileTypeError(name);
     const now = this.clock.now();
-    const file = this.files.create({
-      fileToken: FILE_TOKEN_PREFIX + randomBytes(24).toString('base64url'),
+    const fileToken = FILE_TOKEN_PREFIX + randomBytes(24).toString('base64url');
+    const expiresAt = new Date(now.getTime() + ttlSecs * 1000);
+    // Quota check and insert are one statement, so two uploads racing for the last place cannot both take it.
+    await this.files.query(INSERT_WITHIN_QUOTA, [
+      fileToken,
       ownerTokenId,
-      originalName: name,
+      name,
       mediaType,
-      size: upload.size,
-      sha256: upload.sha256,
-      storageName: upload.filename,
-      createdAt: now,
-      expiresAt: new Date(now.getTime() + ttlSecs * 1000),
-    });
-    await this.files.insert(file);
-    return file;
+      upload.size,
+      upload.sha256,
+      upload.filename,
+      now.toISOString(),
+      expiresAt.toISOString(),
+      ownerTokenId,
+      now.toISOString(),
+      this.config.filesMaxPerToken,
+      upload.size,
+      this.config.filesMaxTotalBytesPerToken,
+    ]);
+    const stored = await this.files.findOne({ where: { fileToken } });
+    if (!stored) throw await this.quotaError(ownerTokenId, upload.size);
+    return stored;
   }
 
   /** This token's unexpired files, newest first; `limit + 1` rows so the caller can tell if more exist. */
@@ -114,20 +140,38 @@ export class FilesService {
 
   /**
    * For server start-up only (a running server may be mid-upload): a crash may have left bytes
-   * without a row or a row without bytes, and both go.
+   * without a row or a row without bytes, and both go. Only names the storage engine writes are
+   * considered: FILES_DIR may be a directory an operator shares with other files.
    */
   async reconcile(): Promise<void> {
     await fs.mkdir(this.config.filesDir, { recursive: true, mode: 0o700 });
-    const onDisk = new Set(await fs.readdir(this.config.filesDir));
+    const entries = await fs.readdir(this.config.filesDir, { withFileTypes: true });
+    const ours = entries.filter((entry) => entry.isFile() && isStorageName(entry.name)).map((entry) => entry.name);
+    const foreign = entries.length - ours.length;
+    const onDisk = new Set(ours);
     const rows = await this.files.find({ select: { id: true, storageName: true } });
     const known = new Set(rows.map((row) => row.storageName));
     const rowsWithoutBytes = rows.filter((row) => !onDisk.has(row.storageName));
     if (rowsWithoutBytes.length > 0) await this.files.delete({ id: In(rowsWithoutBytes.map((row) => row.id)) });
-    const bytesWithoutRow = [...onDisk].filter((name) => !known.has(name));
+    const bytesWithoutRow = ours.filter((name) => !known.has(name));
     for (const name of bytesWithoutRow) await this.removeBytes(name);
     if (rowsWithoutBytes.length + bytesWithoutRow.length > 0) {
       this.logger.warn(`reconciled files: ${rowsWithoutBytes.length} rows without bytes, ${bytesWithoutRow.length} files without rows removed`);
     }
+    if (foreign > 0) this.logger.log(`FILES_DIR holds ${foreign} other entries; left alone`);
+  }
+
+  private async quotaError(ownerTokenId: number, size: number): Promise<FileCountQuotaError | FileBytesQuotaError> {
+    const usage = await this.files
+      .createQueryBuilder('f')
+      .select('COUNT(*)', 'files')
+      .addSelect('COALESCE(SUM(f.size), 0)', 'bytes')
+      .where('f.owner_token_id = :owner', { owner: ownerTokenId })
+      .andWhere('f.expires_at > :now', { now: this.clock.now().toISOString() })
+      .getRawOne<{ files: number; bytes: number }>();
+    return Number(usage?.files) >= this.config.filesMaxPerToken
+      ? new FileCountQuotaError(this.config.filesMaxPerToken)
+      : new FileBytesQuotaError(size, Number(usage?.bytes), this.config.filesMaxTotalBytesPerToken);
   }
 
   private async findLive(ownerTokenId: number, fileToken: string): Promise<StoredFile> {

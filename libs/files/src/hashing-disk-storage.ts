@@ -6,6 +6,13 @@ import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
 import { SNIFF_BYTES } from './media-type';
 
+const STORAGE_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** Whether a name in FILES_DIR is one this engine writes (a randomUUID()), rather than someone else's file. */
+export function isStorageName(name: string): boolean {
+  return STORAGE_NAME.test(name);
+}
+
 /** What the storage engine adds to multer's file object. */
 export interface HashedUpload {
   path: string;

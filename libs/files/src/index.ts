@@ -3,4 +3,5 @@ export * from './files-errors';
 export * from './files.module';
 export * from './files.service';
 export * from './media-type';
+export * from './missing-attachment';
 export * from './stored-file.entity';

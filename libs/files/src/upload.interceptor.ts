@@ -25,6 +25,8 @@ export class UploadInterceptor implements NestInterceptor {
   constructor(private readonly config: AppConfig) {
     this.receive = multer({
       storage: new HashingDiskStorage(config.filesDir),
+      // Browsers and curl send the filename as raw UTF-8 without a charset; busboy's default, latin1, garbles it.
+      defParamCharset: 'utf8',
       limits: { fileSize: config.filesMaxBytes, files: 1, fields: 8, fieldSize: 1024, parts: 10, headerPairs: 50 },
     }).single('file');
   }

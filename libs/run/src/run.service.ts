@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TokenPrincipal } from '@clawdforge/auth';
 import { AppConfig, AuditFields, InvalidRequestError, resolveModel } from '@clawdforge/core';
-import { FilesService } from '@clawdforge/files';
+import { FilesService, missingAttachmentError } from '@clawdforge/files';
 import { ClaudeRunner, ClaudeStreamEvent, parseResultText } from '@clawdforge/runners';
 import { MAX_SCHEMA_CHARS, RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
@@ -36,22 +36,30 @@ export class RunService {
       throw new InvalidRequestError(`json_schema must be at most ${MAX_SCHEMA_CHARS} characters as JSON`, 'json_schema');
     }
 
-    const attachments = await this.files.attachments(token.id, body.files ?? []);
+    const fileTokens = body.files ?? [];
+    // Once before queueing, so an unknown file fails fast instead of after a wait.
+    await this.files.attachments(token.id, fileTokens);
 
     const slot = await this.queue.acquire(token.name, signal);
     audit.queueMs = slot.queuedMs;
     try {
+      // Again now: a file may have been deleted or expired while the run waited for its slot.
+      const attachments = await this.files.attachments(token.id, fileTokens);
       progress?.started();
-      const outcome = await this.claude.run({
-        prompt: body.prompt,
-        attachments,
-        model,
-        system: body.system,
-        jsonSchema: body.json_schema,
-        timeoutSecs: body.timeout_secs ?? DEFAULT_RUN_TIMEOUT_SECS,
-        signal,
-        onEvent: progress && ((event) => progress.event(event)),
-      });
+      const outcome = await this.claude
+        .run({
+          prompt: body.prompt,
+          attachments,
+          model,
+          system: body.system,
+          jsonSchema: body.json_schema,
+          timeoutSecs: body.timeout_secs ?? DEFAULT_RUN_TIMEOUT_SECS,
+          signal,
+          onEvent: progress && ((event) => progress.event(event)),
+        })
+        .catch((error: unknown) => {
+          throw missingAttachmentError(error, attachments) ?? error;
+        });
       audit.model = outcome.model ?? model;
       audit.responseChars = outcome.text.length;
       audit.inputTokens = outcome.usage.input_tokens;
