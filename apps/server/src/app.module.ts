@@ -10,6 +10,7 @@ import {
   DatabaseModule,
   JsonBodyMiddleware,
   LoggingModule,
+  requestScopeMiddleware,
   validationExceptionFactory,
 } from '@clawdforge/core';
 import { FilesModule } from '@clawdforge/files';
@@ -59,6 +60,6 @@ import { ConfinementCheck } from './confinement-check';
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     // The audit hook and the IP check run before these, ahead of routing (configureApp).
-    consumer.apply(JsonBodyMiddleware).forRoutes('*');
+    consumer.apply(JsonBodyMiddleware, requestScopeMiddleware).forRoutes('*');
   }
 }

@@ -17,6 +17,7 @@ export class AuditTrailMiddleware implements NestMiddleware {
   use(req: Request, res: Response, next: NextFunction): void {
     const context = requestContext(req);
     const requestId = requestIdFor(req, res);
+    context.requestId = requestId;
     let done = false;
     const finish = () => {
       if (done) return;

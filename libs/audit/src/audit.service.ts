@@ -44,6 +44,13 @@ export class AuditService implements BeforeApplicationShutdown {
     await this.flush();
   }
 
+  /** Deletes rows older than `cutoff`; returns how many went. */
+  async pruneBefore(cutoff: Date): Promise<number> {
+    await this.flush();
+    const result = await this.events.createQueryBuilder().delete().where('at < :cutoff', { cutoff: cutoff.toISOString() }).execute();
+    return result.affected ?? 0;
+  }
+
   /** Newest first; fetches `limit + 1` rows so the caller can tell whether more exist. */
   list(filter: AuditFilter): Promise<AuditEvent[]> {
     const query = this.events.createQueryBuilder('e').orderBy('e.id', 'DESC').take(filter.limit + 1);

@@ -1,8 +1,8 @@
 import { ERROR_CODES } from '@clawdforge/core';
 import { ERROR_CODE_LIST } from './errors';
 
-/** The audit trail's record of a client that went away: no client is left to see it. */
-const SERVER_ONLY = ['cancelled'];
+/** Audit-only records: of a client that went away, and of a run the server died in. No client sees them. */
+const SERVER_ONLY = ['cancelled', 'interrupted'];
 const SDK_ONLY = ['network_error', 'stream_error'];
 
 describe('ErrorCode', () => {

@@ -1,6 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { currentRequestContext } from '@clawdforge/core';
+import { ChildOwner, ChildRegistry } from './child-registry';
 import { ShuttingDownError } from './cli-errors';
 import { CliNotFoundError } from './cli-not-found.error';
 import { ProcessOutcome, ProcessResult, ProcessRunner, ProcessRunOptions } from './process-runner';
@@ -22,6 +24,11 @@ interface Live {
 export class ChildProcessRunner extends ProcessRunner implements OnApplicationShutdown {
   private readonly live = new Set<Live>();
   private closed = false;
+
+  /** Without a registry (unit tests) children are not recorded on disk. */
+  constructor(@Optional() private readonly registry?: ChildRegistry) {
+    super();
+  }
 
   get running(): number {
     return this.live.size;
@@ -101,10 +108,14 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
         clearTimeout(timeoutTimer);
         clearTimeout(killTimer);
         options.signal?.removeEventListener('abort', onAbort);
-        if (this.live.delete(entry)) exited();
+        if (this.live.delete(entry)) {
+          this.registry?.forget(child.pid!);
+          exited();
+        }
       };
 
       if (child.pid === undefined) return; // 'error' follows and rejects.
+      this.registry?.record(child.pid, ownerOfCurrentRequest());
       this.live.add(entry);
       if (options.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), options.timeoutMs);
       if (options.signal?.aborted) onAbort();
@@ -122,6 +133,23 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
   onApplicationShutdown(): Promise<void> {
     return this.shutdown();
   }
+}
+
+/** The request being served, when a handler started this child. */
+function ownerOfCurrentRequest(): ChildOwner | null {
+  const context = currentRequestContext();
+  if (!context) return null;
+  return {
+    requestId: context.requestId,
+    tokenName: context.tokenName,
+    clientIp: context.clientIp,
+    method: context.method,
+    route: context.route,
+    startedAt: context.startedAtDate.toISOString(),
+    model: context.audit.model ?? null,
+    sessionId: context.audit.sessionId ?? null,
+    turnIndex: context.audit.turnIndex ?? null,
+  };
 }
 
 const lineLogger = new Logger('ChildOutput');

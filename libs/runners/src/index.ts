@@ -14,3 +14,4 @@ export * from './runners.module';
 export * from './claude-input';
 export * from './cli-version';
 export * from './agent-confinement';
+export * from './child-registry';

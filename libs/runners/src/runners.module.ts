@@ -1,20 +1,23 @@
 import { Module } from '@nestjs/common';
+import * as path from 'node:path';
 import { AppConfig } from '@clawdforge/core';
 import { AcpxCliDriver } from './acpx-cli-driver';
 import { AgentConfinement } from './agent-confinement';
 import { AcpxDriver } from './acpx-driver';
 import { ChildProcessRunner } from './child-process-runner';
+import { ChildRegistry } from './child-registry';
 import { ClaudeCliRunner } from './claude-cli-runner';
 import { ClaudeRunner } from './claude-runner';
 import { ProcessRunner } from './process-runner';
 
 @Module({
   providers: [
+    { provide: ChildRegistry, inject: [AppConfig], useFactory: (config: AppConfig) => new ChildRegistry(path.join(config.dataDir, 'children')) },
     { provide: ProcessRunner, useClass: ChildProcessRunner },
     { provide: AgentConfinement, inject: [AppConfig, ProcessRunner], useFactory: AgentConfinement.create },
     { provide: ClaudeRunner, useClass: ClaudeCliRunner },
     { provide: AcpxDriver, useClass: AcpxCliDriver },
   ],
-  exports: [ProcessRunner, ClaudeRunner, AcpxDriver, AgentConfinement],
+  exports: [ProcessRunner, ClaudeRunner, AcpxDriver, AgentConfinement, ChildRegistry],
 })
 export class RunnersModule {}

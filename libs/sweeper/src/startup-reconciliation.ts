@@ -1,5 +1,10 @@
-import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { AuditService } from '@clawdforge/audit';
+import { AppConfig, ERROR_CODES } from '@clawdforge/core';
 import { FilesService } from '@clawdforge/files';
+import { ChildOwner, ChildRegistry } from '@clawdforge/runners';
 import { SessionsService } from '@clawdforge/sessions';
 
 /**
@@ -9,13 +14,54 @@ import { SessionsService } from '@clawdforge/sessions';
  */
 @Injectable()
 export class StartupReconciliation implements OnApplicationBootstrap {
+  private readonly logger = new Logger(StartupReconciliation.name);
+
   constructor(
+    private readonly config: AppConfig,
+    private readonly children: ChildRegistry,
+    private readonly audit: AuditService,
     private readonly files: FilesService,
     private readonly sessions: SessionsService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const interrupted = this.children.reapOrphans();
+    await Promise.all(interrupted.map((owner) => this.closeInterrupted(owner)));
+    await this.emptyRunsDir();
     await this.files.reconcile();
     await this.sessions.reconcile();
+  }
+
+  /** The request a dead server never answered gets the audit row it never wrote. */
+  private closeInterrupted(owner: ChildOwner): Promise<void> {
+    const started = new Date(owner.startedAt);
+    return this.audit.record({
+      at: new Date(),
+      requestId: owner.requestId,
+      tokenName: owner.tokenName,
+      clientIp: owner.clientIp,
+      method: owner.method ?? 'POST',
+      route: owner.route ?? 'unknown',
+      status: ERROR_CODES.interrupted,
+      durationMs: Math.max(0, Date.now() - started.getTime()),
+      errorCode: 'interrupted',
+      model: owner.model,
+      promptChars: null,
+      responseChars: null,
+      inputTokens: null,
+      outputTokens: null,
+      costUsd: null,
+      toolsRefused: null,
+      sessionId: owner.sessionId,
+      turnIndex: owner.turnIndex,
+      queueMs: null,
+    });
+  }
+
+  /** Each run's directory is removed when the run ends; any left belong to runs a dead server never finished. */
+  private async emptyRunsDir(): Promise<void> {
+    const entries = await fs.readdir(this.config.runsDir).catch(() => [] as string[]);
+    await Promise.all(entries.map((entry) => fs.rm(path.join(this.config.runsDir, entry), { recursive: true, force: true })));
+    if (entries.length > 0) this.logger.warn(`removed ${entries.length} run directories left by a previous server`);
   }
 }

@@ -1,4 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { AuditService } from '@clawdforge/audit';
+import { AppConfig, Clock } from '@clawdforge/core';
 import { FilesService } from '@clawdforge/files';
 import { SessionsService } from '@clawdforge/sessions';
 
@@ -6,6 +8,7 @@ export interface SweepReport {
   expiredFiles: number;
   idleSessionsClosed: number;
   closedSessionsDeleted: number;
+  auditRowsDeleted: number;
 }
 
 /** One pass over everything that expires; the schedule, the admin CLI and tests all call this. */
@@ -15,8 +18,11 @@ export class SweeperService {
   private running?: Promise<SweepReport>;
 
   constructor(
+    private readonly config: AppConfig,
+    private readonly clock: Clock,
     private readonly files: FilesService,
     private readonly sessions: SessionsService,
+    private readonly audit: AuditService,
   ) {}
 
   /** Concurrent callers share the pass already under way. */
@@ -28,8 +34,14 @@ export class SweeperService {
   private async sweepOnce(): Promise<SweepReport> {
     const expiredFiles = await this.files.sweepExpired();
     const { idleClosed, expiredDeleted } = await this.sessions.sweep();
-    const report = { expiredFiles, idleSessionsClosed: idleClosed, closedSessionsDeleted: expiredDeleted };
-    if (expiredFiles + idleClosed + expiredDeleted > 0) this.logger.log(`swept: ${JSON.stringify(report)}`);
+    const auditRowsDeleted = await this.pruneAudit();
+    const report = { expiredFiles, idleSessionsClosed: idleClosed, closedSessionsDeleted: expiredDeleted, auditRowsDeleted };
+    if (expiredFiles + idleClosed + expiredDeleted + auditRowsDeleted > 0) this.logger.log(`swept: ${JSON.stringify(report)}`);
     return report;
+  }
+
+  private pruneAudit(): Promise<number> {
+    if (this.config.auditRetentionDays === 0) return Promise.resolve(0);
+    return this.audit.pruneBefore(new Date(this.clock.now().getTime() - this.config.auditRetentionDays * 86_400_000));
   }
 }

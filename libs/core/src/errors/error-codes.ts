@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   too_many_sessions: 429,
   // Nobody is left to read it: the audit trail's record of a client that went away mid-run.
   cancelled: 499,
+  // Audit only: the server died mid-run (kill -9, power); its next start closes the row with this.
+  interrupted: 500,
   // The catch-alls for a Nest HttpException whose status has no code above, 4xx and 5xx: such an
   // answer keeps the exception's own status. internal_error is also the bare 500 for anything unforeseen.
   http_error: 400,

@@ -1,4 +1,5 @@
-import type { Request } from 'express';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { NextFunction, Request, Response } from 'express';
 
 /** What a request contributes to its audit row beyond method, route, status and timing. */
 export interface AuditFields {
@@ -20,6 +21,11 @@ export interface AuditFields {
 /** Per-request state shared by the guards, the handlers and the audit trail. */
 export class RequestContext {
   readonly startedAt = performance.now();
+  /** Wall-clock start, for records that outlive the process (an interrupted run's audit row). */
+  readonly startedAtDate = new Date();
+  /** The X-Request-Id, set by the audit trail. */
+  requestId: string | null = null;
+  method: string | null = null;
   /** Set by the IP guard; null until then or when the address cannot be read. */
   clientIp: string | null = null;
   /** The authenticated app token's name, `admin` for the admin token, null when unknown. */
@@ -38,4 +44,22 @@ const KEY = Symbol('clawdforge.requestContext');
 export function requestContext(req: Request): RequestContext {
   const holder = req as Request & { [KEY]?: RequestContext };
   return (holder[KEY] ??= new RequestContext());
+}
+
+const scope = new AsyncLocalStorage<RequestContext>();
+
+/**
+ * Makes the request's context the current one for everything the handler does, so the one place
+ * that spawns processes can record which request a child serves without every layer passing it on.
+ * Installed after body parsing: a body parser's callbacks run in the socket's context, not ours.
+ */
+export function requestScopeMiddleware(req: Request, _res: Response, next: NextFunction): void {
+  const context = requestContext(req);
+  context.method = req.method;
+  scope.run(context, next);
+}
+
+/** The context of the request whose handler is running now, if any. */
+export function currentRequestContext(): RequestContext | undefined {
+  return scope.getStore();
 }
