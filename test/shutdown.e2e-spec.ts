@@ -138,8 +138,8 @@ describe('graceful shutdown with a session turn in flight (real acpx, fake ACP a
       req.on('error', (error) => resolve(`cut: ${error.message}`));
       req.end(JSON.stringify({ prompt: 'sleep:60000' }));
     });
-    // acpx takes about a second to hand the prompt to the agent.
-    await new Promise((resolve) => setTimeout(resolve, 2500));
+    // acpx takes a second or more to hand the prompt to the agent, which records the turn first.
+    expect(await eventually(() => fs.existsSync(path.join(t.config.acpxSessionsCwd, id, '.fake-agent-state.json')), 20_000)).toBe(true);
     expect(fs.existsSync(cancels)).toBe(false);
 
     const started = Date.now();
