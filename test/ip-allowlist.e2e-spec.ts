@@ -15,11 +15,19 @@ describe('IP allowlist', () => {
       await t.admin('get', '/admin/tokens').set('X-Forwarded-For', '203.0.113.9').expect(200);
     });
 
-    it('applies a token’s own list to loopback too', async () => {
+    it('applies a token’s own list to loopback too, answering as for a bogus token (no oracle), the reason in the audit', async () => {
       const remoteOnly = await t.mintToken('remote-only', ['10.0.0.0/8']);
-      const res = await t.http().get('/test-probe').set('Authorization', `Bearer ${remoteOnly}`).expect(403);
-      expect(res.body.error.code).toBe('ip_not_allowed');
-      expect(res.body.error.message).toMatch(/127\.0\.0\.1|::1/);
+      const res = await t.http().get('/test-probe').set('Authorization', `Bearer ${remoteOnly}`).expect(401);
+      const bogus = await t.http().get('/test-probe').set('Authorization', `Bearer cf_${'x'.repeat(43)}`).expect(401);
+      expect(res.body).toEqual(bogus.body);
+      expect(res.headers['www-authenticate']).toBe(bogus.headers['www-authenticate']);
+      const onAdmin = await t.http().get('/admin/tokens').set('Authorization', `Bearer ${remoteOnly}`).expect(401);
+      expect(onAdmin.body.error.code).toBe('invalid_token');
+      await t.app.get(AuditService).flush();
+      const rows = (await t.admin('get', '/admin/audit').query({ route: '/test-probe' }).expect(200)).body.items;
+      expect(rows[1]).toMatchObject({ token_name: 'remote-only', status: 401, error_code: 'ip_not_allowed' });
+      // A refused request is not a use.
+      expect((await t.admin('get', '/admin/tokens/remote-only').expect(200)).body.last_used_at).toBeNull();
 
       const localToo = await t.mintToken('local-too', ['10.0.0.0/8', '127.0.0.1']);
       await t.http().get('/test-probe').set('Authorization', `Bearer ${localToo}`).expect(200);
@@ -97,7 +105,7 @@ describe('IP allowlist', () => {
     it('checks a token’s own list against the forwarded address', async () => {
       const token = await t.mintToken('lab', ['10.20.0.0/16']);
       await t.http().get('/test-probe').set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', '10.20.3.4').expect(200);
-      await t.http().get('/test-probe').set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', '10.21.3.4').expect(403);
+      await t.http().get('/test-probe').set('Authorization', `Bearer ${token}`).set('X-Forwarded-For', '10.21.3.4').expect(401);
     });
   });
 });

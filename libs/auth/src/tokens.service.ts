@@ -74,14 +74,17 @@ export class TokensService {
   }
 
   /** The live token with this plaintext, read from the database on every call so a revocation applies at once. */
+  /** The live token with this plaintext, or null. Does not mark it used: see markUsed. */
   async authenticate(plaintext: string): Promise<AppToken | null> {
-    const token = await this.tokens.findOne({ where: { tokenHash: hashToken(plaintext), revokedAt: IsNull() } });
-    if (!token) return null;
+    return this.tokens.findOne({ where: { tokenHash: hashToken(plaintext), revokedAt: IsNull() } });
+  }
+
+  /** Records a use, once the request has passed every check (a refused request is not a use). */
+  async markUsed(token: AppToken): Promise<void> {
     const now = new Date();
     if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
       await this.tokens.update({ id: token.id }, { lastUsedAt: now });
       token.lastUsedAt = now;
     }
-    return token;
   }
 }

@@ -5,7 +5,6 @@ import { AppConfig, ForbiddenError, parseAddress, requestContext, UnauthorizedEr
 import { ClientIpPolicy } from '../client-ip.policy';
 import { IS_ADMIN } from '../decorators/admin.decorator';
 import { IS_PUBLIC } from '../decorators/public.decorator';
-import { IpNotAllowedError } from '../ip-errors';
 import { secretsEqual } from '../token-secret';
 import { TokensService } from '../tokens.service';
 
@@ -13,6 +12,7 @@ import { TokensService } from '../tokens.service';
 export const ADMIN_TOKEN_NAME = 'admin';
 
 const BEARER = /^Bearer +([\x21-\x7e]{1,512})$/;
+const INVALID_APP_TOKEN = 'the token is unknown, revoked, or not allowed from this address';
 
 /**
  * Second global guard: every route needs a bearer unless @Public(). @Admin() routes take only
@@ -40,7 +40,7 @@ export class BearerTokenGuard implements CanActivate {
         return true;
       }
       const appToken = await this.tokens.authenticate(bearer);
-      if (appToken) {
+      if (appToken && this.allowedFrom(appToken, context.clientIp)) {
         context.tokenName = appToken.name;
         throw new ForbiddenError('admin_required', 'this route needs the admin token, not an app token');
       }
@@ -48,12 +48,23 @@ export class BearerTokenGuard implements CanActivate {
     }
 
     const token = await this.tokens.authenticate(bearer);
-    if (!token) throw new UnauthorizedError('invalid_token', 'the token is unknown or revoked');
+    if (!token) throw new UnauthorizedError('invalid_token', INVALID_APP_TOKEN);
+    if (!this.allowedFrom(token, context.clientIp)) {
+      // The caller gets the same answer as for a bogus token, so a stolen token cannot be told
+      // valid from outside its ip_cidrs; the audit row keeps the real reason and the token's name.
+      context.tokenName = token.name;
+      context.audit.errorCode = 'ip_not_allowed';
+      throw new UnauthorizedError('invalid_token', INVALID_APP_TOKEN);
+    }
     context.tokenName = token.name;
-    const address = context.clientIp === null ? null : parseAddress(context.clientIp);
-    if (!address || !this.policy.allowedForToken(address, token.ipCidrs)) throw new IpNotAllowedError(context.clientIp);
     context.tokenId = token.id;
+    await this.tokens.markUsed(token);
     return true;
+  }
+
+  private allowedFrom(token: { ipCidrs: string[] | null }, clientIp: string | null): boolean {
+    const address = clientIp === null ? null : parseAddress(clientIp);
+    return address !== null && this.policy.allowedForToken(address, token.ipCidrs);
   }
 
   private bearerOf(req: Request): string {
