@@ -1,8 +1,10 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
 import { AuditTrailMiddleware, skipAudit } from '@clawdforge/audit';
 import { ADMIN_BEARER, APP_BEARER, ClientIpPolicy, ipAllowlistMiddleware } from '@clawdforge/auth';
 import { AppConfig, appVersion } from '@clawdforge/core';
+import { limitHttpServer } from './http-server-limits';
 
 export const DOCS_PATH = 'docs';
 
@@ -15,6 +17,12 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const config = app.get(AppConfig);
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  limitHttpServer(app.getHttpServer());
+  // No answer of ours is for a browser to sniff into something else (Swagger's pages included).
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    next();
+  });
   const audit = app.get(AuditTrailMiddleware);
   app.use(audit.use.bind(audit));
   app.use(ipAllowlistMiddleware(app.get(ClientIpPolicy)));

@@ -27,3 +27,4 @@ export * from './http/client-gone';
 export * from './http/sse-stream';
 export * from './http/streamable.dto';
 export * from './config/project-root';
+export * from './http/argv-text.validator';

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { TokenPrincipal } from '@clawdforge/auth';
-import { AppConfig, AuditFields, InvalidRequestError, resolveModel } from '@clawdforge/core';
+import { AppConfig, AuditFields, InvalidRequestError, jsonBytes, MAX_ARGV_TEXT_BYTES, resolveModel } from '@clawdforge/core';
 import { FilesService, missingAttachmentError } from '@clawdforge/files';
 import { ClaudeRunner, ClaudeStreamEvent, parseResultText } from '@clawdforge/runners';
-import { MAX_SCHEMA_CHARS, RunRequestDto } from './dto/run-request.dto';
+import { RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
 import { RunQueue } from './run-queue';
 
@@ -32,8 +32,8 @@ export class RunService {
     const model = resolveModel(body.model, this.config);
     audit.model = model;
     audit.promptChars = body.prompt.length;
-    if (body.json_schema !== undefined && JSON.stringify(body.json_schema).length > MAX_SCHEMA_CHARS) {
-      throw new InvalidRequestError(`json_schema must be at most ${MAX_SCHEMA_CHARS} characters as JSON`, 'json_schema');
+    if (body.json_schema !== undefined && jsonBytes(body.json_schema) > MAX_ARGV_TEXT_BYTES) {
+      throw new InvalidRequestError(`json_schema must be at most ${MAX_ARGV_TEXT_BYTES} bytes as JSON`, 'json_schema');
     }
 
     const fileTokens = body.files ?? [];

@@ -18,6 +18,8 @@ export const ERROR_CODES = {
   file_not_found: 404,
   session_not_found: 404,
   method_not_allowed: 405,
+  // Answered by the HTTP server itself, before any route: a client too slow to send its request.
+  request_timeout: 408,
   conflict: 409,
   token_name_taken: 409,
   session_busy: 409,
@@ -25,6 +27,8 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   attachments_too_large: 413,
   unsupported_media_type: 415,
+  // Answered by the HTTP server itself: a header block past Node's limit (16 KiB).
+  headers_too_large: 431,
   too_many_requests: 429,
   queue_full: 429,
   too_many_sessions: 429,

@@ -5,6 +5,8 @@ import { ApiError } from '../errors/api-error';
 import { InvalidRequestError } from '../errors/http-errors';
 
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
+/** Deeper nesting than any schema needs; JSON.parse and validation recurse, and 50 000 levels overflow the stack. */
+export const JSON_MAX_DEPTH = 64;
 
 interface BodyParserError {
   type?: string;
@@ -18,7 +20,7 @@ interface BodyParserError {
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
-  private readonly parse = json({ limit: JSON_BODY_LIMIT_BYTES });
+  private readonly parse = json({ limit: JSON_BODY_LIMIT_BYTES, verify: refuseAmbiguousJson });
 
   use(req: Request, res: Response, next: NextFunction): void {
     this.parse(req, res, (err?: BodyParserError) => next(err ? toApiError(err) : undefined));
@@ -29,6 +31,12 @@ function toApiError(err: BodyParserError): ApiError {
   switch (err.type) {
     case 'entity.parse.failed':
       return new InvalidRequestError('request body is not valid JSON', 'body', 'invalid_json');
+    case TOO_DEEP:
+      return new InvalidRequestError(`request body nests deeper than ${JSON_MAX_DEPTH} levels`, 'body', 'invalid_json');
+    case DUPLICATE_KEY:
+      return new InvalidRequestError('request body has a key twice in one object', 'body', 'invalid_json');
+    case RESERVED_KEY:
+      return new InvalidRequestError('request body uses __proto__, constructor or prototype as a key', 'body', 'invalid_json');
     case 'entity.too.large':
       return new ApiError('payload_too_large', 'request body exceeds 1 MiB');
     case 'encoding.unsupported':
@@ -36,5 +44,71 @@ function toApiError(err: BodyParserError): ApiError {
       return new ApiError('unsupported_media_type', 'request body encoding is not supported');
     default:
       return new InvalidRequestError('request body could not be read', 'body');
+  }
+}
+
+const TOO_DEEP = 'entity.too.deep';
+const DUPLICATE_KEY = 'entity.duplicate.key';
+const RESERVED_KEY = 'entity.reserved.key';
+/** Keys that reach an object's prototype machinery when copied around: never a field of ours. */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function refusal(type: string): Error {
+  return Object.assign(new Error(type), { type, status: 400 });
+}
+
+/**
+ * Runs on the raw bytes before JSON.parse, in one pass without recursion: refuses nesting past
+ * JSON_MAX_DEPTH, a key twice in one object (parsers disagree on which one wins, a classic way to
+ * slip a value past a check), and prototype keys.
+ */
+function refuseAmbiguousJson(_req: unknown, _res: unknown, buffer: Buffer): void {
+  const objects: (Set<string> | null)[] = [];
+  let expectKey = false;
+  let inString = false;
+  let escaped = false;
+  let keyStart = -1;
+  for (let i = 0; i < buffer.length; i++) {
+    const byte = buffer[i];
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (byte === 0x5c) escaped = true;
+      else if (byte === 0x22) {
+        inString = false;
+        if (keyStart >= 0) {
+          const keys = objects[objects.length - 1]!;
+          const key = parsedKey(buffer.subarray(keyStart, i + 1));
+          // A key that does not parse is left for JSON.parse to report as invalid JSON.
+          if (key === null) return;
+          if (keys.has(key)) throw refusal(DUPLICATE_KEY);
+          if (RESERVED_KEYS.has(key)) throw refusal(RESERVED_KEY);
+          keys.add(key);
+          keyStart = -1;
+        }
+      }
+      continue;
+    }
+    if (byte === 0x22) {
+      inString = true;
+      if (expectKey) keyStart = i;
+      expectKey = false;
+    } else if (byte === 0x7b || byte === 0x5b) {
+      objects.push(byte === 0x7b ? new Set() : null);
+      if (objects.length > JSON_MAX_DEPTH) throw refusal(TOO_DEEP);
+      expectKey = byte === 0x7b;
+    } else if (byte === 0x7d || byte === 0x5d) {
+      objects.pop();
+      expectKey = false;
+    } else if (byte === 0x2c) {
+      expectKey = objects[objects.length - 1] instanceof Set;
+    }
+  }
+}
+
+function parsedKey(raw: Buffer): string | null {
+  try {
+    return JSON.parse(raw.toString('utf8')) as string;
+  } catch {
+    return null;
   }
 }

@@ -1,10 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { StreamableRequestDto } from '@clawdforge/core';
+import { IsArgvText, MAX_ARGV_TEXT_BYTES, StreamableRequestDto } from '@clawdforge/core';
 
-/** argv carries the system prompt and schema; Linux caps one argument at 128 KiB. */
-export const MAX_SYSTEM_CHARS = 64 * 1024;
-export const MAX_SCHEMA_CHARS = 64 * 1024;
 export const MAX_FILES_PER_RUN = 20;
 
 export class RunRequestDto extends StreamableRequestDto {
@@ -19,10 +16,13 @@ export class RunRequestDto extends StreamableRequestDto {
   @MaxLength(72)
   model?: string;
 
-  @ApiPropertyOptional({ description: 'Replaces Claude Code’s default system prompt for this run', example: 'You are a precise recipe parser. Always reply with valid JSON.', maxLength: MAX_SYSTEM_CHARS })
+  @ApiPropertyOptional({
+    description: `Replaces Claude Code’s default system prompt for this run; at most ${MAX_ARGV_TEXT_BYTES} bytes as UTF-8, no NUL`,
+    example: 'You are a precise recipe parser. Always reply with valid JSON.',
+  })
   @IsOptional()
   @IsString({ message: 'system must be a string' })
-  @MaxLength(MAX_SYSTEM_CHARS, { message: `system must be at most ${MAX_SYSTEM_CHARS} characters` })
+  @IsArgvText()
   system?: string;
 
   @ApiPropertyOptional({
@@ -47,7 +47,7 @@ export class RunRequestDto extends StreamableRequestDto {
 
 
   @ApiPropertyOptional({
-    description: 'JSON Schema the answer must follow; `result` is then the structured object',
+    description: `JSON Schema the answer must follow; \`result\` is then the structured object. At most ${MAX_ARGV_TEXT_BYTES} bytes as JSON`,
     example: { type: 'object', properties: { qty: { type: 'number' }, unit: { type: 'string' } }, required: ['qty', 'unit'] },
   })
   @IsOptional()

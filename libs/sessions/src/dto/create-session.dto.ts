@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, MaxLength } from 'class-validator';
+import { IsArgvText, MAX_ARGV_TEXT_BYTES } from '@clawdforge/core';
 
 export class CreateSessionDto {
   @ApiPropertyOptional({ description: 'An agent named in SESSION_AGENTS', default: 'claude', example: 'claude' })
@@ -14,9 +15,12 @@ export class CreateSessionDto {
   @MaxLength(72)
   model?: string;
 
-  @ApiPropertyOptional({ description: 'Replaces the agent’s system prompt for the whole session (at most 64 KiB)', example: 'You are a careful SQL reviewer.' })
+  @ApiPropertyOptional({
+    description: `Replaces the agent’s system prompt for the whole session; at most ${MAX_ARGV_TEXT_BYTES} bytes as UTF-8, no NUL`,
+    example: 'You are a careful SQL reviewer.',
+  })
   @IsOptional()
   @IsString({ message: 'system must be a string' })
-  @MaxLength(64 * 1024, { message: 'system must be at most 65536 characters' })
+  @IsArgvText()
   system?: string;
 }
