@@ -5,7 +5,7 @@ import { AcpxDriver, AcpxSessionRef, AcpxTurnOptions, AcpxTurnResult } from './a
 import { parseTurnOutput, TurnOutputReader } from './acpx-output';
 import { AgentConfinement } from './agent-confinement';
 import { buildChildEnv } from './child-env';
-import { CliFailedError, sanitizeCliMessage, ShuttingDownError, stoppedChildError } from './cli-errors';
+import { CliFailedError, sanitizeCliMessage, ShuttingDownError, stderrForLog, stoppedChildError } from './cli-errors';
 import { ProcessResult, ProcessRunner } from './process-runner';
 
 /** acpx's exit codes (docs/CLI.md). */
@@ -152,7 +152,7 @@ export class AcpxCliDriver extends AcpxDriver {
 
   private failure(what: string, result: ProcessResult, said?: string): CliFailedError {
     const detail = said ?? parseTurnOutput(result.stdout).error?.message ?? result.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
-    this.logger.warn(`${what}: acpx ${result.outcome} ${result.exitCode ?? result.signal}: ${result.stderr.slice(-2000)}`);
+    this.logger.warn(`${what}: acpx ${result.outcome} ${result.exitCode ?? result.signal}: ${stderrForLog(result.stderr)}`);
     const clean = sanitizeCliMessage(detail);
     return new CliFailedError(`${what} (acpx exit ${result.exitCode ?? result.signal})${clean ? `: ${clean}` : ''}`, 'agent_failed');
   }

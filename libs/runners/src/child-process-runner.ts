@@ -1,9 +1,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
 import { currentRequestContext } from '@clawdforge/core';
 import { ChildOwner, ChildRegistry } from './child-registry';
-import { ShuttingDownError } from './cli-errors';
+import { CliFailedError, ShuttingDownError } from './cli-errors';
 import { CliNotFoundError } from './cli-not-found.error';
 import { ProcessOutcome, ProcessResult, ProcessRunner, ProcessRunOptions } from './process-runner';
 
@@ -169,9 +170,14 @@ function guarded(onLine: (line: string) => void): (line: string) => void {
   };
 }
 
+/**
+ * Only the error code goes on: Node's spawn error carries the whole argv (a system prompt, say) in
+ * spawnargs, which no log or answer should repeat.
+ */
 function spawnFailure(command: string, error: unknown): Error {
   const code = (error as NodeJS.ErrnoException).code;
-  return code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR' ? new CliNotFoundError(command) : (error as Error);
+  if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR') return new CliNotFoundError(command);
+  return new CliFailedError(`${path.basename(command)} could not be started (${code ?? 'error'})`);
 }
 
 /** Collects a stream up to a byte cap, and optionally splits it into lines as it arrives. */

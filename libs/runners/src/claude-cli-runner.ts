@@ -9,7 +9,7 @@ import { buildUserMessage } from './claude-input';
 import { findResultLine, modelOf, refusedToolCalls, streamEventOf, usageOf } from './claude-output';
 import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult, ClaudeStreamEvent } from './claude-runner';
 import { buildChildEnv } from './child-env';
-import { CliFailedError, sanitizeCliMessage, stoppedChildError } from './cli-errors';
+import { CliFailedError, sanitizeCliMessage, stderrForLog, stoppedChildError } from './cli-errors';
 import { ProcessRunner } from './process-runner';
 
 /** `claude -p` in a fresh directory under RUNS_DIR, removed afterwards whatever happened. */
@@ -51,7 +51,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
 
       const line = findResultLine(result.stdout);
       if (!line) {
-        this.logger.warn(`claude exited ${result.exitCode ?? result.signal} without a result; stderr: ${result.stderr.slice(-2000)}`);
+        this.logger.warn(`claude exited ${result.exitCode ?? result.signal} without a result; stderr: ${stderrForLog(result.stderr)}`);
         const detail = sanitizeCliMessage(result.stderr.split('\n').filter(Boolean).pop() ?? '');
         throw new CliFailedError(`the CLI exited (${result.exitCode ?? result.signal}) without a result${detail ? `: ${detail}` : ''}`);
       }

@@ -1,4 +1,4 @@
-import { sanitizeCliMessage } from './cli-errors';
+import { sanitizeCliMessage, stderrForLog } from './cli-errors';
 
 describe('sanitizeCliMessage', () => {
   it('removes keys, tokens and paths', () => {
@@ -16,5 +16,15 @@ describe('sanitizeCliMessage', () => {
 
   it('keeps an ordinary message intact', () => {
     expect(sanitizeCliMessage('API Error: 529 overloaded')).toBe('API Error: 529 overloaded');
+  });
+});
+
+describe('stderrForLog', () => {
+  it('keeps the end of a long stderr, without keys, tokens or paths', () => {
+    const stderr = `${'noise '.repeat(2000)}\nError: 401 for key sk-ant-api03-LEAKED at /home/alice/.claude/.credentials.json`;
+    const line = stderrForLog(stderr);
+    expect(line).toContain('Error: 401 for key [redacted] at [path]');
+    expect(line).not.toMatch(/LEAKED|alice/);
+    expect(line.length).toBeLessThanOrEqual(2001);
   });
 });

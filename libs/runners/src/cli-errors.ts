@@ -51,16 +51,24 @@ export function stoppedChildError(outcome: ProcessOutcome, limits: { timeoutSecs
 const SECRET_LIKE = /\b(sk-ant-[A-Za-z0-9_-]+|cf_[A-Za-z0-9_-]{20,}|Bearer\s+\S+)/g;
 const ABSOLUTE_PATH = /(?:\/[\w.@+-]+){2,}\/?/g;
 const MAX_MESSAGE_CHARS = 500;
+const MAX_LOG_CHARS = 2000;
 // Control characters other than tab and newline: a terminal escape has no place in JSON for a client.
 // eslint-disable-next-line no-control-regex
 const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 /** A CLI message fit for a client: no keys or tokens, no filesystem paths, no control characters, bounded. */
-export function sanitizeCliMessage(text: string): string {
+export function sanitizeCliMessage(text: string, maxChars = MAX_MESSAGE_CHARS): string {
   const cleaned = text
     .replace(SECRET_LIKE, '[redacted]')
     .replace(ABSOLUTE_PATH, '[path]')
     .replace(CONTROL_CHARS, '')
     .trim();
-  return cleaned.length > MAX_MESSAGE_CHARS ? `${cleaned.slice(0, MAX_MESSAGE_CHARS)}…` : cleaned;
+  return cleaned.length > maxChars ? `${cleaned.slice(0, maxChars)}…` : cleaned;
+}
+
+/** A CLI's stderr for the server log: the last part of it, cleaned as a client's message is (the log is read by more people than the admin). */
+export function stderrForLog(stderr: string): string {
+  // Cleaned whole before it is cut, so no secret is split into a piece the patterns miss.
+  const cleaned = sanitizeCliMessage(stderr, Number.POSITIVE_INFINITY);
+  return cleaned.length > MAX_LOG_CHARS ? `…${cleaned.slice(-MAX_LOG_CHARS)}` : cleaned;
 }
