@@ -3,9 +3,11 @@ import { RunCancelledError, ShuttingDownError } from '@clawdforge/runners';
 import { QueueFullError } from './run-errors';
 import { RunQueue, RunSlot } from './run-queue';
 
-function queueOf(maxConcurrentRuns: number, runQueueMax: number): RunQueue {
-  return new RunQueue(Object.assign(new AppConfig(), { maxConcurrentRuns, runQueueMax }));
+function queueOf(maxConcurrentRuns: number, runQueueMax: number, runQueueMaxPerToken = runQueueMax): RunQueue {
+  return new RunQueue(Object.assign(new AppConfig(), { maxConcurrentRuns, runQueueMax, runQueueMaxPerToken }));
 }
+
+const refusalOf = (attempt: Promise<RunSlot>) => attempt.then(() => undefined, (error: unknown) => error as QueueFullError);
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -47,14 +49,58 @@ describe('RunQueue', () => {
     expect(order).toEqual(['busy', 'quiet', 'other', 'busy', 'busy', 'busy', 'busy']);
   });
 
-  it('rejects past the queue limit with Retry-After', async () => {
+  it('rejects past the queue limit with Retry-After, naming the global limit', async () => {
     const queue = queueOf(1, 2);
     await queue.acquire('a');
     void queue.acquire('a');
     void queue.acquire('b');
-    const refusal = await queue.acquire('c').catch((error: unknown) => error);
+    const refusal = await refusalOf(queue.acquire('c'));
     expect(refusal).toBeInstanceOf(QueueFullError);
-    expect(Number((refusal as QueueFullError).headers['Retry-After'])).toBeGreaterThanOrEqual(1);
+    expect(refusal).toMatchObject({ code: 'queue_full', status: 429, limit: 'global' });
+    expect(refusal!.message).toContain('RUN_QUEUE_MAX = 2, all tokens together');
+    expect(Number(refusal!.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
+  });
+
+  it('caps each token’s waiters, so one busy token cannot fill the queue for the others', async () => {
+    const queue = queueOf(1, 64, 16);
+    const held = await queue.acquire('busy');
+    const busy = Array.from({ length: 16 }, () => queue.acquire('busy'));
+    const refusals = await Promise.all(Array.from({ length: 54 }, () => refusalOf(queue.acquire('busy'))));
+    expect(refusals.every((refusal) => refusal instanceof QueueFullError && refusal.limit === 'token')).toBe(true);
+    expect(refusals[0]!.message).toContain('RUN_QUEUE_MAX_PER_TOKEN = 16');
+    expect(Number(refusals[0]!.headers['Retry-After'])).toBeGreaterThanOrEqual(1);
+    expect(queue.waiting).toBe(16);
+
+    const idle = queue.acquire('idle');
+    expect(queue.waiting).toBe(17);
+    held.release();
+    (await busy[0]).release();
+    await expect(idle).resolves.toMatchObject({ queuedMs: expect.any(Number) });
+  });
+
+  it('gives a capped token its place back once one of its waiters is served, keeping the rotation fair', async () => {
+    const queue = queueOf(1, 10, 2);
+    const held = await queue.acquire('a');
+    const order: string[] = [];
+    const granted: RunSlot[] = [];
+    const enqueue = (owner: string) =>
+      void queue.acquire(owner).then((slot) => {
+        order.push(owner);
+        granted.push(slot);
+      });
+    enqueue('a');
+    enqueue('a');
+    expect(await refusalOf(queue.acquire('a'))).toMatchObject({ limit: 'token' });
+    enqueue('b');
+    held.release();
+    await tick();
+    enqueue('a');
+    expect(queue.waiting).toBe(3);
+    while (granted.length > 0) {
+      granted.shift()!.release();
+      await tick();
+    }
+    expect(order).toEqual(['a', 'b', 'a', 'a']);
   });
 
   it('drops a waiter whose client went away, freeing its place', async () => {

@@ -21,8 +21,9 @@ export interface RunSlot {
 const INITIAL_RUN_ESTIMATE_MS = 5000;
 
 /**
- * At most `maxConcurrentRuns` runs at once and `runQueueMax` waiting. Waiters are served
- * round-robin across owners (app tokens), so one busy app cannot starve the others.
+ * At most `maxConcurrentRuns` runs at once, `runQueueMax` waiting in all and `runQueueMaxPerToken`
+ * waiting for any one owner (app token). Waiters are served round-robin across owners and no owner
+ * may take the whole queue, so one busy app can neither starve the others nor lock them out.
  */
 @Injectable()
 export class RunQueue implements OnApplicationShutdown {
@@ -51,7 +52,13 @@ export class RunQueue implements OnApplicationShutdown {
       this.active++;
       return Promise.resolve(this.slot(0));
     }
-    if (this.waitingCount >= this.config.runQueueMax) return Promise.reject(new QueueFullError(this.retryAfterSecs()));
+    if ((this.byOwner.get(owner)?.length ?? 0) >= this.config.runQueueMaxPerToken) {
+      // The owner's first waiter leaves the queue once every owner ahead of it in the rotation has been served.
+      return Promise.reject(new QueueFullError('token', this.config.runQueueMaxPerToken, this.retryAfterSecs(this.rotation.indexOf(owner) + 1)));
+    }
+    if (this.waitingCount >= this.config.runQueueMax) {
+      return Promise.reject(new QueueFullError('global', this.config.runQueueMax, this.retryAfterSecs(this.waitingCount + 1)));
+    }
 
     return new Promise<RunSlot>((resolve, reject) => {
       const onAbort = () => {
@@ -130,9 +137,9 @@ export class RunQueue implements OnApplicationShutdown {
     return true;
   }
 
-  /** Roughly when a queue position should open, from the running average run length. */
-  private retryAfterSecs(): number {
-    const rounds = Math.ceil((this.waitingCount + 1) / this.config.maxConcurrentRuns);
+  /** Roughly how long `dispatches` grants take, from the running average run length, for Retry-After. */
+  private retryAfterSecs(dispatches: number): number {
+    const rounds = Math.ceil(dispatches / this.config.maxConcurrentRuns);
     return Math.min(300, Math.max(1, Math.ceil((rounds * this.averageRunMs) / 1000)));
   }
 }

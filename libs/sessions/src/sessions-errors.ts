@@ -19,8 +19,21 @@ export class SessionClosedError extends ConflictError {
   }
 }
 
+/** `global`: SESSIONS_MAX_OPEN, all tokens together; `token`: SESSIONS_MAX_OPEN_PER_TOKEN, the caller's own. */
+export type SessionLimit = 'global' | 'token';
+
 export class TooManySessionsError extends ApiError {
-  constructor(max: number) {
-    super('too_many_sessions', `${max} sessions are open (SESSIONS_MAX_OPEN); close one first`, undefined, { 'Retry-After': '60' });
+  constructor(
+    readonly limit: SessionLimit,
+    max: number,
+  ) {
+    super(
+      'too_many_sessions',
+      limit === 'token'
+        ? `this token has ${max} sessions open (SESSIONS_MAX_OPEN_PER_TOKEN); close one first`
+        : `${max} sessions are open, all tokens together (SESSIONS_MAX_OPEN); retry later`,
+      undefined,
+      { 'Retry-After': '60' },
+    );
   }
 }

@@ -33,7 +33,7 @@ export class SessionsController {
   @ApiOperation({ summary: 'Create a multi-turn agent session', description: 'The session belongs to this token; any other token gets 404 for it.' })
   @ApiCreatedResponse({ type: SessionResponse })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'unknown agent, bad model' })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: `${codeList('too_many_sessions')}: SESSIONS_MAX_OPEN reached` })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: `${codeList('too_many_sessions')}, with Retry-After: SESSIONS_MAX_OPEN or SESSIONS_MAX_OPEN_PER_TOKEN reached` })
   @ApiBadGatewayResponse({ type: ErrorBodyDto, description: `${codeList('agent_failed')}: acpx could not start the session` })
   async create(@CurrentToken() token: TokenPrincipal, @Body() body: CreateSessionDto, @Req() req: Request): Promise<SessionResponse> {
     const session = await this.sessions.create(token, body, requestContext(req).audit);

@@ -29,6 +29,13 @@ export class SessionsService {
   private readonly logger = new Logger(SessionsService.name);
   /** Sessions with a turn running in this process: the authority on busy, the column its mirror. */
   private readonly turning = new Set<string>();
+  /**
+   * Sessions being created (acpx may take up to a minute) and not yet in the ledger: they count
+   * as open, so concurrent creates cannot all pass the cap while the ledger does not show them.
+   */
+  private readonly creating = new Set<AgentSession>();
+  /** Tail of the admission chain: counting the ledger and moving a session from `creating` into it never interleave. */
+  private admission: Promise<unknown> = Promise.resolve();
 
   constructor(
     @InjectRepository(AgentSession) private readonly sessions: Repository<AgentSession>,
@@ -44,11 +51,7 @@ export class SessionsService {
     }
     const model = resolveModel(body.model, this.config);
     audit.model = model;
-    if ((await this.sessions.count({ where: { status: 'open' } })) >= this.config.sessionsMaxOpen) {
-      throw new TooManySessionsError(this.config.sessionsMaxOpen);
-    }
     const id = randomUUID();
-    audit.sessionId = id;
     const now = this.clock.now();
     const session = this.sessions.create({
       id,
@@ -64,13 +67,26 @@ export class SessionsService {
       lastActivityAt: now,
       closedAt: null,
     });
-    await fs.mkdir(session.cwd, { recursive: true, mode: 0o700 });
+    await this.serially(() => this.reserve(session));
+    audit.sessionId = id;
+    let createdInAcpx = false;
     try {
+      await fs.mkdir(session.cwd, { recursive: true, mode: 0o700 });
       await this.acpx.create(refOf(session));
-      await this.sessions.insert(session);
+      createdInAcpx = true;
+      await this.serially(async () => {
+        await this.sessions.insert(session);
+        this.creating.delete(session);
+      });
     } catch (error) {
+      // Without a row nothing would ever close this agent: end it now, holding its place until it is gone.
+      if (createdInAcpx) {
+        await this.acpx.close(refOf(session)).catch((closeError: Error) => this.logger.error(`unrecorded session ${id} not closed in acpx: ${closeError.message}`));
+      }
       await fs.rm(session.cwd, { recursive: true, force: true });
       throw error;
+    } finally {
+      this.creating.delete(session);
     }
     return session;
   }
@@ -190,6 +206,24 @@ export class SessionsService {
         .then(() => fs.rm(session.cwd, { recursive: true, force: true }))
         .catch((error: Error) => this.logger.warn(`closed session ${session.id} not reconciled: ${error.message}`));
     }
+  }
+
+  /** Takes a place for `session` under both caps, or refuses naming the one that is full. */
+  private async reserve(session: AgentSession): Promise<void> {
+    const [open, ownOpen] = await Promise.all([
+      this.sessions.count({ where: { status: 'open' } }),
+      this.sessions.count({ where: { status: 'open', ownerTokenId: session.ownerTokenId } }),
+    ]);
+    const ownCreating = [...this.creating].filter((other) => other.ownerTokenId === session.ownerTokenId).length;
+    if (ownOpen + ownCreating >= this.config.sessionsMaxOpenPerToken) throw new TooManySessionsError('token', this.config.sessionsMaxOpenPerToken);
+    if (open + this.creating.size >= this.config.sessionsMaxOpen) throw new TooManySessionsError('global', this.config.sessionsMaxOpen);
+    this.creating.add(session);
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const done = this.admission.then(work);
+    this.admission = done.catch(() => undefined);
+    return done;
   }
 
   private async closeSession(session: AgentSession): Promise<AgentSession> {
