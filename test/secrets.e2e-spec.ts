@@ -65,7 +65,8 @@ describe('secrets stay where they belong (npm start, LOG_LEVEL=debug)', () => {
       await call('/admin/tokens', json(token, { name: 'nope' }));
       await call('/admin/tokens', json(`${admin}x`, { name: 'nope' }));
       await call('/sessions', json(token, { agent: 'claude', system }));
-      await call(`/sessions/${token}`, { headers: { Authorization: `Bearer ${token}` } });
+      // A client that pastes its token into a URL: the log must not keep it either.
+      await call(`/sessions/${token}?token=${token}`, { headers: { Authorization: `Bearer ${token}` } });
       await call(`/files/${fileToken}`, { method: 'DELETE', headers: { Authorization: `Bearer ${other}` } });
 
       const audit = await call('/admin/audit?limit=1000', { headers: { Authorization: `Bearer ${admin}` } });
