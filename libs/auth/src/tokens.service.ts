@@ -1,8 +1,10 @@
+import * as path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, QueryFailedError, Repository } from 'typeorm';
-import { canonicalCidr, decodeCursor } from '@clawdforge/core';
+import { AppConfig, canonicalCidr, decodeCursor } from '@clawdforge/core';
 import { AppToken } from './app-token.entity';
+import { TokenCache } from './token-cache';
 import { TokenNameTakenError, TokenNotFoundError } from './token-errors';
 import { generateAppToken, hashToken } from './token-secret';
 
@@ -16,7 +18,14 @@ export interface MintedToken {
 
 @Injectable()
 export class TokensService {
-  constructor(@InjectRepository(AppToken) private readonly tokens: Repository<AppToken>) {}
+  private readonly cache: TokenCache;
+
+  constructor(
+    @InjectRepository(AppToken) private readonly tokens: Repository<AppToken>,
+    config: AppConfig,
+  ) {
+    this.cache = new TokenCache(path.join(path.dirname(config.databasePath), '.tokens-changed'));
+  }
 
   async mint(name: string, ipCidrs?: string[] | null): Promise<MintedToken> {
     if (await this.tokens.exists({ where: { name, revokedAt: IsNull() } })) throw new TokenNameTakenError(name);
@@ -37,6 +46,7 @@ export class TokensService {
       if (error instanceof QueryFailedError && /UNIQUE/.test(error.message)) throw new TokenNameTakenError(name);
       throw error;
     }
+    this.cache.changed();
     return { token, plaintext };
   }
 
@@ -70,13 +80,18 @@ export class TokensService {
   /** Idempotent: revoking an already revoked name answers with that token as it is. */
   async revoke(name: string): Promise<AppToken> {
     await this.tokens.update({ name, revokedAt: IsNull() }, { revokedAt: new Date() });
+    this.cache.changed();
     return this.get(name);
   }
 
-  /** The live token with this plaintext, read from the database on every call so a revocation applies at once. */
-  /** The live token with this plaintext, or null. Does not mark it used: see markUsed. */
+  /** The live token with this plaintext, or null; from the cache while no token has changed. Does not mark it used: see markUsed. */
   async authenticate(plaintext: string): Promise<AppToken | null> {
-    return this.tokens.findOne({ where: { tokenHash: hashToken(plaintext), revokedAt: IsNull() } });
+    const hash = hashToken(plaintext);
+    const cached = this.cache.get(hash);
+    if (cached) return cached;
+    const token = await this.tokens.findOne({ where: { tokenHash: hash, revokedAt: IsNull() } });
+    if (token) this.cache.set(hash, token);
+    return token;
   }
 
   /** Records a use, once the request has passed every check (a refused request is not a use). */
