@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { buildChildEnv } from '../libs/runners/src/child-env';
 import { FakeModelApi } from '../test/fixtures/fake-model-api/fake-model-api';
 import { load, machine, mintToken, percentile, ROOT, rssMiB, spawnOnce, startServer } from './bench-support';
+import { cheapRequestsSection } from './cheap-requests';
 
 const FAKE_CLAUDE = path.join(ROOT, 'test', 'fixtures', 'fake-cli', 'claude');
 const REAL_CLAUDE = path.join(ROOT, 'node_modules', '.bin', 'claude');
@@ -233,7 +234,9 @@ async function main(): Promise<void> {
   say(`Measured by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${machine()}.`);
   say('Every ratio compares two figures taken in the same run.');
   say();
+  if (process.argv.includes('--cheap-only')) return cheapRequestsSection(say);
   await fakeCliSection();
+  await cheapRequestsSection(say);
   await realCliSection();
   await sessionsSection();
   if (process.argv.includes('--write')) fs.writeFileSync(path.join(ROOT, 'BENCHMARKS.md'), `${lines.join('\n')}\n`);
