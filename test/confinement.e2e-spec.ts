@@ -4,8 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FakeModelApi, RecordedRequest, ToolUse } from './fixtures/fake-model-api/fake-model-api';
 import { answersTools, CANARIES, canariesIn, hostileCalls, OWN_MARKER, ownCalls, plantLinks, Target, targetsFor, toolResults } from './support/attack-plan';
-import { assertBuilt, BuiltServer, freePort, npmStart, waitForHealth } from './support/built-server';
+import { assertBuilt, BuiltServer, freePort, npmStart, NpmServer, startNpmServer } from './support/built-server';
 import { ADMIN_TOKEN, makeDataDir } from './support/test-app';
+
+const BIN = path.join(__dirname, '..', 'node_modules', '.bin');
 
 /**
  * Agent confinement, tried from outside as a prompt injection would: the attacker controls only
@@ -52,31 +54,31 @@ describe('agent confinement (npm start, real claude, acpx and adapter, hostile m
   /** A server with `env`, the canaries planted in its state, another token's upload, and a token for the attacker's app. */
   async function serve(env: Record<string, string>): Promise<Served> {
     const dataDir = makeDataDir();
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const server = npmStart(home, {
-      ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: dataDir,
-      ANTHROPIC_BASE_URL: api.url,
+    const npm = await startNpmServer(
+      {
+        DATA_DIR: dataDir,
+        CLAUDE_BIN: path.join(BIN, 'claude'),
+        ACPX_BIN: path.join(BIN, 'acpx'),
+        ANTHROPIC_BASE_URL: api.url,
       ANTHROPIC_API_KEY: 'sk-ant-test',
       CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
       CLAUDE_CONFIG_DIR: path.join(home, '.claude'),
-      // The Claude ACP adapter refuses to run as root outside a sandbox; CI may run as root.
-      IS_SANDBOX: '1',
-      ...env,
-    });
+        // The Claude ACP adapter refuses to run as root outside a sandbox; CI may run as root.
+        IS_SANDBOX: '1',
+        ...env,
+      },
+      home,
+    );
     try {
-      return await prepare(server, base, dataDir, port);
+      return await prepare(npm, dataDir);
     } catch (error) {
-      server.stop('SIGKILL');
+      npm.server.stop('SIGKILL');
       throw error;
     }
   }
 
-  async function prepare(server: BuiltServer, base: string, dataDir: string, port: number): Promise<Served> {
-    await waitForHealth(port, server);
+  async function prepare(npm: NpmServer, dataDir: string): Promise<Served> {
+    const { server, base } = npm;
     const admin = (body: object) =>
       fetch(`${base}/admin/tokens`, { method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) }).then(
         async (res) => ((await res.json()) as { token: string }).token,
@@ -105,10 +107,7 @@ describe('agent confinement (npm start, real claude, acpx and adapter, hostile m
       dataDir,
       token,
       targets,
-      stop: async () => {
-        server.stop();
-        await server.exited;
-      },
+      stop: npm.stop,
     };
   }
 

@@ -1,6 +1,5 @@
-import * as path from 'node:path';
-import { assertBuilt, BuiltServer, freePort, npmStart, waitForHealth } from './support/built-server';
-import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir } from './support/test-app';
+import { assertBuilt, NpmServer, startNpmServer } from './support/built-server';
+import { ADMIN_TOKEN } from './support/test-app';
 
 const result = (stopReason: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 3, result: { stopReason } });
 
@@ -9,7 +8,7 @@ const result = (stopReason: unknown) => JSON.stringify({ jsonrpc: '2.0', id: 3, 
  * gone wrong (or hostile) might. No line may take the server down or leak past a clean answer.
  */
 describe('hostile agent output (npm start, fake acpx)', () => {
-  let server: BuiltServer;
+  let served: NpmServer;
   let base: string;
   let token: string;
   let session: string;
@@ -18,25 +17,12 @@ describe('hostile agent output (npm start, fake acpx)', () => {
 
   beforeAll(async () => {
     assertBuilt();
-    const home = makeDataDir();
-    const port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = npmStart(home, {
-      ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: path.join(home, 'data'),
-      ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
-      CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
-    });
-    await waitForHealth(port, server);
+    served = await startNpmServer();
+    base = served.base;
     token = ((await (await call('POST', '/admin/tokens', { name: 'hostile' }, ADMIN_TOKEN)).json()) as { token: string }).token;
     session = ((await (await call('POST', '/sessions', { agent: 'claude' })).json()) as { session_id: string }).session_id;
   });
-  afterAll(async () => {
-    server.stop();
-    await server.exited;
-  });
+  afterAll(() => served.stop());
 
   it.each([
     ['an error of null', 200, ['{"id":7,"error":null}', result('end_turn')]],
@@ -57,11 +43,11 @@ describe('hostile agent output (npm start, fake acpx)', () => {
     expect(body.ok).toBe(status === 200);
     if (status !== 200) expect(body.error?.code).toBe('agent_failed');
     expect(JSON.stringify(body)).not.toMatch(/sk-ant-api03-SECRET|\/home\/x/);
-    expect(server.child.exitCode).toBeNull();
+    expect(served.server.child.exitCode).toBeNull();
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 
   it('kept its log free of the secret the agent printed', () => {
-    expect(server.output()).not.toContain('sk-ant-api03-SECRETSECRET');
+    expect(served.server.output()).not.toContain('sk-ant-api03-SECRETSECRET');
   });
 });

@@ -1,7 +1,6 @@
 import * as net from 'node:net';
-import * as path from 'node:path';
-import { assertBuilt, BuiltServer, freePort, npmStart, waitForHealth } from './support/built-server';
-import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir } from './support/test-app';
+import { assertBuilt, NpmServer, startNpmServer } from './support/built-server';
+import { ADMIN_TOKEN } from './support/test-app';
 
 /**
  * Hostile input from outside, against npm start with fake CLIs at the process boundary: every case
@@ -9,25 +8,15 @@ import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir } from './support/test-app';
  * serving. Cases are grouped by what they attack.
  */
 describe('hostile inputs (npm start)', () => {
-  let server: BuiltServer;
+  let served: NpmServer;
   let port: number;
   let base: string;
   let token: string;
 
   beforeAll(async () => {
     assertBuilt();
-    const home = makeDataDir();
-    port = await freePort();
-    base = `http://127.0.0.1:${port}`;
-    server = npmStart(home, {
-      ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: path.join(home, 'data'),
-      CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
-      ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
-    });
-    await waitForHealth(port, server);
+    served = await startNpmServer();
+    ({ port, base } = served);
     const minted = await fetch(`${base}/admin/tokens`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
@@ -35,12 +24,9 @@ describe('hostile inputs (npm start)', () => {
     });
     token = ((await minted.json()) as { token: string }).token;
   });
-  afterAll(async () => {
-    server.stop();
-    await server.exited;
-  });
+  afterAll(() => served.stop());
   afterEach(async () => {
-    expect(server.child.exitCode).toBeNull();
+    expect(served.server.child.exitCode).toBeNull();
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 

@@ -1,6 +1,4 @@
-import * as path from 'node:path';
-import { assertBuilt, freePort, npmStart, waitForHealth } from './support/built-server';
-import { FAKE_CLI_DIR, makeDataDir } from './support/test-app';
+import { assertBuilt, startNpmServer } from './support/built-server';
 
 /**
  * Where secrets must never show up, walked from outside against npm start at LOG_LEVEL=debug: the
@@ -14,19 +12,8 @@ describe('secrets stay where they belong (npm start, LOG_LEVEL=debug)', () => {
     const prompt = 'PROMPT-SECRET-5d0f the launch codes are 0000';
     const system = 'SYSTEM-SECRET-1e2b you are a vault';
     const fileContent = 'FILE-SECRET-77aa account 123456789';
-    const home = makeDataDir();
-    const port = await freePort();
-    const base = `http://127.0.0.1:${port}`;
-    const server = npmStart(home, {
-      ADMIN_BOOTSTRAP_TOKEN: admin,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      DATA_DIR: path.join(home, 'data'),
-      LOG_LEVEL: 'debug',
-      CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
-      ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
-      DATABASE_PASSWORD: 'server-only-secret-9f9f',
-    });
+    const served = await startNpmServer({ ADMIN_BOOTSTRAP_TOKEN: admin, LOG_LEVEL: 'debug', DATABASE_PASSWORD: 'server-only-secret-9f9f' });
+    const { base } = served;
     const bodies: string[] = [];
     const call = async (route: string, init: RequestInit = {}) => {
       const res = await fetch(`${base}${route}`, init);
@@ -35,7 +22,6 @@ describe('secrets stay where they belong (npm start, LOG_LEVEL=debug)', () => {
       return { status: res.status, text };
     };
     try {
-      await waitForHealth(port, server);
       const json = (bearer: string, body: unknown) => ({
         method: 'POST',
         headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' },
@@ -79,10 +65,9 @@ describe('secrets stay where they belong (npm start, LOG_LEVEL=debug)', () => {
         }
       }
     } finally {
-      server.stop();
-      await server.exited;
+      await served.stop();
     }
-    const logs = server.output();
+    const logs = served.server.output();
     expect(logs).toContain('"msg":"request completed"');
     for (const secret of [admin, prompt, system, fileContent]) expect({ leaked: logs.includes(secret) ? secret : null }).toEqual({ leaked: null });
     expect(logs).not.toMatch(/cf_[A-Za-z0-9_-]{43}/);

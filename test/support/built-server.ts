@@ -2,6 +2,7 @@ import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'node:child_pro
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir } from './test-app';
 
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
 export const BUILT_MAIN = path.join(PROJECT_ROOT, 'dist', 'apps', 'server', 'src', 'main.js');
@@ -77,4 +78,43 @@ export async function waitForHealth(port: number, server: BuiltServer, timeoutMs
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
+}
+
+export interface NpmServer {
+  server: BuiltServer;
+  base: string;
+  port: number;
+  home: string;
+  dataDir: string;
+  /** Stops the process group and waits for it. */
+  stop: () => Promise<void>;
+}
+
+/**
+ * `npm start` on a free loopback port with a fresh HOME and DATA_DIR, answering /healthz: the
+ * admin token from the test app and the fake CLIs, unless `env` says otherwise.
+ */
+export async function startNpmServer(env: Record<string, string> = {}, home = makeDataDir()): Promise<NpmServer> {
+  const port = await freePort();
+  const dataDir = path.join(home, 'data');
+  const server = npmStart(home, {
+    ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    DATA_DIR: dataDir,
+    CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
+    ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
+    ...env,
+  });
+  const stop = async () => {
+    server.stop();
+    await server.exited;
+  };
+  try {
+    await waitForHealth(port, server);
+  } catch (error) {
+    server.stop('SIGKILL');
+    throw error;
+  }
+  return { server, base: `http://127.0.0.1:${port}`, port, home, dataDir, stop };
 }
