@@ -6,6 +6,7 @@ import { Logger } from '@nestjs/common';
 import { shutdownGracefully } from '../apps/server/src/graceful-shutdown';
 import { descendantsOf, eventually, processesWith } from './support/processes';
 import { makeDataDir, startTestApp, TestApp } from './support/test-app';
+import { RunQueue } from '@clawdforge/run';
 import { ProbeController } from './support/probe.controller';
 
 function post(port: number, path: string, token: string): Promise<{ status: number; body: string }> {
@@ -112,6 +113,43 @@ describe('graceful shutdown with runs in flight', () => {
       await reopened.close();
     }
   });
+
+  it('answers or refuses all of 20 runs in flight, leaves no process, and writes all 20 audit rows', async () => {
+    const dataDir = makeDataDir();
+    const t = await startTestApp({ MAX_CONCURRENT_RUNS: '8', RUN_QUEUE_MAX: '64', RUN_QUEUE_MAX_PER_TOKEN: '64' }, { dataDir });
+    const token = await t.mintToken('crowd');
+    const port = await listening(t);
+    const marker = `cf-crowd-${process.hrtime.bigint()}`;
+    const answers = Array.from({ length: 20 }, (_, i) =>
+      new Promise<string>((resolve) => {
+        const req = http.request(
+          { host: '127.0.0.1', port, path: '/run', method: 'POST', agent: false, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } },
+          (res) => {
+            let body = '';
+            res.on('data', (chunk) => (body += chunk));
+            res.on('end', () => resolve(`${res.statusCode} ${body}`));
+          },
+        );
+        req.on('error', (error) => resolve(`cut: ${error.message}`));
+        // All hang until the grace runs out: 8 hold the run slots, 12 wait in the queue.
+        req.end(JSON.stringify({ prompt: `FAKE:hang:${marker}-${i}`, timeout_secs: 60 }));
+      }),
+    );
+    const queue = t.app.get(RunQueue);
+    expect(await eventually(() => queue.running === 8 && queue.waiting === 12 && processesWith(marker).length === 8, 20_000)).toBe(true);
+    await shutdownGracefully(t.app, 500, quiet);
+    const settled = await Promise.all(answers);
+    expect(settled.every((answer) => /^200 |^503 .*shutting_down|^cut: /.test(answer))).toBe(true);
+    expect(processesWith(marker)).toEqual([]);
+    expect(descendantsOf(process.pid)).toEqual([]);
+    const reopened = await startTestApp({}, { dataDir });
+    try {
+      const rows = await reopened.admin('get', '/admin/audit').query({ route: '/run', limit: '100' }).expect(200);
+      expect(rows.body.items).toHaveLength(20);
+    } finally {
+      await reopened.close();
+    }
+  }, 60_000);
 });
 
 describe('graceful shutdown with a session turn in flight (real acpx, fake ACP agent)', () => {

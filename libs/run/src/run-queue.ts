@@ -87,8 +87,12 @@ export class RunQueue implements OnApplicationShutdown {
     });
   }
 
-  /** Refuses new runs and fails every waiter; running ones keep their slots. */
   onApplicationShutdown(): void {
+    this.close();
+  }
+
+  /** Refuses new runs and fails every waiter at once (503 shutting_down); running ones keep their slots. */
+  close(): void {
     this.closed = true;
     for (const queue of this.byOwner.values()) for (const waiter of queue) waiter.fail(new ShuttingDownError());
     this.byOwner.clear();
