@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AuditService } from '@clawdforge/audit';
 import { SweeperService } from '@clawdforge/sweeper';
-import { assertBuilt, freePort, npmStart, waitForHealth } from './support/built-server';
+import { assertBuilt, freePort, npmStart, startNpmServer, waitForHealth } from './support/built-server';
 import { ManualClock } from './support/manual-clock';
 import { descendantsOf, eventually, processesWith } from './support/processes';
 import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir, startTestApp } from './support/test-app';
@@ -63,6 +64,62 @@ describe('a server killed with -9 mid-run (npm start, fake claude)', () => {
   }, 60_000);
 });
 
+describe('a full disk under a running server (npm start, DATA_DIR on a small tmpfs)', () => {
+  // Mounting needs root, as CI runs.
+  const mount = (...args: string[]) => execFileSync('mount', args, { stdio: 'pipe' });
+  /** Takes every free byte of the filesystem. */
+  const fill = (file: string) => {
+    const fd = fs.openSync(file, 'w');
+    const chunk = Buffer.alloc(64 * 1024);
+    try {
+      for (;;) fs.writeSync(fd, chunk);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
+
+  it('still answers requests, logs and counts the audit rows it cannot write, and writes again once there is room', async () => {
+    const home = makeDataDir();
+    const dataDir = path.join(home, 'data');
+    fs.mkdirSync(dataDir);
+    mount('-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dataDir);
+    try {
+      const served = await startNpmServer({}, home);
+      const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
+      try {
+        const minted = await fetch(`${served.base}/admin/tokens`, { method: 'POST', headers: { ...admin, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'steady' }) });
+        const token = ((await minted.json()) as { token: string }).token;
+        const sessions = () => fetch(`${served.base}/sessions`, { headers: { Authorization: `Bearer ${token}` } });
+        expect((await sessions()).status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+
+        const filler = path.join(dataDir, 'filler');
+        fill(filler);
+        const refusedWrites = await Promise.all(Array.from({ length: 5 }, () => sessions()));
+        expect(refusedWrites.map((res) => res.status)).toEqual([200, 200, 200, 200, 200]);
+        const health = async () => (await (await fetch(`${served.base}/healthz`)).json()) as { audit_write_failures: number };
+        // Rows go in batches a few milliseconds after their answers.
+        expect(await eventuallyAsync(async () => (await health()).audit_write_failures >= 5)).toBe(true);
+        expect(served.server.output()).toMatch(/audit rows not written: .*(SQLITE_FULL|full|SQLITE_IOERR)/i);
+
+        fs.rmSync(filler);
+        const failures = (await health()).audit_write_failures;
+        expect((await sessions()).status).toBe(200);
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const rows = (await (await fetch(`${served.base}/admin/audit?route=/sessions`, { headers: admin })).json()) as { items: unknown[] };
+        expect(rows.items.length).toBeGreaterThanOrEqual(2);
+        expect((await health()).audit_write_failures).toBe(failures);
+      } finally {
+        await served.stop();
+      }
+    } finally {
+      execFileSync('umount', ['-l', dataDir]);
+    }
+  }, 60_000);
+});
+
 describe('audit retention', () => {
   it('deletes rows older than AUDIT_RETENTION_DAYS at a sweep, and keeps them all with 0', async () => {
     for (const [days, left] of [
@@ -92,4 +149,13 @@ function alive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+async function eventuallyAsync(check: () => Promise<boolean>, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return check();
 }

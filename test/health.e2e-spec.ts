@@ -22,6 +22,7 @@ describe('/healthz', () => {
         acpx_version: '0.19.1',
         db_ok: true,
         agents: { file_tools: 'restricted', session_permissions: 'approve-reads', shell_sandbox: 'not_needed', unsandboxed_agents: false },
+        audit_write_failures: 0,
       });
     });
   });

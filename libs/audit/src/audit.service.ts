@@ -30,6 +30,7 @@ export class AuditService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
   private readonly pending = new Set<Promise<void>>();
   private batch: Batch | null = null;
+  private failed = 0;
 
   constructor(@InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>) {}
 
@@ -44,6 +45,11 @@ export class AuditService implements BeforeApplicationShutdown {
     batch.rows.push(record);
     if (batch.rows.length >= BATCH_MAX_ROWS) this.writeBatch();
     return batch.written;
+  }
+
+  /** Rows that could not be written since start (a full disk, a read-only database): /healthz shows it. */
+  get failedRows(): number {
+    return this.failed;
   }
 
   /** Resolves when every row recorded so far is in the database. */
@@ -64,7 +70,10 @@ export class AuditService implements BeforeApplicationShutdown {
       this.events
         .insert(rows)
         .then(() => undefined)
-        .catch((error: Error) => this.logger.error(`${rows.length} audit rows not written: ${error.message}`)),
+        .catch((error: Error) => {
+          this.failed += rows.length;
+          this.logger.error(`${rows.length} audit rows not written: ${error.message}`);
+        }),
     );
     const batch: Batch = { rows, written, write, timer: setTimeout(() => this.writeBatch(), BATCH_DELAY_MS) };
     this.pending.add(written);

@@ -4,6 +4,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiProperty
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { appVersion } from '@clawdforge/core';
+import { AuditService } from '@clawdforge/audit';
 import { Public } from '@clawdforge/auth';
 import { AgentConfinement, ConfinementStatus, SESSION_PERMISSION_VALUES } from '@clawdforge/runners';
 import { CliVersionsService } from './cli-versions.service';
@@ -25,6 +26,8 @@ export class HealthResponse {
   @ApiProperty({ nullable: true, type: String, example: '0.19.1' }) acpx_version: string | null;
   @ApiProperty({ example: true }) db_ok: boolean;
   @ApiProperty({ type: AgentsHealth }) agents: AgentsHealth;
+  @ApiProperty({ description: 'Audit rows that could not be written since start (a full disk, a read-only database); the requests were answered all the same', example: 0 })
+  audit_write_failures: number;
 }
 
 @ApiTags('health')
@@ -33,6 +36,7 @@ export class HealthController {
   constructor(
     private readonly versions: CliVersionsService,
     private readonly confinement: AgentConfinement,
+    private readonly audit: AuditService,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -59,6 +63,7 @@ export class HealthController {
       acpx_version: this.versions.acpx.version,
       db_ok: dbOk,
       agents: this.confinement.status(),
+      audit_write_failures: this.audit.failedRows,
     };
   }
 }

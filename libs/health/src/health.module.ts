@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '@clawdforge/audit';
 import { RunnersModule } from '@clawdforge/runners';
 import { CliVersionsService } from './cli-versions.service';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [RunnersModule],
+  imports: [RunnersModule, AuditModule],
   providers: [CliVersionsService],
   controllers: [HealthController],
   exports: [CliVersionsService],
