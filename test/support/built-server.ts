@@ -2,7 +2,7 @@ import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'node:child_pro
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir } from './test-app';
+import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir } from './test-env';
 
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
 export const BUILT_MAIN = path.join(PROJECT_ROOT, 'dist', 'apps', 'server', 'src', 'main.js');

@@ -1,5 +1,3 @@
-import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Type } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -9,8 +7,9 @@ import { AppConfig, Clock, loadConfig } from '@clawdforge/core';
 import { AppModule } from '../../apps/server/src/app.module';
 import { configureApp } from '../../apps/server/src/configure-app';
 
-export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
-export const FAKE_CLI_DIR = path.join(__dirname, '..', 'fixtures', 'fake-cli');
+import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir } from './test-env';
+
+export { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir };
 
 export interface TestApp {
   app: NestExpressApplication;
@@ -20,10 +19,6 @@ export interface TestApp {
   admin: (method: 'get' | 'post' | 'delete', url: string) => request.Test;
   mintToken: (name: string, ipCidrs?: string[]) => Promise<string>;
   close: () => Promise<void>;
-}
-
-export function makeDataDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'clawdforge-test-'));
 }
 
 /**
