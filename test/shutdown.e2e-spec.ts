@@ -23,6 +23,20 @@ function post(port: number, path: string, token: string): Promise<{ status: numb
   });
 }
 
+/** POSTs JSON on a connection of its own; resolves `"<status> <body>"`, or `"cut: <why>"` when the connection is dropped. */
+function postJson(port: number, path: string, token: string, body: object): Promise<string> {
+  return new Promise((resolve) => {
+    const headers = { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' };
+    const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers }, (res) => {
+      let text = '';
+      res.on('data', (chunk) => (text += chunk));
+      res.on('end', () => resolve(`${res.statusCode} ${text}`));
+    });
+    req.on('error', (error) => resolve(`cut: ${error.message}`));
+    req.end(JSON.stringify(body));
+  });
+}
+
 async function listening(t: TestApp): Promise<number> {
   await t.app.listen(0, '127.0.0.1');
   return (t.app.getHttpServer().address() as AddressInfo).port;
@@ -85,18 +99,7 @@ describe('graceful shutdown with runs in flight', () => {
     const token = await t.mintToken('runner');
     const port = await listening(t);
     const marker = `cf-shutdown-${process.hrtime.bigint()}`;
-    const answer = new Promise<string>((resolve) => {
-      const req = http.request(
-        { host: '127.0.0.1', port, path: '/run', method: 'POST', agent: false, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } },
-        (res) => {
-          let body = '';
-          res.on('data', (chunk) => (body += chunk));
-          res.on('end', () => resolve(`${res.statusCode} ${body}`));
-        },
-      );
-      req.on('error', (error) => resolve(`cut: ${error.message}`));
-      req.end(JSON.stringify({ prompt: `FAKE:hang:${marker}`, timeout_secs: 60 }));
-    });
+    const answer = postJson(port, '/run', token, { prompt: `FAKE:hang:${marker}`, timeout_secs: 60 });
     expect(await eventually(() => processesWith(marker).length > 0)).toBe(true);
 
     await shutdownGracefully(t.app, 300, quiet);
@@ -120,21 +123,8 @@ describe('graceful shutdown with runs in flight', () => {
     const token = await t.mintToken('crowd');
     const port = await listening(t);
     const marker = `cf-crowd-${process.hrtime.bigint()}`;
-    const answers = Array.from({ length: 20 }, (_, i) =>
-      new Promise<string>((resolve) => {
-        const req = http.request(
-          { host: '127.0.0.1', port, path: '/run', method: 'POST', agent: false, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } },
-          (res) => {
-            let body = '';
-            res.on('data', (chunk) => (body += chunk));
-            res.on('end', () => resolve(`${res.statusCode} ${body}`));
-          },
-        );
-        req.on('error', (error) => resolve(`cut: ${error.message}`));
-        // All hang until the grace runs out: 8 hold the run slots, 12 wait in the queue.
-        req.end(JSON.stringify({ prompt: `FAKE:hang:${marker}-${i}`, timeout_secs: 60 }));
-      }),
-    );
+    // All hang until the grace runs out: 8 hold the run slots, 12 wait in the queue.
+    const answers = Array.from({ length: 20 }, (_, i) => postJson(port, '/run', token, { prompt: `FAKE:hang:${marker}-${i}`, timeout_secs: 60 }));
     const queue = t.app.get(RunQueue);
     expect(await eventually(() => queue.running === 8 && queue.waiting === 12 && processesWith(marker).length === 8, 20_000)).toBe(true);
     await shutdownGracefully(t.app, 500, quiet);
@@ -164,18 +154,7 @@ describe('graceful shutdown with a session turn in flight (real acpx, fake ACP a
     const id = (await t.http().post('/sessions').set('Authorization', `Bearer ${token}`).send({ agent: 'fake' }).expect(201)).body.session_id as string;
     const cancels = path.join(t.config.acpxSessionsCwd, id, '.fake-agent-cancels');
     const port = await listening(t);
-    const answer = new Promise<string>((resolve) => {
-      const req = http.request(
-        { host: '127.0.0.1', port, path: `/sessions/${id}/turn`, method: 'POST', agent: false, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' } },
-        (res) => {
-          let body = '';
-          res.on('data', (chunk) => (body += chunk));
-          res.on('end', () => resolve(`${res.statusCode} ${body}`));
-        },
-      );
-      req.on('error', (error) => resolve(`cut: ${error.message}`));
-      req.end(JSON.stringify({ prompt: 'sleep:60000' }));
-    });
+    const answer = postJson(port, `/sessions/${id}/turn`, token, { prompt: 'sleep:60000' });
     // acpx takes a second or more to hand the prompt to the agent, which records the turn first.
     expect(await eventually(() => fs.existsSync(path.join(t.config.acpxSessionsCwd, id, '.fake-agent-state.json')), 20_000)).toBe(true);
     expect(fs.existsSync(cancels)).toBe(false);
