@@ -60,6 +60,8 @@ export class AppConfig {
   filesMaxTotalBytesPerToken: number;
   /** Audit rows older than this many days are deleted by the sweeper; 0 keeps them forever. */
   auditRetentionDays: number;
+  /** When set, GET /metrics also needs `Authorization: Bearer` with it. */
+  metricsToken: string | null;
   /** Largest upload accepted by POST /files. */
   filesMaxBytes: number;
   /** Largest total of files attached to one run (the model API takes about 32 MB per request, base64 included). */

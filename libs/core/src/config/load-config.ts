@@ -97,6 +97,13 @@ function agentPath(name: string, value: string): string {
   return value;
 }
 
+function metricsToken(env: Env): string | null {
+  const value = text(env, 'METRICS_TOKEN');
+  if (value === undefined) return null;
+  if (value.length < 16 || /\s/.test(value)) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters, without whitespace');
+  return value;
+}
+
 function sessionAgents(env: Env): string[] {
   const agents = list(env, 'SESSION_AGENTS');
   for (const agent of agents) if (!AGENT_NAME.test(agent)) throw new ConfigError('SESSION_AGENTS', `has "${agent}", which is not an agent name`);
@@ -206,6 +213,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     filesMaxPerToken: integer(env, 'FILES_MAX_PER_TOKEN', 200, 1, 1_000_000),
     filesMaxTotalBytesPerToken: integer(env, 'FILES_MAX_TOTAL_BYTES_PER_TOKEN', 512 * 1024 * 1024, 1, 1024 * 1024 * 1024 * 1024),
     auditRetentionDays: integer(env, 'AUDIT_RETENTION_DAYS', 90, 0, 36_500),
+    metricsToken: metricsToken(env),
     filesMaxBytes: integer(env, 'FILES_MAX_BYTES', 25 * 1024 * 1024, 1, 1024 * 1024 * 1024),
     runAttachmentsMaxBytes: integer(env, 'RUN_ATTACHMENTS_MAX_BYTES', 24 * 1024 * 1024, 1, 1024 * 1024 * 1024),
     warnings:

@@ -32,6 +32,8 @@ export const ERROR_CODES = {
   too_many_requests: 429,
   queue_full: 429,
   too_many_sessions: 429,
+  rate_limited: 429,
+  budget_exceeded: 429,
   // Nobody is left to read it: the audit trail's record of a client that went away mid-run.
   cancelled: 499,
   // Audit only: the server died mid-run (kill -9, power); its next start closes the row with this.
@@ -48,6 +50,8 @@ export const ERROR_CODES = {
   permission_unavailable: 502,
   cli_not_found: 503,
   shutting_down: 503,
+  upstream_auth: 503,
+  upstream_unavailable: 503,
   timeout: 504,
 } as const;
 
