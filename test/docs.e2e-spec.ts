@@ -26,6 +26,10 @@ describe('/docs', () => {
     expect(operations.map((o) => o.route).sort()).toEqual(
       [
         'DELETE /admin/tokens/{name}',
+        'PATCH /admin/tokens/{name}',
+        'GET /admin/usage',
+        'GET /usage',
+        'GET /metrics',
         'GET /admin/audit',
         'GET /admin/tokens',
         'GET /admin/tokens/{name}',
@@ -44,7 +48,8 @@ describe('/docs', () => {
     );
     for (const { path, op, route } of operations) {
       expect({ route, summary: op.summary }).toEqual({ route, summary: expect.any(String) });
-      if (path === '/healthz') continue;
+      // Open to any allowed address (/metrics optionally behind METRICS_TOKEN, which it documents).
+      if (path === '/healthz' || path === '/metrics') continue;
       expect(op.security).toEqual([{ [path.startsWith('/admin') ? 'admin' : 'app-token']: [] }]);
       expect(op.responses['401']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' } } } });
     }

@@ -6,10 +6,17 @@ import { FAKE_CLI_DIR, makeDataDir, startTestApp, TestApp } from './support/test
 describe('/healthz', () => {
   describe('with both CLIs present', () => {
     let t: TestApp;
+    const savedKey = process.env.ANTHROPIC_API_KEY;
     beforeAll(async () => {
+      // The server's children see ANTHROPIC_* from its environment: the fake claude then says it is logged in.
+      process.env.ANTHROPIC_API_KEY = 'sk-ant-test';
       t = await startTestApp();
     });
-    afterAll(() => t.close());
+    afterAll(async () => {
+      await t.close();
+      if (savedKey === undefined) delete process.env.ANTHROPIC_API_KEY;
+      else process.env.ANTHROPIC_API_KEY = savedKey;
+    });
 
     it('reports versions, the database and the app version, without a token', async () => {
       const res = await t.http().get('/healthz').expect(200);
@@ -21,6 +28,8 @@ describe('/healthz', () => {
         acpx_present: true,
         acpx_version: '0.19.1',
         db_ok: true,
+        claude_logged_in: true,
+        claude_login: { method: 'api_key', expires_at: null },
         agents: { file_tools: 'restricted', session_permissions: 'approve-reads', shell_sandbox: 'not_needed', unsandboxed_agents: false },
         audit_write_failures: 0,
       });
@@ -55,14 +64,15 @@ describe('/healthz', () => {
     const calls = () => fs.readFileSync(path.join(dir, 'calls.log'), 'utf8').trim().split('\n').length;
 
     const t = await startTestApp({ CLAUDE_BIN: bin, ACPX_BIN: bin, HEALTH_PROBE_INTERVAL_SECS: '3600' });
+    // Each refresh asks for both versions and for the claude login: three processes.
     try {
-      expect(calls()).toBe(2);
+      expect(calls()).toBe(3);
       const answers = await Promise.all(Array.from({ length: 50 }, () => t.http().get('/healthz')));
       expect(answers.every((r) => r.status === 200 && r.body.claude_version === '9.9.9 (counting)')).toBe(true);
-      expect(calls()).toBe(2);
+      expect(calls()).toBe(3);
 
       await t.app.get(CliVersionsService).refresh();
-      expect(calls()).toBe(4);
+      expect(calls()).toBe(6);
     } finally {
       await t.close();
     }

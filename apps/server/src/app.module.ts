@@ -15,11 +15,13 @@ import {
 } from '@clawdforge/core';
 import { FilesModule } from '@clawdforge/files';
 import { HealthModule } from '@clawdforge/health';
+import { MetricsModule } from '@clawdforge/metrics';
 import { RunModule } from '@clawdforge/run';
 import { RunnersModule } from '@clawdforge/runners';
 import { SessionsModule } from '@clawdforge/sessions';
 import { StartupReconciliation, SweeperModule, SweepSchedule } from '@clawdforge/sweeper';
 import { ConfinementCheck } from './confinement-check';
+import { MetricsGauges } from './metrics-gauges';
 
 /** The HTTP composition root: every global pipe, filter and guard is a provider here, so tests get the same wiring. */
 @Module({
@@ -32,6 +34,7 @@ import { ConfinementCheck } from './confinement-check';
     AuthModule,
     AuditModule,
     HealthModule,
+    MetricsModule,
     AdminModule,
     FilesModule,
     RunModule,
@@ -40,6 +43,7 @@ import { ConfinementCheck } from './confinement-check';
   ],
   providers: [
     ConfinementCheck,
+    MetricsGauges,
     SweepSchedule,
     StartupReconciliation,
     { provide: APP_GUARD, useExisting: IpAllowlistGuard },

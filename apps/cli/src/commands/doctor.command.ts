@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Command, CommandRunner } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { AppConfig, resolveCliBin } from '@clawdforge/core';
+import { probeClaudeLogin } from '@clawdforge/health';
 import { AgentConfinement, probeCliVersion, ProcessRunner } from '@clawdforge/runners';
 import { CliPrinter } from '../cli-printer';
 
@@ -68,7 +69,7 @@ export class DoctorCommand extends CommandRunner {
       ].map(([name, dir]) => ({ name, run: () => writable(dir) })),
       { name: 'claude', run: () => this.version(c.claudeBin) },
       { name: 'acpx', run: () => this.version(c.acpxBin) },
-      { name: 'claude login', run: () => claudeLogin(c.claudeConfigDir) },
+      { name: 'claude login', run: () => this.claudeLogin() },
       { name: 'agent confinement', run: async () => this.confinementReport() },
       {
         name: 'Claude ACP adapter',
@@ -92,6 +93,16 @@ export class DoctorCommand extends CommandRunner {
     return `${base}; UNSANDBOXED: agents' shell runs without an OS sandbox (ALLOW_UNSANDBOXED_AGENTS=1)`;
   }
 
+  /** The probe /healthz reports from, so both say the same about the login. */
+  private async claudeLogin(): Promise<string> {
+    const login = await probeClaudeLogin(this.processes, this.config);
+    if (!login.loggedIn) {
+      const why = login.problem ? ` (${login.problem})` : '';
+      throw new CheckFailed(`not logged in${why}: run "claude /login" as the server's user (CLAUDE_CONFIG_DIR=${this.config.claudeConfigDir})`);
+    }
+    return `logged in with ${login.method ?? 'an unnamed method'}${login.expiresAt ? `, until ${login.expiresAt}` : ''}`;
+  }
+
   private async version(bin: string): Promise<string> {
     const probe = await probeCliVersion(this.processes, bin);
     if (!probe.version) throw new CheckFailed(probe.problem ?? `${bin} gave no version`);
@@ -109,18 +120,4 @@ async function writable(dir: string): Promise<string> {
   } catch (error) {
     throw new CheckFailed(`${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
-}
-
-/** An API key in the environment, or the credentials `claude /login` leaves in the config directory. */
-async function claudeLogin(configDir: string): Promise<string> {
-  for (const variable of ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN', 'CLAUDE_CODE_OAUTH_TOKEN']) {
-    if (process.env[variable]) return `${variable} is set`;
-  }
-  const credentials = path.join(configDir, '.credentials.json');
-  const found = await fs.stat(credentials).then(
-    () => true,
-    () => false,
-  );
-  if (!found) throw new CheckFailed(`no ${credentials} and no API key: run "claude /login" as the server's user`);
-  return credentials;
 }

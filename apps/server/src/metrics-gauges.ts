@@ -1,0 +1,32 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { Metrics } from '@clawdforge/metrics';
+import { RunQueue } from '@clawdforge/run';
+import { ProcessRunner } from '@clawdforge/runners';
+import { AgentSession } from '@clawdforge/sessions';
+
+/**
+ * Gives the gauges their sources here, the one place that sees run, runners and sessions:
+ * libs/metrics sits below all three and imports none of them.
+ */
+@Injectable()
+export class MetricsGauges implements OnModuleInit {
+  constructor(
+    private readonly metrics: Metrics,
+    private readonly processes: ProcessRunner,
+    private readonly moduleRef: ModuleRef,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  onModuleInit(): void {
+    // RunModule keeps its queue to itself (it exports nothing), hence the look-up across modules.
+    const queue = this.moduleRef.get(RunQueue, { strict: false });
+    const sessions = this.db.getRepository(AgentSession);
+    this.metrics.gauge('clawdforge_run_queue_depth', () => queue.waiting);
+    this.metrics.gauge('clawdforge_runs_running', () => queue.running);
+    this.metrics.gauge('clawdforge_cli_children', () => this.processes.running);
+    this.metrics.gauge('clawdforge_sessions_open', () => sessions.countBy({ status: 'open' }));
+  }
+}

@@ -1,0 +1,62 @@
+import type { AppConfig } from '@clawdforge/core';
+import { buildChildEnv, ProcessRunner } from '@clawdforge/runners';
+
+export interface ClaudeLogin {
+  loggedIn: boolean;
+  /** The CLI's `authMethod` when logged in: `claude.ai`, `api_key`, `oauth_token`, … */
+  method: string | null;
+  /** When the login's credential expires (ISO 8601), if the CLI says. */
+  expiresAt: string | null;
+  /** Why the CLI gave no answer, when it gave none. */
+  problem?: string;
+}
+
+/** The part of `claude auth status --json` (CLI 2.1.x) we read; it also prints paths, and with a claude.ai login an email, which we leave alone. */
+interface AuthStatus {
+  loggedIn?: unknown;
+  authMethod?: unknown;
+  loginExpiresAt?: unknown;
+}
+
+const PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * Runs `claude auth status --json` as runs and sessions run claude: the same child environment
+ * (ANTHROPIC_* and CLAUDE_* pass through) and the same login directory. Never throws.
+ */
+export async function probeClaudeLogin(processes: ProcessRunner, config: Pick<AppConfig, 'claudeBin' | 'claudeConfigDir'>): Promise<ClaudeLogin> {
+  try {
+    const result = await processes.run(config.claudeBin, {
+      args: ['auth', 'status', '--json'],
+      env: buildChildEnv(process.env, { CLAUDE_CONFIG_DIR: config.claudeConfigDir }),
+      timeoutMs: PROBE_TIMEOUT_MS,
+      maxOutputBytes: 64 * 1024,
+    });
+    // Logged out, it exits 1 and prints the same JSON: the JSON decides, not the exit code.
+    const status = parseStatus(result.stdout);
+    if (typeof status?.loggedIn !== 'boolean') {
+      return notLoggedIn(`"auth status" said nothing about a login (${result.outcome}, exit ${result.exitCode ?? result.signal})`);
+    }
+    if (!status.loggedIn) return notLoggedIn();
+    return {
+      loggedIn: true,
+      method: typeof status.authMethod === 'string' ? status.authMethod : null,
+      expiresAt: typeof status.loginExpiresAt === 'string' ? status.loginExpiresAt : null,
+    };
+  } catch (error) {
+    return notLoggedIn((error as Error).message);
+  }
+}
+
+function parseStatus(stdout: string): AuthStatus | null {
+  try {
+    const parsed: unknown = JSON.parse(stdout);
+    return parsed !== null && typeof parsed === 'object' ? (parsed as AuthStatus) : null;
+  } catch {
+    return null;
+  }
+}
+
+function notLoggedIn(problem?: string): ClaudeLogin {
+  return { loggedIn: false, method: null, expiresAt: null, problem };
+}

@@ -1,0 +1,31 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { ConfinementStatus, SESSION_PERMISSION_VALUES } from '@clawdforge/runners';
+
+export class AgentsHealth implements ConfinementStatus {
+  @ApiProperty({ enum: ['restricted'], description: 'File tools of runs and sessions are confined to their own directory' }) file_tools: 'restricted';
+  @ApiProperty({ enum: SESSION_PERMISSION_VALUES, example: 'approve-reads' }) session_permissions: ConfinementStatus['session_permissions'];
+  @ApiProperty({ enum: ['bwrap', 'none', 'not_needed'], description: 'The OS sandbox around approve-all’s shell', example: 'not_needed' })
+  shell_sandbox: ConfinementStatus['shell_sandbox'];
+  @ApiProperty({ description: 'True when agents have a shell with no OS sandbox (ALLOW_UNSANDBOXED_AGENTS=1)', example: false }) unsandboxed_agents: boolean;
+}
+
+export class ClaudeLoginHealth {
+  @ApiProperty({ description: 'How claude is logged in, as `claude auth status` names it', example: 'claude.ai' }) method: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'When the login expires, if the CLI says', example: null }) expires_at: string | null;
+}
+
+export class HealthResponse {
+  @ApiProperty({ example: true }) ok: boolean;
+  @ApiProperty({ example: '0.3.0' }) version: string;
+  @ApiProperty({ example: true }) claude_present: boolean;
+  @ApiProperty({ nullable: true, type: String, example: '2.1.331 (Claude Code)' }) claude_version: string | null;
+  @ApiProperty({ description: 'Whether claude has a login (an API key in the environment, or `claude /login`); false does not make this route fail', example: true })
+  claude_logged_in: boolean;
+  @ApiProperty({ nullable: true, type: ClaudeLoginHealth, description: 'null when not logged in' }) claude_login: ClaudeLoginHealth | null;
+  @ApiProperty({ example: true }) acpx_present: boolean;
+  @ApiProperty({ nullable: true, type: String, example: '0.19.1' }) acpx_version: string | null;
+  @ApiProperty({ example: true }) db_ok: boolean;
+  @ApiProperty({ type: AgentsHealth }) agents: AgentsHealth;
+  @ApiProperty({ description: 'Audit rows that could not be written since start (a full disk, a read-only database); the requests were answered all the same', example: 0 })
+  audit_write_failures: number;
+}
