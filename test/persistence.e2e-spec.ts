@@ -34,7 +34,7 @@ describe('persistence across restarts', () => {
     try {
       const { DataSource } = await import('typeorm');
       const rows = await second.app.get(DataSource).query('SELECT name FROM migrations');
-      expect(rows.map((r: { name: string }) => r.name)).toEqual(['InitialSchema1732406400000', 'StoredFiles1732492800000', 'AgentSessions1732579200000', 'AuditToolsRefused1764115200000']);
+      expect(rows.map((r: { name: string }) => r.name)).toEqual(['InitialSchema1732406400000', 'StoredFiles1732492800000', 'AgentSessions1732579200000', 'AuditToolsRefused1764115200000', 'TokenPolicyAndUsage1764201600000']);
       const [{ journal_mode }] = await second.app.get(DataSource).query('PRAGMA journal_mode');
       expect(journal_mode).toBe('wal');
     } finally {

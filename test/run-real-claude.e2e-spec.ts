@@ -156,6 +156,25 @@ describe('POST /run with the real claude CLI', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 
+  it('answers an expired or refused login (401 authentication_error) with 503 upstream_auth', async () => {
+    api.next({ error: { status: 401, type: 'authentication_error', message: 'invalid x-api-key' } });
+    const res = await run({ prompt: 'hi' }).expect(503);
+    expect(res.body.error).toMatchObject({ code: 'upstream_auth', message: expect.stringContaining('claude /login') });
+  });
+
+  it('hands the token’s budget left to the CLI, which stops a run past it: 429 budget_exceeded, the spend counted', async () => {
+    const frugal = await t.mintToken('frugal');
+    await t.http().patch('/admin/tokens/frugal').set('Authorization', 'Bearer test-admin-token-0123456789abcdef').send({ budget_usd_day: 0.000001 }).expect(200);
+    // A tool call first: the CLI checks its spend between model calls.
+    api.replyWith((request) => (JSON.stringify(request.body?.messages).includes('tool_result') ? { text: 'done' } : { toolUse: { name: 'Read', input: { file_path: '/nowhere' } } }));
+    const res = await t.http().post('/run').set('Authorization', `Bearer ${frugal}`).send({ prompt: 'look around' }).expect(429);
+    expect(res.body.error.code).toBe('budget_exceeded');
+    expect(api.messageRequests).toHaveLength(1);
+    const usage = await t.admin('get', '/admin/usage').query({ token: 'frugal' }).expect(200);
+    expect(usage.body.items[0].cost_usd).toBeGreaterThan(0);
+    expect((await t.http().post('/run').set('Authorization', `Bearer ${frugal}`).send({ prompt: 'again' }).expect(429)).body.error.code).toBe('budget_exceeded');
+  });
+
   it('stops a run on a model that never answers: 504 and no process left', async () => {
     api.delayMs = 30_000;
     const res = await run({ prompt: 'hi', timeout_secs: 2 }).expect(504);

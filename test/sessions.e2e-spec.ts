@@ -97,7 +97,7 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
     const methods = (first.body.events as Event[]).map((e) => e.method).filter(Boolean);
     expect(methods).not.toEqual(expect.arrayContaining(['initialize']));
     expect(methods.some((m) => m === 'session/prompt' || m === 'session/load' || m === 'session/new')).toBe(false);
-    expect((first.body.events as Event[]).at(-1)?.result).toEqual({ stopReason: 'end_turn' });
+    expect((first.body.events as Event[]).at(-1)?.result).toMatchObject({ stopReason: 'end_turn' });
 
     const second = await as(alice).turn(id, { prompt: 'again' }).expect(200);
     expect(second.body.turn_index).toBe(2);

@@ -6,6 +6,7 @@ import { FilesModule } from '@clawdforge/files';
 import { RunnersModule } from '@clawdforge/runners';
 import { SessionsModule } from '@clawdforge/sessions';
 import { SweeperModule } from '@clawdforge/sweeper';
+import { UsageModule } from '@clawdforge/usage';
 import { CliPrinter } from './cli-printer';
 import { AuditTailCommand } from './commands/audit-tail.command';
 import { AuditCommand } from './commands/audit.command';
@@ -19,6 +20,8 @@ import { SweepCommand } from './commands/sweep.command';
 import { TokensCreateCommand } from './commands/tokens-create.command';
 import { TokensListCommand } from './commands/tokens-list.command';
 import { TokensRevokeCommand } from './commands/tokens-revoke.command';
+import { TokensUpdateCommand } from './commands/tokens-update.command';
+import { UsageCommand } from './commands/usage.command';
 import { TokensCommand } from './commands/tokens.command';
 
 /**
@@ -26,13 +29,15 @@ import { TokensCommand } from './commands/tokens.command';
  * parts, no schedule and no start-up reconciliation (the server may be running alongside).
  */
 @Module({
-  imports: [AppConfigModule.forRoot({ adminTokenRequired: false }), DatabaseModule, RunnersModule, AuthModule, AuditModule, FilesModule, SessionsModule, SweeperModule],
+  imports: [AppConfigModule.forRoot({ adminTokenRequired: false }), DatabaseModule, RunnersModule, AuthModule, AuditModule, FilesModule, SessionsModule, SweeperModule, UsageModule],
   providers: [
     CliPrinter,
     TokensCommand,
     TokensCreateCommand,
     TokensListCommand,
     TokensRevokeCommand,
+    TokensUpdateCommand,
+    UsageCommand,
     AuditCommand,
     AuditTailCommand,
     SessionsCommand,

@@ -1,8 +1,10 @@
-import { Body, Controller, Delete, Get, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { codeList, ErrorBodyDto, PageQueryDto, toPage } from '@clawdforge/core';
 import { Admin, TokensService } from '@clawdforge/auth';
 import { CreateTokenDto } from './dto/create-token.dto';
+import { policyPatch } from './dto/token-policy.dto';
+import { UpdateTokenDto } from './dto/update-token.dto';
 import { CreatedTokenResponse, TokenPage, TokenResponse, TokenView } from './dto/token.view';
 
 @ApiTags('admin')
@@ -17,7 +19,7 @@ export class TokensController {
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'bad name or CIDR (the message names it)' })
   @ApiConflictResponse({ type: ErrorBodyDto, description: `${codeList('token_name_taken')}: a live token already has this name` })
   async create(@Body() body: CreateTokenDto): Promise<CreatedTokenResponse> {
-    const { token, plaintext } = await this.tokens.mint(body.name, body.ip_cidrs);
+    const { token, plaintext } = await this.tokens.mint(body.name, body.ip_cidrs, policyPatch(body));
     return { ok: true, ...TokenView.of(token), token: plaintext };
   }
 
@@ -34,6 +36,19 @@ export class TokensController {
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: codeList('token_not_found') })
   async get(@Param('name') name: string): Promise<TokenResponse> {
     return { ok: true, ...TokenView.of(await this.tokens.get(name)) };
+  }
+
+  @Patch(':name')
+  @ApiOperation({
+    summary: 'Change a live token’s policy or ip_cidrs',
+    description: 'Each field optional; null lifts that limit, a field left out stays. Applies to the very next request.',
+  })
+  @ApiOkResponse({ type: TokenResponse })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: `${codeList('invalid_request')} naming the field` })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: `${codeList('token_not_found')}: no live token has that name` })
+  async update(@Param('name') name: string, @Body() body: UpdateTokenDto): Promise<TokenResponse> {
+    const patch = { ...policyPatch(body), ...(body.ip_cidrs !== undefined ? { ipCidrs: body.ip_cidrs } : {}) };
+    return { ok: true, ...TokenView.of(await this.tokens.update(name, patch)) };
   }
 
   @Delete(':name')

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, QueryFailedError, Repository } from 'typeorm';
-import { AppConfig, canonicalCidr, decodeCursor } from '@clawdforge/core';
+import { AppConfig, canonicalCidr, decodeCursor, NO_POLICY, TokenPolicy } from '@clawdforge/core';
 import { AppToken } from './app-token.entity';
 import { TokenCache } from './token-cache';
 import { TokenNameTakenError, TokenNotFoundError } from './token-errors';
@@ -27,14 +27,15 @@ export class TokensService {
     this.cache = new TokenCache(path.join(path.dirname(config.databasePath), '.tokens-changed'));
   }
 
-  async mint(name: string, ipCidrs?: string[] | null): Promise<MintedToken> {
+  async mint(name: string, ipCidrs?: string[] | null, policy: Partial<TokenPolicy> = {}): Promise<MintedToken> {
     if (await this.tokens.exists({ where: { name, revokedAt: IsNull() } })) throw new TokenNameTakenError(name);
     const plaintext = generateAppToken();
-    const cidrs = ipCidrs && ipCidrs.length > 0 ? ipCidrs.map((cidr) => canonicalCidr(cidr) ?? cidr) : null;
     const token = this.tokens.create({
       name,
       tokenHash: hashToken(plaintext),
-      ipCidrs: cidrs,
+      ipCidrs: canonicalCidrs(ipCidrs),
+      ...NO_POLICY,
+      ...policy,
       createdAt: new Date(),
       lastUsedAt: null,
       revokedAt: null,
@@ -77,6 +78,19 @@ export class TokensService {
     return token;
   }
 
+  /** Changes the live token of that name; a field given as null lifts its limit, one left out stays. */
+  async update(name: string, patch: Partial<TokenPolicy> & { ipCidrs?: string[] | null }): Promise<AppToken> {
+    const token = await this.tokens.findOne({ where: { name, revokedAt: IsNull() } });
+    if (!token) throw new TokenNotFoundError(name);
+    const changes: Partial<AppToken> = { ...patch };
+    if ('ipCidrs' in patch) changes.ipCidrs = canonicalCidrs(patch.ipCidrs);
+    if (Object.keys(changes).length > 0) {
+      await this.tokens.update({ id: token.id }, changes);
+      this.cache.changed();
+    }
+    return this.get(name);
+  }
+
   /** Idempotent: revoking an already revoked name answers with that token as it is. */
   async revoke(name: string): Promise<AppToken> {
     await this.tokens.update({ name, revokedAt: IsNull() }, { revokedAt: new Date() });
@@ -102,4 +116,8 @@ export class TokensService {
       token.lastUsedAt = now;
     }
   }
+}
+
+function canonicalCidrs(cidrs: string[] | null | undefined): string[] | null {
+  return cidrs && cidrs.length > 0 ? cidrs.map((cidr) => canonicalCidr(cidr) ?? cidr) : null;
 }

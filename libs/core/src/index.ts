@@ -28,3 +28,4 @@ export * from './http/sse-stream';
 export * from './http/streamable.dto';
 export * from './config/project-root';
 export * from './http/argv-text.validator';
+export * from './token-policy';

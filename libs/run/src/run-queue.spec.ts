@@ -1,4 +1,4 @@
-import { AppConfig } from '@clawdforge/core';
+import { AppConfig, loadConfig } from '@clawdforge/core';
 import { RunCancelledError, ShuttingDownError } from '@clawdforge/runners';
 import { QueueFullError } from './run-errors';
 import { RunQueue, RunSlot } from './run-queue';
@@ -142,5 +142,27 @@ describe('RunQueue', () => {
     queue.onApplicationShutdown();
     await expect(waiting).rejects.toBeInstanceOf(ShuttingDownError);
     await expect(queue.acquire('c')).rejects.toBeInstanceOf(ShuttingDownError);
+  });
+
+  it('keeps an owner within its share of the slots while others use the rest', async () => {
+    const queue = new RunQueue(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'a'.repeat(24), MAX_CONCURRENT_RUNS: '4' }));
+    const a1 = await queue.acquire('a', undefined, 1);
+    let a2Granted = false;
+    const a2 = queue.acquire('a', undefined, 1).then((slot) => {
+      a2Granted = true;
+      return slot;
+    });
+    const b1 = await queue.acquire('b');
+    const b2 = await queue.acquire('b');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(a2Granted).toBe(false);
+    expect(queue.running).toBe(3);
+    expect(queue.waiting).toBe(1);
+    a1.release();
+    (await a2).release();
+    expect(a2Granted).toBe(true);
+    b1.release();
+    b2.release();
+    expect(queue.running).toBe(0);
   });
 });

@@ -22,8 +22,9 @@ const INITIAL_RUN_ESTIMATE_MS = 5000;
 
 /**
  * At most `maxConcurrentRuns` runs at once, `runQueueMax` waiting in all and `runQueueMaxPerToken`
- * waiting for any one owner (app token). Waiters are served round-robin across owners and no owner
- * may take the whole queue, so one busy app can neither starve the others nor lock them out.
+ * waiting for any one owner (app token), and an owner with its own share (a token's
+ * max_concurrent_runs) never runs more than that at once. Waiters are served round-robin across the
+ * owners below their share, so one busy app can neither starve the others nor lock them out.
  */
 @Injectable()
 export class RunQueue implements OnApplicationShutdown {
@@ -31,6 +32,9 @@ export class RunQueue implements OnApplicationShutdown {
   /** Owners with waiters, in serving order: the next slot goes to the first. */
   private readonly rotation: string[] = [];
   private active = 0;
+  private readonly activeByOwner = new Map<string, number>();
+  /** Each owner's share as its latest request stated it (a changed policy applies from the next run). */
+  private readonly shareByOwner = new Map<string, number | null>();
   private waitingCount = 0;
   private closed = false;
   private averageRunMs = INITIAL_RUN_ESTIMATE_MS;
@@ -45,12 +49,14 @@ export class RunQueue implements OnApplicationShutdown {
     return this.waitingCount;
   }
 
-  acquire(owner: string, signal?: AbortSignal): Promise<RunSlot> {
+  /** `share`: at most this many of the owner's runs at once (null: no share of its own). */
+  acquire(owner: string, signal?: AbortSignal, share: number | null = null): Promise<RunSlot> {
     if (this.closed) return Promise.reject(new ShuttingDownError());
     if (signal?.aborted) return Promise.reject(new RunCancelledError());
-    if (this.active < this.config.maxConcurrentRuns && this.waitingCount === 0) {
-      this.active++;
-      return Promise.resolve(this.slot(0));
+    this.shareByOwner.set(owner, share);
+    if (this.active < this.config.maxConcurrentRuns && this.waitingCount === 0 && this.belowShare(owner)) {
+      this.take(owner);
+      return Promise.resolve(this.slot(owner, 0));
     }
     if ((this.byOwner.get(owner)?.length ?? 0) >= this.config.runQueueMaxPerToken) {
       // The owner's first waiter leaves the queue once every owner ahead of it in the rotation has been served.
@@ -84,6 +90,8 @@ export class RunQueue implements OnApplicationShutdown {
         this.rotation.push(owner);
       }
       this.waitingCount++;
+      // Slots may be free while only owners at their share wait: this one may go at once.
+      this.dispatch();
     });
   }
 
@@ -100,7 +108,17 @@ export class RunQueue implements OnApplicationShutdown {
     this.waitingCount = 0;
   }
 
-  private slot(queuedMs: number): RunSlot {
+  private belowShare(owner: string): boolean {
+    const share = this.shareByOwner.get(owner) ?? null;
+    return share === null || (this.activeByOwner.get(owner) ?? 0) < share;
+  }
+
+  private take(owner: string): void {
+    this.active++;
+    this.activeByOwner.set(owner, (this.activeByOwner.get(owner) ?? 0) + 1);
+  }
+
+  private slot(owner: string, queuedMs: number): RunSlot {
     const startedAt = performance.now();
     let released = false;
     return {
@@ -110,21 +128,27 @@ export class RunQueue implements OnApplicationShutdown {
         released = true;
         this.averageRunMs = 0.8 * this.averageRunMs + 0.2 * (performance.now() - startedAt);
         this.active--;
+        const left = (this.activeByOwner.get(owner) ?? 1) - 1;
+        if (left > 0) this.activeByOwner.set(owner, left);
+        else this.activeByOwner.delete(owner);
         this.dispatch();
       },
     };
   }
 
+  /** Grants free slots round-robin to the owners still below their share; owners at it keep their place. */
   private dispatch(): void {
-    while (this.active < this.config.maxConcurrentRuns && this.rotation.length > 0) {
-      const owner = this.rotation.shift()!;
+    while (this.active < this.config.maxConcurrentRuns) {
+      const at = this.rotation.findIndex((owner) => this.belowShare(owner));
+      if (at < 0) return;
+      const [owner] = this.rotation.splice(at, 1);
       const queue = this.byOwner.get(owner)!;
       const waiter = queue.shift()!;
       if (queue.length > 0) this.rotation.push(owner);
       else this.byOwner.delete(owner);
       this.waitingCount--;
-      this.active++;
-      waiter.grant(this.slot(performance.now() - waiter.enqueuedAt));
+      this.take(owner);
+      waiter.grant(this.slot(owner, performance.now() - waiter.enqueuedAt));
     }
   }
 

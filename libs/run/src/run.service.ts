@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { TokenPrincipal } from '@clawdforge/auth';
-import { AppConfig, AuditFields, InvalidRequestError, jsonBytes, MAX_ARGV_TEXT_BYTES, resolveModel } from '@clawdforge/core';
+import { ApiError, AppConfig, AuditFields, InvalidRequestError, jsonBytes, MAX_ARGV_TEXT_BYTES, resolveModel } from '@clawdforge/core';
 import { FilesService, missingAttachmentError } from '@clawdforge/files';
-import { ClaudeRunner, ClaudeStreamEvent, parseResultText } from '@clawdforge/runners';
+import { CliBudgetReachedError, ClaudeRunner, ClaudeStreamEvent, ClaudeUsage, parseResultText } from '@clawdforge/runners';
+import { UsagePolicy } from '@clawdforge/usage';
 import { RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
 import { RunQueue } from './run-queue';
@@ -21,12 +22,15 @@ export class RunService {
     private readonly queue: RunQueue,
     private readonly claude: ClaudeRunner,
     private readonly files: FilesService,
+    private readonly policy: UsagePolicy,
   ) {}
 
   /**
-   * Validates what the DTO cannot (model, schema size, files), waits for a fair slot, runs, and
-   * fills the audit fields. With `progress`, `started` is called once the run has its slot (errors
-   * before that are plain answers) and text deltas and tool calls arrive as the model writes.
+   * Validates what the DTO cannot (model, schema size, files), asks the token's policy (models,
+   * rate, budget), waits for a fair slot within the token's share, runs with the budget left, and
+   * settles what the run used in the ledger before answering. With `progress`, `started` is called
+   * once the run has its slot (errors before that are plain answers) and text deltas and tool calls
+   * arrive as the model writes.
    */
   async run(token: TokenPrincipal, body: RunRequestDto, audit: AuditFields, signal: AbortSignal, progress?: RunProgress): Promise<RunResponseDto> {
     const model = resolveModel(body.model, this.config);
@@ -40,7 +44,8 @@ export class RunService {
     // Once before queueing, so an unknown file fails fast instead of after a wait.
     await this.files.attachments(token.id, fileTokens);
 
-    const slot = await this.queue.acquire(token.name, signal);
+    const admission = await this.policy.admit(token, { kind: 'run', model });
+    const slot = await this.queue.acquire(token.name, signal, token.policy.maxConcurrentRuns);
     audit.queueMs = slot.queuedMs;
     try {
       // Again now: a file may have been deleted or expired while the run waited for its slot.
@@ -54,6 +59,7 @@ export class RunService {
           system: body.system,
           jsonSchema: body.json_schema,
           timeoutSecs: body.timeout_secs ?? DEFAULT_RUN_TIMEOUT_SECS,
+          maxBudgetUsd: admission.maxBudgetUsd ?? undefined,
           signal,
           onEvent: progress && ((event) => progress.event(event)),
         })
@@ -66,6 +72,7 @@ export class RunService {
       audit.outputTokens = outcome.usage.output_tokens;
       audit.costUsd = outcome.costUsd;
       audit.toolsRefused = outcome.toolsRefused;
+      await this.settle(token, model, 'ok', outcome.usage, outcome.costUsd, outcome.toolsRefused);
       return {
         ok: true,
         result: outcome.structuredOutput !== undefined ? outcome.structuredOutput : parseResultText(outcome.text),
@@ -78,8 +85,30 @@ export class RunService {
         session_id: outcome.sessionId,
         tools_refused: outcome.toolsRefused,
       };
+    } catch (error) {
+      if (error instanceof CliBudgetReachedError) {
+        audit.costUsd = error.costUsd;
+        await this.settle(token, model, error.code, error.usage, error.costUsd);
+        throw await this.policy.budgetStop(token);
+      }
+      await this.settle(token, model, error instanceof ApiError ? error.code : 'internal_error', null, null);
+      throw error;
     } finally {
       slot.release();
     }
+  }
+
+  private settle(token: TokenPrincipal, model: string, outcome: string, usage: ClaudeUsage | null, costUsd: number | null, toolsRefused?: number): Promise<void> {
+    return this.policy.settle(token, {
+      toolsRefused,
+      kind: 'run',
+      model,
+      outcome,
+      inputTokens: usage?.input_tokens ?? null,
+      outputTokens: usage?.output_tokens ?? null,
+      cacheReadTokens: usage?.cache_read_input_tokens ?? null,
+      cacheCreationTokens: usage?.cache_creation_input_tokens ?? null,
+      costUsd,
+    });
   }
 }

@@ -77,7 +77,7 @@ export class AcpxCliDriver extends AcpxDriver {
     const turn = reader.turn();
     // acpx exits 5 after a turn in which it refused a permission; the turn itself ended normally.
     if ((result.exitCode === 0 || result.exitCode === EXIT_PERMISSION_UNAVAILABLE) && turn.stopReason !== null) {
-      return { events: turn.events, stopReason: turn.stopReason, text: turn.text, usage: turn.usage, toolsRefused: turn.toolsRefused, durationMs: result.durationMs };
+      return { events: turn.events, stopReason: turn.stopReason, text: turn.text, usage: turn.usage, agentCostUsd: turn.agentCostUsd, toolsRefused: turn.toolsRefused, durationMs: result.durationMs };
     }
     if (result.exitCode === EXIT_NO_SESSION) throw new CliFailedError('the agent session is gone from acpx; close it and start a new one', 'session_lost');
     if (result.exitCode === EXIT_PERMISSION_UNAVAILABLE) {

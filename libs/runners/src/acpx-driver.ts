@@ -1,3 +1,5 @@
+import type { TurnUsage } from './acpx-output';
+
 /** Where acpx finds a session: it keys them by agent, working directory and name. */
 export interface AcpxSessionRef {
   /** Our session id, used as the acpx session name. */
@@ -16,7 +18,9 @@ export interface AcpxTurnResult {
   stopReason: string;
   /** The agent's message text, joined. */
   text: string;
-  usage: { inputTokens: number | null; outputTokens: number | null };
+  usage: TurnUsage;
+  /** The agent's running total of its cost, as last reported (null when it reports none). */
+  agentCostUsd: number | null;
   /** Tool calls refused during the turn (answered to the model as tool errors). */
   toolsRefused: number;
   durationMs: number;

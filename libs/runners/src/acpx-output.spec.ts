@@ -23,7 +23,7 @@ describe('parseTurnOutput', () => {
     const turn = parseTurnOutput(`[acpx] noise\n${stdout}\nnot json`);
     expect(turn.stopReason).toBe('end_turn');
     expect(turn.text).toBe('Hello');
-    expect(turn.usage).toEqual({ inputTokens: 21, outputTokens: 9 });
+    expect(turn.usage).toEqual({ inputTokens: 21, outputTokens: 9, cacheReadTokens: null, cacheCreationTokens: null });
     expect(turn.error).toBeNull();
     expect(turn.events.map((e) => e.method ?? Object.keys(e.result as object).join())).toEqual([
       'session/update',

@@ -16,16 +16,26 @@ const CLIENT_TO_AGENT = new Set([
 
 export type Message = Record<string, unknown> & { id?: unknown; method?: unknown; result?: unknown; error?: unknown };
 
+/** Token counts of a turn, when the agent reports them with the prompt result (the Claude adapter does). */
+export interface TurnUsage {
+  inputTokens: number | null;
+  outputTokens: number | null;
+  cacheReadTokens: number | null;
+  cacheCreationTokens: number | null;
+}
+
 export interface ParsedTurn {
   events: Message[];
   stopReason: string | null;
   text: string;
   /** Token counts, when the agent reports them with the prompt result (the Claude adapter does). */
-  usage: { inputTokens: number | null; outputTokens: number | null };
+  usage: TurnUsage;
   /** A JSON-RPC error acpx or the agent reported, if any. */
   error: { code?: number; message?: string; acpxCode?: string } | null;
   /** Tool calls refused during the turn: by a permission rule or confinement, or by acpx's answer to a permission request. */
   toolsRefused: number;
+  /** The latest cost the agent reported (ACP usage_update): a running total over its process's life. */
+  agentCostUsd: number | null;
 }
 
 
@@ -44,7 +54,8 @@ export class TurnOutputReader {
   private stopReason: string | null = null;
   private error: ParsedTurn['error'] = null;
   private text = '';
-  private usage: ParsedTurn['usage'] = { inputTokens: null, outputTokens: null };
+  private usage: TurnUsage = { inputTokens: null, outputTokens: null, cacheReadTokens: null, cacheCreationTokens: null };
+  private agentCostUsd: number | null = null;
   private readonly refused = new Set<string>();
   /** The agent's open permission requests: which of their options refuse, and for which tool call. */
   private readonly permissionAsks = new Map<string, { toolCallId: string; rejecting: Set<string> }>();
@@ -58,7 +69,7 @@ export class TurnOutputReader {
   }
 
   turn(): ParsedTurn {
-    return { events: this.events, stopReason: this.stopReason, text: this.text, usage: this.usage, error: this.error, toolsRefused: this.refused.size };
+    return { events: this.events, stopReason: this.stopReason, text: this.text, usage: this.usage, error: this.error, toolsRefused: this.refused.size, agentCostUsd: this.agentCostUsd };
   }
 
   /** A failed tool call that was refused, or a permission request (remembered until acpx answers it). */
@@ -75,6 +86,13 @@ export class TurnOutputReader {
     if (message.method !== 'session/update' || update.sessionUpdate !== 'tool_call_update' || update.status !== 'failed') return;
     const marked = asObject(asObject(update._meta).claudeCode).nonExecutionKind !== undefined;
     if (marked || REFUSAL_TEXT.test(JSON.stringify(update.content ?? update.rawOutput ?? ''))) this.refused.add(String(update.toolCallId));
+  }
+
+  private noteCost(message: Message): void {
+    const update = asObject(asObject(message.params).update);
+    if (message.method !== 'session/update' || update.sessionUpdate !== 'usage_update') return;
+    const cost = asObject(update.cost);
+    if (typeof cost.amount === 'number' && Number.isFinite(cost.amount) && (cost.currency === undefined || cost.currency === 'USD')) this.agentCostUsd = cost.amount;
   }
 
   /** acpx's answer to a permission request: a refusal when it picked a rejecting option or none. */
@@ -96,6 +114,7 @@ export class TurnOutputReader {
       if (message.id !== undefined) this.agentPending.add(key);
       this.text += chunkText(message);
       this.noteRefusal(message, key);
+      this.noteCost(message);
       return true;
     }
     const result = (message.result !== null && typeof message.result === 'object' ? message.result : undefined) as { stopReason?: unknown; usage?: unknown } | undefined;
@@ -141,10 +160,15 @@ function errorOf(value: unknown): NonNullable<ParsedTurn['error']> {
   };
 }
 
-function usageOf(result: { usage?: unknown }): ParsedTurn['usage'] {
-  const usage = (result.usage !== null && typeof result.usage === 'object' ? result.usage : {}) as { inputTokens?: unknown; outputTokens?: unknown };
+function usageOf(result: { usage?: unknown }): TurnUsage {
+  const usage = asObject(result.usage);
   const count = (value: unknown) => (typeof value === 'number' && Number.isFinite(value) ? value : null);
-  return { inputTokens: count(usage.inputTokens), outputTokens: count(usage.outputTokens) };
+  return {
+    inputTokens: count(usage.inputTokens),
+    outputTokens: count(usage.outputTokens),
+    cacheReadTokens: count(usage.cachedReadTokens),
+    cacheCreationTokens: count(usage.cachedWriteTokens),
+  };
 }
 
 function parseLine(line: string): Message | null {

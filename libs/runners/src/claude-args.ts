@@ -12,7 +12,7 @@ const READ_ONLY_TOOLS = 'Read,Grep,Glob';
  * servers, slash commands and session files are all switched off, so nothing on the host or in
  * the run directory shapes the run beyond these flags.
  */
-export function buildClaudeArgs(request: Pick<ClaudeRunRequest, 'model' | 'system' | 'jsonSchema'>, tools: RunToolPolicy, partialMessages = false): string[] {
+export function buildClaudeArgs(request: Pick<ClaudeRunRequest, 'model' | 'system' | 'jsonSchema' | 'maxBudgetUsd'>, tools: RunToolPolicy, partialMessages = false): string[] {
   const args = [
     '--print',
     '--input-format=stream-json',
@@ -29,5 +29,6 @@ export function buildClaudeArgs(request: Pick<ClaudeRunRequest, 'model' | 'syste
   if (partialMessages) args.push('--include-partial-messages');
   if (request.system !== undefined) args.push(`--system-prompt=${request.system}`);
   if (request.jsonSchema !== undefined) args.push(`--json-schema=${JSON.stringify(request.jsonSchema)}`);
+  if (request.maxBudgetUsd !== undefined) args.push(`--max-budget-usd=${request.maxBudgetUsd}`);
   return args;
 }

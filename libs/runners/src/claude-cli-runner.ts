@@ -6,10 +6,10 @@ import { AppConfig } from '@clawdforge/core';
 import { AgentConfinement } from './agent-confinement';
 import { buildClaudeArgs } from './claude-args';
 import { buildUserMessage } from './claude-input';
-import { findResultLine, modelOf, refusedToolCalls, streamEventOf, usageOf } from './claude-output';
+import { ClaudeResultLine, findResultLine, modelOf, refusedToolCalls, streamEventOf, usageOf } from './claude-output';
 import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult, ClaudeStreamEvent } from './claude-runner';
 import { buildChildEnv } from './child-env';
-import { CliFailedError, sanitizeCliMessage, stderrForLog, stoppedChildError } from './cli-errors';
+import { CliBudgetReachedError, CliFailedError, sanitizeCliMessage, stderrForLog, stoppedChildError, UpstreamAuthError } from './cli-errors';
 import { ProcessRunner } from './process-runner';
 
 /** `claude -p` in a fresh directory under RUNS_DIR, removed afterwards whatever happened. */
@@ -55,7 +55,9 @@ export class ClaudeCliRunner extends ClaudeRunner {
         const detail = sanitizeCliMessage(result.stderr.split('\n').filter(Boolean).pop() ?? '');
         throw new CliFailedError(`the CLI exited (${result.exitCode ?? result.signal}) without a result${detail ? `: ${detail}` : ''}`);
       }
+      if (line.subtype === 'error_max_budget_usd') throw new CliBudgetReachedError(costOf(line), usageOf(line));
       if (line.is_error || result.exitCode !== 0 || line.subtype !== 'success') {
+        if (isLoginFailure(line)) throw new UpstreamAuthError();
         const status = line.api_error_status ? ` (upstream ${line.api_error_status})` : '';
         const said = typeof line.result === 'string' && line.result ? line.result : (line.subtype ?? 'error');
         throw new CliFailedError(`the CLI reported an error${status}: ${sanitizeCliMessage(said)}`);
@@ -70,7 +72,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
         model: modelOf(line),
         sessionId: line.session_id ?? null,
         usage: usageOf(line),
-        costUsd: typeof line.total_cost_usd === 'number' ? line.total_cost_usd : null,
+        costUsd: costOf(line),
         toolsRefused: refusedToolCalls(result.stdout, line),
         durationMs: result.durationMs,
       };
@@ -86,4 +88,15 @@ function forwardStreamEvents(onEvent: (event: ClaudeStreamEvent) => void): (line
     const event = streamEventOf(line);
     if (event) onEvent(event);
   };
+}
+
+function costOf(line: ClaudeResultLine): number | null {
+  return typeof line.total_cost_usd === 'number' ? line.total_cost_usd : null;
+}
+
+/** The API refused the credentials (401), or the CLI says the login is missing or expired. */
+function isLoginFailure(line: ClaudeResultLine): boolean {
+  if (line.api_error_status === 401) return true;
+  const said = typeof line.result === 'string' ? line.result : '';
+  return /invalid api key|authentication_error|oauth token has expired|please run \/login|not logged in/i.test(said);
 }

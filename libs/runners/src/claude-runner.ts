@@ -20,6 +20,8 @@ export interface ClaudeRunRequest {
   /** JSON Schema for structured output; the answer then arrives as `structuredOutput`. */
   jsonSchema?: Record<string, unknown>;
   timeoutSecs: number;
+  /** Dollars the run may spend before the CLI stops it (the token's budget left); none when absent. */
+  maxBudgetUsd?: number;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
   /** When given, the CLI reports partial messages and each text delta or tool call arrives here as it happens. */

@@ -1,4 +1,5 @@
 import { ApiError, ErrorCodeWithStatus } from '@clawdforge/core';
+import type { ClaudeUsage } from './claude-runner';
 import type { ProcessOutcome } from './process-runner';
 
 /** The CLI ran past its time limit and was stopped. */
@@ -19,6 +20,23 @@ export class CliFailedError extends ApiError {
 export class RunCancelledError extends ApiError {
   constructor() {
     super('cancelled', 'the client disconnected');
+  }
+}
+
+/** The CLI stopped the run at the budget it was given; what it spent so far still counts. */
+export class CliBudgetReachedError extends ApiError {
+  constructor(
+    readonly costUsd: number | null,
+    readonly usage: ClaudeUsage,
+  ) {
+    super('budget_exceeded', 'the run was stopped when it reached the budget left to this token');
+  }
+}
+
+/** The claude login is missing, expired or refused: no retry helps until someone logs in again. */
+export class UpstreamAuthError extends ApiError {
+  constructor() {
+    super('upstream_auth', 'the claude login is missing or expired: run "claude /login" as the server’s user (or set a valid API key)', undefined, { 'Retry-After': '60' });
   }
 }
 

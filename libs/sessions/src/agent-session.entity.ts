@@ -39,6 +39,10 @@ export class AgentSession {
   @Column({ type: 'integer', name: 'turn_count' })
   turnCount: number;
 
+  /** The agent's own running total of its cost, as of the last turn; a turn's cost is what it adds. */
+  @Column({ type: 'real', name: 'agent_cost_usd', nullable: true })
+  agentCostUsd: number | null;
+
   @Column({ type: 'text', name: 'created_at', transformer: isoTimestamp })
   createdAt: Date;
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Test, TestingModule } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AppConfig, AppConfigModule, DatabaseModule, loadConfig } from '@clawdforge/core';
+import { AppConfig, AppConfigModule, DatabaseModule, loadConfig, NO_POLICY } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef } from '@clawdforge/runners';
 import { AgentSession } from './agent-session.entity';
 import { TooManySessionsError } from './sessions-errors';
@@ -30,8 +30,8 @@ class FakeAcpx {
   }
 }
 
-const alice = { id: 1, name: 'alice' };
-const bob = { id: 2, name: 'bob' };
+const alice = { id: 1, name: 'alice', policy: NO_POLICY };
+const bob = { id: 2, name: 'bob', policy: NO_POLICY };
 async function until(check: () => boolean, timeoutMs = 5000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {

@@ -5,8 +5,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository } from 'typeorm';
 import type { TokenPrincipal } from '@clawdforge/auth';
-import { AppConfig, AuditFields, Clock, decodeCursor, InvalidRequestError, resolveModel } from '@clawdforge/core';
+import { ApiError, AppConfig, AuditFields, Clock, decodeCursor, InvalidRequestError, resolveModel } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef } from '@clawdforge/runners';
+import { UsageFact, UsagePolicy } from '@clawdforge/usage';
 import { AgentSession } from './agent-session.entity';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { DEFAULT_TURN_TIMEOUT_SECS, TurnRequestDto } from './dto/turn-request.dto';
@@ -42,6 +43,7 @@ export class SessionsService {
     private readonly config: AppConfig,
     private readonly clock: Clock,
     private readonly acpx: AcpxDriver,
+    private readonly policy: UsagePolicy,
   ) {}
 
   async create(owner: TokenPrincipal, body: CreateSessionDto, audit: AuditFields): Promise<AgentSession> {
@@ -66,7 +68,9 @@ export class SessionsService {
       createdAt: now,
       lastActivityAt: now,
       closedAt: null,
+      agentCostUsd: null,
     });
+    await this.policy.admit(owner, { kind: 'turn', model });
     await this.serially(() => this.reserve(session));
     audit.sessionId = id;
     let createdInAcpx = false;
@@ -99,6 +103,8 @@ export class SessionsService {
     audit.promptChars = body.prompt.length;
     if (session.status === 'closed') throw new SessionClosedError(session.id);
     if (this.turning.has(session.id)) throw new SessionBusyError(session.id);
+    await this.policy.admit(owner, { kind: 'turn', model: session.model });
+    if (this.turning.has(session.id)) throw new SessionBusyError(session.id);
     this.turning.add(session.id);
     const turnIndex = session.turnCount + 1;
     audit.turnIndex = turnIndex;
@@ -114,7 +120,10 @@ export class SessionsService {
       audit.inputTokens = result.usage.inputTokens;
       audit.outputTokens = result.usage.outputTokens;
       audit.toolsRefused = result.toolsRefused;
-      await this.sessions.update({ id: session.id }, { turnCount: turnIndex });
+      const costUsd = turnCost(session.agentCostUsd, result.agentCostUsd);
+      audit.costUsd = costUsd;
+      await this.sessions.update({ id: session.id }, { turnCount: turnIndex, agentCostUsd: result.agentCostUsd ?? session.agentCostUsd });
+      await this.policy.settle(owner, { kind: 'turn', model: session.model, outcome: 'ok', ...result.usage, costUsd, toolsRefused: result.toolsRefused });
       return {
         ok: true,
         session_id: session.id,
@@ -124,6 +133,9 @@ export class SessionsService {
         tools_refused: result.toolsRefused,
         duration_ms: result.durationMs,
       };
+    } catch (error) {
+      await this.policy.settle(owner, turnFailure(session.model, error));
+      throw error;
     } finally {
       this.turning.delete(session.id);
       await this.sessions.update({ id: session.id }, { busy: false, lastActivityAt: this.clock.now() });
@@ -253,4 +265,28 @@ async function exists(dir: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * What this turn cost: the agent reports a running total for its process, which starts again from
+ * zero when acpx restarts the agent (a total below the last one). Turns it reports nothing for
+ * count as free.
+ */
+function turnCost(before: number | null, after: number | null): number | null {
+  if (after === null) return null;
+  return before !== null && after >= before ? after - before : after;
+}
+
+/** A turn that failed used what the agent did not report: it is recorded with its error and no cost. */
+function turnFailure(model: string, error: unknown): UsageFact {
+  return {
+    kind: 'turn',
+    model,
+    outcome: error instanceof ApiError ? error.code : 'internal_error',
+    inputTokens: null,
+    outputTokens: null,
+    cacheReadTokens: null,
+    cacheCreationTokens: null,
+    costUsd: null,
+  };
 }

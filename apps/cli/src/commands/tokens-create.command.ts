@@ -2,16 +2,17 @@ import { InvalidRequestError, canonicalCidr } from '@clawdforge/core';
 import { TokensService } from '@clawdforge/auth';
 import { TOKEN_NAME_PATTERN } from '@clawdforge/admin';
 import { ADMIN_TOKEN_NAME } from '@clawdforge/auth';
-import { CommandRunner, Option, SubCommand } from 'nest-commander';
+import { Option, SubCommand } from 'nest-commander';
 import { CliPrinter } from '../cli-printer';
 import { reportFailure } from '../command-failure';
+import { policyFromOptions, PolicyOptions, PolicyOptionsCommand } from './policy-options';
 
-interface Options {
+interface Options extends PolicyOptions {
   cidr?: string[];
 }
 
 @SubCommand({ name: 'create', arguments: '<name>', description: 'Mint an app token; the plaintext is printed once, on stdout' })
-export class TokensCreateCommand extends CommandRunner {
+export class TokensCreateCommand extends PolicyOptionsCommand {
   constructor(
     private readonly tokens: TokensService,
     private readonly printer: CliPrinter,
@@ -25,7 +26,7 @@ export class TokensCreateCommand extends CommandRunner {
         throw new InvalidRequestError(`name must match ${TOKEN_NAME_PATTERN.source} and not be "${ADMIN_TOKEN_NAME}"`, 'name');
       }
       const cidrs = (options.cidr ?? []).map((cidr) => canonicalCidr(cidr) ?? fail(cidr));
-      const { token, plaintext } = await this.tokens.mint(name, cidrs);
+      const { token, plaintext } = await this.tokens.mint(name, cidrs, policyFromOptions(options));
       this.printer.out(plaintext);
       this.printer.err(`minted "${token.name}"${cidrs.length ? ` for ${cidrs.join(', ')}` : ''}; the token above is not shown again`);
     });

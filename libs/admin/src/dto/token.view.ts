@@ -9,6 +9,12 @@ export class TokenView {
   @ApiProperty({ type: [String], nullable: true, example: ['172.24.0.0/16'] })
   ip_cidrs: string[] | null;
 
+  @ApiProperty({ type: [String], nullable: true, example: null }) models: string[] | null;
+  @ApiProperty({ type: Number, nullable: true, example: null }) max_concurrent_runs: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: null }) runs_per_minute: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: 5 }) budget_usd_day: number | null;
+  @ApiProperty({ type: Number, nullable: true, example: null }) budget_usd_month: number | null;
+
   @ApiProperty({ example: '2026-11-24T14:00:00.000Z' })
   created_at: string;
 
@@ -22,6 +28,11 @@ export class TokenView {
     return {
       name: token.name,
       ip_cidrs: token.ipCidrs,
+      models: token.models,
+      max_concurrent_runs: token.maxConcurrentRuns,
+      runs_per_minute: token.runsPerMinute,
+      budget_usd_day: token.budgetUsdDay,
+      budget_usd_month: token.budgetUsdMonth,
       created_at: token.createdAt.toISOString(),
       last_used_at: token.lastUsedAt?.toISOString() ?? null,
       revoked_at: token.revokedAt?.toISOString() ?? null,

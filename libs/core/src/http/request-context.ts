@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { NextFunction, Request, Response } from 'express';
+import type { TokenPolicy } from '../token-policy';
 
 /** What a request contributes to its audit row beyond method, route, status and timing. */
 export interface AuditFields {
@@ -32,6 +33,8 @@ export class RequestContext {
   tokenName: string | null = null;
   /** The app token's row id, when an app token authenticated the request. */
   tokenId: number | null = null;
+  /** The app token's policy, read with the token. */
+  tokenPolicy: TokenPolicy | null = null;
   /** The matched route pattern (`/admin/tokens/:name`); null when the request never reached a route. */
   route: string | null = null;
   /** Public routes (health, docs) are not audited. */

@@ -2,6 +2,13 @@ import { InitialSchema1732406400000 } from './1732406400000-initial-schema';
 import { StoredFiles1732492800000 } from './1732492800000-stored-files';
 import { AgentSessions1732579200000 } from './1732579200000-agent-sessions';
 import { AuditToolsRefused1764115200000 } from './1764115200000-audit-tools-refused';
+import { TokenPolicyAndUsage1764201600000 } from './1764201600000-token-policy-and-usage';
 
 /** Every migration, oldest first. Listed as classes so the same list works from source and from dist. */
-export const MIGRATIONS = [InitialSchema1732406400000, StoredFiles1732492800000, AgentSessions1732579200000, AuditToolsRefused1764115200000];
+export const MIGRATIONS = [
+  InitialSchema1732406400000,
+  StoredFiles1732492800000,
+  AgentSessions1732579200000,
+  AuditToolsRefused1764115200000,
+  TokenPolicyAndUsage1764201600000,
+];

@@ -1,0 +1,7 @@
+export * from './dto/usage.view';
+export * from './policy-errors';
+export * from './usage-ledger.service';
+export * from './usage-periods';
+export * from './usage-policy.service';
+export * from './usage-record.entity';
+export * from './usage.module';
