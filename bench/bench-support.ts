@@ -61,11 +61,11 @@ export async function startServer(env: Record<string, string>): Promise<Server> 
   };
 }
 
-export async function mintToken(url: string, name: string): Promise<string> {
+export async function mintToken(url: string, name: string, policy: Record<string, unknown> = {}): Promise<string> {
   const res = await fetch(`${url}/admin/tokens`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${ADMIN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ name }),
+    body: JSON.stringify({ name, ...policy }),
   });
   if (res.status !== 201) throw new Error(`mint: ${res.status}`);
   return ((await res.json()) as { token: string }).token;

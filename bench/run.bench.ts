@@ -29,12 +29,12 @@ const say = (line = '') => {
 };
 
 /** p50/p95 of a direct and a through-the-server measurement, and their ratios. */
-function latencyTable(directLabel: string, direct: number[], serverLabel: string, server: number[]): void {
+function latencyTable(directLabel: string, direct: number[], serverLabel: string, server: number[], ratioLabel = 'server / direct'): void {
   say('| | p50 | p95 |');
   say('|---|---|---|');
   say(`| ${directLabel} | ${ms(percentile(direct, 50))} | ${ms(percentile(direct, 95))} |`);
   say(`| ${serverLabel} | ${ms(percentile(server, 50))} | ${ms(percentile(server, 95))} |`);
-  say(`| ratio server / direct | ${(percentile(server, 50) / percentile(direct, 50)).toFixed(2)} | ${(percentile(server, 95) / percentile(direct, 95)).toFixed(2)} |`);
+  say(`| ratio ${ratioLabel} | ${(percentile(server, 50) / percentile(direct, 50)).toFixed(2)} | ${(percentile(server, 95) / percentile(direct, 95)).toFixed(2)} |`);
   say();
 }
 
@@ -100,6 +100,22 @@ async function fakeCliSection(): Promise<void> {
     say(`${SEQUENTIAL} sequential runs each way.`);
     say();
     latencyTable('direct spawn of the fake CLI', direct.latencies, 'POST /run through the server', through.latencies);
+
+    // The same runs for a token under every limit: the policy's own cost is the difference.
+    const governed = await mintToken(server.url, 'bench-governed', {
+      models: ['sonnet', 'haiku'],
+      max_concurrent_runs: 8,
+      runs_per_minute: 100_000,
+      budget_usd_day: 1_000_000,
+      budget_usd_month: 1_000_000,
+    });
+    const plain = await load(SEQUENTIAL, 1, () => postRun(server.url, token, { prompt: 'hello' }));
+    const limited = await load(SEQUENTIAL, 1, () => postRun(server.url, governed, { prompt: 'hello' }));
+    say('Policy checks (models, rate, both budgets, a share of the slots) against none, same runs:');
+    say();
+    latencyTable('POST /run, token without limits', plain.latencies, 'POST /run, token with every limit', limited.latencies, 'with limits / without');
+    say(`p50 difference: ${(percentile(limited.latencies, 50) - percentile(plain.latencies, 50)).toFixed(1)} ms.`);
+    say();
 
     say('| concurrency | runs/s through the server | runs/s direct | ratio | server RSS peak |');
     say('|---|---|---|---|---|');

@@ -153,4 +153,18 @@ describe('token policy, budgets and the usage ledger', () => {
     expect(next.body.items[0].token).not.toBe(paged.body.items[0].token);
     expect((await t.admin('get', '/admin/usage').query({ group_by: 'week' }).expect(400)).body.error.field).toBe('group_by');
   });
+
+  it('counts runs, turns, tokens and cost in /metrics by token name, never by token value', async () => {
+    const token = await mint({ name: 'measured' });
+    await run(token, { prompt: 'hello', model: 'haiku' }).expect(200);
+    await run(token, { prompt: 'FAKE:crash' }).expect(502);
+    const text = (await t.http().get('/metrics').expect(200)).text;
+    expect(text).toContain('clawdforge_runs_total{token="measured",model="haiku",outcome="ok"} 1');
+    expect(text).toContain('clawdforge_runs_total{token="measured",model="sonnet",outcome="cli_failed"} 1');
+    expect(text).toContain(`clawdforge_cost_usd_total{token="measured"} ${RUN_COST}`);
+    expect(text).toContain('clawdforge_tokens_used_total{token="measured",kind="input"} 11');
+    expect(text).toMatch(/clawdforge_run_duration_seconds_count\{token="measured",model="haiku",outcome="ok"\} 1/);
+    expect(text).toMatch(/^clawdforge_run_queue_depth 0$/m);
+    expect(text).not.toMatch(/cf_[A-Za-z0-9_-]{20,}/);
+  });
 });
