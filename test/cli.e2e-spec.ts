@@ -134,6 +134,36 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
     expect(process.exitCode).toBe(1);
   });
 
+  it('mints a token with limits, updates them ("none" lifts one), and reports usage', async () => {
+    await run('tokens', 'create', 'scribe', '--model', 'haiku', '--model', 'sonnet', '--budget-day', '5', '--rpm', '30');
+    expect(printer.stdout).toEqual([expect.stringMatching(/^cf_/)]);
+    printer.stdout = [];
+    await run('tokens', 'update', 'scribe', '--budget-day', 'none', '--max-concurrent', '2', '--budget-month', '0.5');
+    expect(JSON.parse(printer.stdout[0])).toMatchObject({
+      name: 'scribe',
+      models: ['haiku', 'sonnet'],
+      runs_per_minute: 30,
+      budget_usd_day: null,
+      budget_usd_month: 0.5,
+      max_concurrent_runs: 2,
+    });
+    printer.stdout = [];
+    for (const [flags, said] of [
+      [['--model', 'gpt-4'], '"gpt-4" is not a model alias'],
+      [['--rpm', '1.5'], '--rpm takes a whole number'],
+      [['--budget-month', '-2'], '--budget-month takes dollars'],
+      [['--cidr', '10.0.0.0/99'], 'is not an IP address or CIDR range'],
+    ] as const) {
+      await run('tokens', 'update', 'scribe', ...flags);
+      expect(printer.stderr.at(-1)).toContain(said);
+      expect(process.exitCode).toBe(1);
+      process.exitCode = 0;
+    }
+    printer.stdout = [];
+    await run('usage', '--token', 'scribe', '--json');
+    expect(JSON.parse(printer.stdout[0])).toEqual([]);
+  });
+
   it('reads the audit rows the server wrote to the same database', async () => {
     const server = await startTestApp({}, { dataDir });
     try {

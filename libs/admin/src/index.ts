@@ -1,2 +1,3 @@
 export * from './admin.module';
 export * from './dto/create-token.dto';
+export * from './dto/token.view';

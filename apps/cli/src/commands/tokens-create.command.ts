@@ -1,11 +1,11 @@
-import { InvalidRequestError, canonicalCidr } from '@clawdforge/core';
+import { InvalidRequestError } from '@clawdforge/core';
 import { TokensService } from '@clawdforge/auth';
 import { TOKEN_NAME_PATTERN } from '@clawdforge/admin';
 import { ADMIN_TOKEN_NAME } from '@clawdforge/auth';
 import { Option, SubCommand } from 'nest-commander';
 import { CliPrinter } from '../cli-printer';
 import { reportFailure } from '../command-failure';
-import { policyFromOptions, PolicyOptions, PolicyOptionsCommand } from './policy-options';
+import { cidrsFromOptions, policyFromOptions, PolicyOptions, PolicyOptionsCommand } from './policy-options';
 
 interface Options extends PolicyOptions {
   cidr?: string[];
@@ -25,7 +25,7 @@ export class TokensCreateCommand extends PolicyOptionsCommand {
       if (!TOKEN_NAME_PATTERN.test(name) || name === ADMIN_TOKEN_NAME) {
         throw new InvalidRequestError(`name must match ${TOKEN_NAME_PATTERN.source} and not be "${ADMIN_TOKEN_NAME}"`, 'name');
       }
-      const cidrs = (options.cidr ?? []).map((cidr) => canonicalCidr(cidr) ?? fail(cidr));
+      const cidrs = cidrsFromOptions(options.cidr ?? []);
       const { token, plaintext } = await this.tokens.mint(name, cidrs, policyFromOptions(options));
       this.printer.out(plaintext);
       this.printer.err(`minted "${token.name}"${cidrs.length ? ` for ${cidrs.join(', ')}` : ''}; the token above is not shown again`);
@@ -36,8 +36,4 @@ export class TokensCreateCommand extends PolicyOptionsCommand {
   parseCidr(value: string, previous: string[] = []): string[] {
     return [...previous, value];
   }
-}
-
-function fail(cidr: string): never {
-  throw new InvalidRequestError(`"${cidr}" is not an IP address or CIDR range`, 'cidr');
 }

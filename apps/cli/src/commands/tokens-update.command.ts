@@ -1,12 +1,13 @@
+import { TokenView } from '@clawdforge/admin';
 import { TokensService } from '@clawdforge/auth';
-import { canonicalCidr, InvalidRequestError } from '@clawdforge/core';
+import { InvalidRequestError } from '@clawdforge/core';
 import { Option, SubCommand } from 'nest-commander';
 import { CliPrinter } from '../cli-printer';
 import { reportFailure } from '../command-failure';
-import { policyFromOptions, PolicyOptions, PolicyOptionsCommand } from './policy-options';
+import { cidrsFromOptions, NONE, policyFromOptions, PolicyOptions, PolicyOptionsCommand } from './policy-options';
 
 interface Options extends PolicyOptions {
-  cidr?: string[] | null;
+  cidr?: string[];
 }
 
 @SubCommand({ name: 'update', arguments: '<name>', description: 'Change a live token’s policy or ranges (as PATCH /admin/tokens/:name); applies to its next request' })
@@ -20,29 +21,17 @@ export class TokensUpdateCommand extends PolicyOptionsCommand {
 
   async run([name]: string[], options: Options): Promise<void> {
     await reportFailure(this.printer, async () => {
-      const patch = { ...policyFromOptions(options), ...(options.cidr !== undefined ? { ipCidrs: options.cidr } : {}) };
+      const cidrs = options.cidr === undefined ? undefined : options.cidr.includes(NONE) ? null : cidrsFromOptions(options.cidr);
+      const patch = { ...policyFromOptions(options), ...(cidrs !== undefined ? { ipCidrs: cidrs } : {}) };
       if (Object.keys(patch).length === 0) throw new InvalidRequestError('name at least one of --model, --max-concurrent, --rpm, --budget-day, --budget-month, --cidr', 'options');
       const token = await this.tokens.update(name, patch);
       this.printer.err(`updated "${token.name}"`);
-      this.printer.out(
-        JSON.stringify({
-          name: token.name,
-          ip_cidrs: token.ipCidrs,
-          models: token.models,
-          max_concurrent_runs: token.maxConcurrentRuns,
-          runs_per_minute: token.runsPerMinute,
-          budget_usd_day: token.budgetUsdDay,
-          budget_usd_month: token.budgetUsdMonth,
-        }),
-      );
+      this.printer.out(JSON.stringify(TokenView.of(token)));
     });
   }
 
   @Option({ flags: '--cidr <cidr>', description: 'Allow only this range (repeatable); "none" removes the token’s own ranges' })
-  parseCidr(value: string, previous: string[] | null = []): string[] | null {
-    if (value === 'none') return null;
-    const canonical = canonicalCidr(value);
-    if (!canonical) throw new InvalidRequestError(`"${value}" is not an IP address or CIDR range`, 'cidr');
-    return [...(previous ?? []), canonical];
+  parseCidr(value: string, previous: string[] = []): string[] {
+    return [...previous, value];
   }
 }

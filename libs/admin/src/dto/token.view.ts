@@ -1,5 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import type { AppToken } from '@clawdforge/auth';
+import { TokenLimitsView } from '@clawdforge/usage';
 
 /** A token as the admin API shows it: never the plaintext, never the hash. */
 export class TokenView {
@@ -28,11 +29,7 @@ export class TokenView {
     return {
       name: token.name,
       ip_cidrs: token.ipCidrs,
-      models: token.models,
-      max_concurrent_runs: token.maxConcurrentRuns,
-      runs_per_minute: token.runsPerMinute,
-      budget_usd_day: token.budgetUsdDay,
-      budget_usd_month: token.budgetUsdMonth,
+      ...TokenLimitsView.of(token),
       created_at: token.createdAt.toISOString(),
       last_used_at: token.lastUsedAt?.toISOString() ?? null,
       revoked_at: token.revokedAt?.toISOString() ?? null,

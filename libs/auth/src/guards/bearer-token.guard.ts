@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { AppConfig, ForbiddenError, parseAddress, requestContext, TokenPolicy, UnauthorizedError } from '@clawdforge/core';
+import { AppConfig, ForbiddenError, parseAddress, requestContext, UnauthorizedError } from '@clawdforge/core';
 import { ClientIpPolicy } from '../client-ip.policy';
 import { IS_ADMIN } from '../decorators/admin.decorator';
 import { IS_PUBLIC } from '../decorators/public.decorator';
@@ -58,7 +58,7 @@ export class BearerTokenGuard implements CanActivate {
     }
     context.tokenName = token.name;
     context.tokenId = token.id;
-    context.tokenPolicy = policyOf(token);
+    context.tokenPolicy = token;
     await this.tokens.markUsed(token);
     return true;
   }
@@ -75,14 +75,4 @@ export class BearerTokenGuard implements CanActivate {
     if (!match) throw new UnauthorizedError('invalid_token', 'the Authorization header is not "Bearer <token>"');
     return match[1];
   }
-}
-
-function policyOf(token: TokenPolicy): TokenPolicy {
-  return {
-    models: token.models,
-    maxConcurrentRuns: token.maxConcurrentRuns,
-    runsPerMinute: token.runsPerMinute,
-    budgetUsdDay: token.budgetUsdDay,
-    budgetUsdMonth: token.budgetUsdMonth,
-  };
 }
