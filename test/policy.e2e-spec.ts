@@ -73,6 +73,12 @@ describe('token policy, budgets and the usage ledger', () => {
     expect(own.body).toMatchObject({ token: 'thrifty', today: { runs: 3 }, limits: { budget_usd_day: 0.01 }, budget_left_day: 0, budget_left_month: null });
     expect(own.body.today.cost_usd).toBeCloseTo(3 * RUN_COST, 10);
 
+    // Lifted by a PATCH at once, and back.
+    await patch('thrifty', { budget_usd_day: null }).expect(200);
+    await run(token, { prompt: 'unlimited' }).expect(200);
+    await patch('thrifty', { budget_usd_day: 0.01 }).expect(200);
+    await run(token, { prompt: 'refused again' }).expect(429);
+
     clock.advance(2 * 3600 + 1);
     await run(token, { prompt: 'a new day' }).expect(200);
     clock.advance(-(2 * 3600 + 1));
