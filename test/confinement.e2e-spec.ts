@@ -121,7 +121,7 @@ describe('agent confinement (npm start, real claude, acpx and adapter, hostile m
     api.replyWith((request: RecordedRequest) => {
       if (attacked || answersTools(request)) return { text: 'done' };
       attacked = true;
-      const cwd = sessionCwd ?? runDirOf(served.dataDir);
+      const cwd = sessionCwd ?? runDirOf(served.dataDir, request);
       fs.writeFileSync(path.join(cwd, 'own.txt'), `${OWN_MARKER}\n`);
       plantLinks(cwd, outsideDir);
       planned = [...hostileCalls(cwd, served.targets(cwd)), ...ownCalls(cwd)];
@@ -267,9 +267,13 @@ describe('agent confinement (npm start, real claude, acpx and adapter, hostile m
 });
 
 /** The one run directory under DATA_DIR/runs while a run is in flight. */
-function runDirOf(dataDir: string): string {
+/**
+ * The directory of the run making `request`: RUNS_DIR also holds the warm spares' directories, so it
+ * is read from the working directory the CLI tells the model about.
+ */
+function runDirOf(dataDir: string, request: RecordedRequest): string {
   const runs = path.join(dataDir, 'runs');
-  const dirs = fs.readdirSync(runs, { withFileTypes: true }).filter((entry) => entry.isDirectory());
-  if (dirs.length !== 1) throw new Error(`expected one run directory, found ${dirs.length}`);
-  return path.join(runs, dirs[0].name);
+  const named = new Set(JSON.stringify(request.body).match(new RegExp(`${runs.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}/[0-9a-f-]{36}`, 'g')) ?? []);
+  if (named.size !== 1) throw new Error(`expected the request to name one run directory, found ${named.size}`);
+  return [...named][0];
 }

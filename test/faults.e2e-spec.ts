@@ -11,7 +11,7 @@ import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir, startTestApp } from './support/
 describe('a server killed with -9 mid-run (npm start, fake claude)', () => {
   beforeAll(assertBuilt);
 
-  it('leaves children behind, and its next start kills them, empties RUNS_DIR and closes the run’s audit row as interrupted', async () => {
+  it('leaves children behind, and its next start kills them and its spares, empties RUNS_DIR of them and closes the run’s audit row (not the spares’) as interrupted', async () => {
     const home = makeDataDir();
     const dataDir = path.join(home, 'data');
     const port = await freePort();
@@ -39,20 +39,29 @@ describe('a server killed with -9 mid-run (npm start, fake claude)', () => {
     expect(await eventually(() => processesWith(marker).length === 1, 10_000)).toBe(true);
     const tree = descendantsOf(first.child.pid!);
     const server = tree.find((p) => p.cmdline.includes('dist/apps/server/src/main.js') && !p.cmdline.startsWith('sh '))!;
-    const left = [tree.find((p) => p.cmdline.includes('fake-cli/claude'))!.pid, processesWith(marker)[0]];
+    // The run's claude and its grandchild; the other claudes are warm spares waiting for the next runs.
+    const claudes = tree.filter((p) => p.cmdline.includes('fake-cli/claude')).map((p) => p.pid);
+    const grandchild = processesWith(marker)[0];
+    const runClaude = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${grandchild}/status`, 'utf8'))![1]);
+    expect(claudes).toContain(runClaude);
+    expect(claudes.length).toBeGreaterThanOrEqual(2);
+    const left = [runClaude, grandchild];
     process.kill(server.pid, 'SIGKILL');
     expect(await run).toBe('cut');
     expect(await eventually(() => first.child.exitCode !== null || first.child.signalCode !== null, 10_000)).toBe(true);
     // Nobody stops them now: the timeout lived in the dead server.
     expect(left.filter(alive)).toEqual(left);
-    expect(fs.readdirSync(path.join(dataDir, 'runs'))).toHaveLength(1);
+    const leftDirs = fs.readdirSync(path.join(dataDir, 'runs'));
+    expect(leftDirs).toHaveLength(claudes.length);
 
     const second = npmStart(home, env);
     try {
       await waitForHealth(port, second);
-      expect(await eventually(() => left.filter(alive).length === 0, 5000)).toBe(true);
-      expect(fs.readdirSync(path.join(dataDir, 'runs'))).toEqual([]);
-      expect(fs.readdirSync(path.join(dataDir, 'children'))).toEqual([]);
+      // Spares end with the server (their stdin closes) or at the next start; the run's children are killed.
+      expect(await eventually(() => [...claudes, grandchild].filter(alive).length === 0, 5000)).toBe(true);
+      // What remains is the new server's own spare.
+      expect(fs.readdirSync(path.join(dataDir, 'runs')).filter((dir) => leftDirs.includes(dir))).toEqual([]);
+      expect(fs.readdirSync(path.join(dataDir, 'children')).filter((file) => claudes.includes(Number.parseInt(file, 10)))).toEqual([]);
       const audit = await fetch(`${base}/admin/audit?route=/run`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
       expect(((await audit.json()) as { items: unknown[] }).items).toEqual([
         expect.objectContaining({ token_name: 'doomed', method: 'POST', route: '/run', status: 500, error_code: 'interrupted', request_id: 'run-before-the-crash', model: 'sonnet' }),

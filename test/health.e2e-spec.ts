@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliVersionsService } from '@clawdforge/health';
+import { ClaudeWarmPool } from '@clawdforge/runners';
+import { eventually } from './support/processes';
 import { FAKE_CLI_DIR, makeDataDir, startTestApp, TestApp } from './support/test-app';
 
 describe('/healthz', () => {
@@ -32,7 +34,12 @@ describe('/healthz', () => {
         claude_login: { method: 'api_key', expires_at: null },
         agents: { file_tools: 'restricted', session_permissions: 'approve-reads', shell_sandbox: 'not_needed', unsandboxed_agents: false },
         audit_write_failures: 0,
+        cli_children: expect.any(Number),
+        warm_pool: { spares: expect.any(Number), warm_runs: 0, cold_runs: 0 },
       });
+      // The default configuration's spare, once started, is the one child.
+      expect(await eventually(() => t.app.get(ClaudeWarmPool).spares === 1)).toBe(true);
+      expect((await t.http().get('/healthz')).body).toMatchObject({ cli_children: 1, warm_pool: { spares: 1 } });
     });
   });
 
@@ -63,7 +70,8 @@ describe('/healthz', () => {
     fs.chmodSync(bin, 0o755);
     const calls = () => fs.readFileSync(path.join(dir, 'calls.log'), 'utf8').trim().split('\n').length;
 
-    const t = await startTestApp({ CLAUDE_BIN: bin, ACPX_BIN: bin, HEALTH_PROBE_INTERVAL_SECS: '3600' });
+    // No warm pool: its spare would be one more start of this counting CLI.
+    const t = await startTestApp({ CLAUDE_BIN: bin, ACPX_BIN: bin, HEALTH_PROBE_INTERVAL_SECS: '3600', RUN_WARM_POOL: '0' });
     // Each refresh asks for both versions and for the claude login: three processes.
     try {
       expect(calls()).toBe(3);

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { FakeModelApi, RecordedRequest } from './fixtures/fake-model-api/fake-model-api';
 import { FakeModelEnv, useFakeModelApi } from './support/fake-model-env';
 import type { AddressInfo } from 'node:net';
-import { descendantsOf, eventually } from './support/processes';
+import { ClaudeWarmPool } from '@clawdforge/runners';
+import { eventually, strayChildren } from './support/processes';
 import { postSse } from './support/sse-client';
 import { PDF_MINIMAL, PNG_1X1, TEXT_NOTES } from './support/sample-files';
 import { startTestApp, TestApp } from './support/test-app';
@@ -11,18 +12,22 @@ import { startTestApp, TestApp } from './support/test-app';
 const REAL_CLAUDE = path.join(__dirname, '..', 'node_modules', '.bin', 'claude');
 
 /** The real pinned claude CLI, spawned by the real server, against a fake Messages API on loopback. */
-describe('POST /run with the real claude CLI', () => {
+describe.each([
+  ['on', '1'],
+  ['off', '0'],
+])('POST /run with the real claude CLI, warm pool %s', (_pool, RUN_WARM_POOL) => {
   let fake: FakeModelEnv;
   let api: FakeModelApi;
   let t: TestApp;
   let token: string;
+  const spares = () => t.app.get(ClaudeWarmPool).sparePids;
   const run = (body: object) => t.http().post('/run').set('Authorization', `Bearer ${token}`).send(body);
   const systemTexts = (request: RecordedRequest) => ((request.body?.system ?? []) as { text: string }[]).map((block) => block.text);
 
   beforeAll(async () => {
     fake = await useFakeModelApi();
     api = fake.api;
-    t = await startTestApp({ CLAUDE_BIN: REAL_CLAUDE });
+    t = await startTestApp({ CLAUDE_BIN: REAL_CLAUDE, RUN_WARM_POOL });
     token = await t.mintToken('real');
   });
   afterAll(async () => {
@@ -118,7 +123,7 @@ describe('POST /run with the real claude CLI', () => {
       api.chunkDelayMs = 300;
       const res = await postSse(url, token, { prompt: 'go' }, (event) => event.event === 'delta');
       expect(res.events.map((e) => e.event)).toEqual(['delta']);
-      expect(await eventually(() => descendantsOf(process.pid).length === 0, 2000)).toBe(true);
+      expect(await strayChildren(spares)).toEqual([]);
     });
   });
 
@@ -179,7 +184,8 @@ describe('POST /run with the real claude CLI', () => {
     api.delayMs = 30_000;
     const res = await run({ prompt: 'hi', timeout_secs: 2 }).expect(504);
     expect(res.body.error.code).toBe('timeout');
-    expect(await eventually(() => descendantsOf(process.pid).length === 0)).toBe(true);
-    expect(fs.readdirSync(t.config.runsDir)).toEqual([]);
+    expect(await strayChildren(spares)).toEqual([]);
+    // Only the spares' own directories remain.
+    expect(await eventually(() => fs.readdirSync(t.config.runsDir).length === spares().length)).toBe(true);
   });
 });

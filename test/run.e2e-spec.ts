@@ -3,10 +3,14 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { AuditService } from '@clawdforge/audit';
-import { descendantsOf, eventually, processesWith } from './support/processes';
+import { ClaudeWarmPool } from '@clawdforge/runners';
+import { eventually, processesWith, strayChildren } from './support/processes';
 import { ADMIN_TOKEN, startTestApp, TestApp } from './support/test-app';
 
-describe('POST /run (fake claude at the process boundary)', () => {
+describe.each([
+  ['on', '1'],
+  ['off', '0'],
+])('POST /run (fake claude at the process boundary), warm pool %s', (pool, RUN_WARM_POOL) => {
   let t: TestApp;
   let token: string;
   const run = (body: object) => t.http().post('/run').set('Authorization', `Bearer ${token}`).send(body);
@@ -19,7 +23,7 @@ describe('POST /run (fake claude at the process boundary)', () => {
     // Server secrets in the environment must not reach the child.
     process.env.ADMIN_BOOTSTRAP_TOKEN = ADMIN_TOKEN;
     process.env.DATABASE_PASSWORD = 'never-in-a-child';
-    t = await startTestApp({ RUN_OUTPUT_MAX_BYTES: String(1024 * 1024) });
+    t = await startTestApp({ RUN_OUTPUT_MAX_BYTES: String(1024 * 1024), RUN_WARM_POOL });
     token = await t.mintToken('cauldron');
   });
   afterAll(async () => {
@@ -27,8 +31,9 @@ describe('POST /run (fake claude at the process boundary)', () => {
     delete process.env.ADMIN_BOOTSTRAP_TOKEN;
     delete process.env.DATABASE_PASSWORD;
   });
-  afterEach(() => {
-    expect(descendantsOf(process.pid)).toEqual([]);
+  const spares = () => t.app.get(ClaudeWarmPool).sparePids;
+  afterEach(async () => {
+    expect(await strayChildren(spares)).toEqual([]);
   });
 
   it('returns the answer with usage, cost, the resolved model and the CLI session id, and audits it', async () => {
@@ -92,7 +97,27 @@ describe('POST /run (fake claude at the process boundary)', () => {
     expect(path.dirname(seen.cwd)).toBe(t.config.runsDir);
     expect(seen.env.CLAUDE_CODE_TMPDIR.startsWith(seen.cwd)).toBe(true);
     expect(fs.existsSync(seen.cwd)).toBe(false);
-    expect(fs.readdirSync(t.config.runsDir)).toEqual([]);
+    // What is left in RUNS_DIR belongs to the spares waiting for the next runs, one directory each.
+    expect(await eventually(() => fs.readdirSync(t.config.runsDir).length === spares().length)).toBe(true);
+  });
+
+  it(pool === 'on' ? 'serves a run of a configuration in use from a spare started before it, and keeps one waiting' : 'starts each run’s process when the run comes', async () => {
+    await run({ prompt: 'FAKE:echo', model: 'haiku' }).expect(200);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const { body } = await run({ prompt: 'FAKE:echo', model: 'haiku' }).expect(200);
+    const health = await t.http().get('/healthz').expect(200);
+    if (pool === 'on') {
+      expect(body.result.waited_ms).toBeGreaterThanOrEqual(400);
+      // At least the default configuration's spare and haiku's.
+      expect(health.body.warm_pool.spares).toBeGreaterThanOrEqual(2);
+      expect(health.body.warm_pool.warm_runs).toBeGreaterThanOrEqual(1);
+      expect(health.body.cli_children).toBe(health.body.warm_pool.spares);
+    } else {
+      expect(body.result.waited_ms).toBeLessThan(400);
+      expect(health.body.warm_pool).toEqual({ spares: 0, warm_runs: 0, cold_runs: expect.any(Number) });
+      expect(health.body.cli_children).toBe(0);
+    }
+    expect(spares()).toHaveLength(health.body.warm_pool.spares);
   });
 
   it.each([
@@ -151,7 +176,7 @@ describe('POST /run (fake claude at the process boundary)', () => {
 
     req.destroy();
     const gone = Date.now();
-    expect(await eventually(() => processesWith(marker).length === 0 && descendantsOf(process.pid).length === 0, 1000)).toBe(true);
+    expect(await eventually(() => processesWith(marker).length === 0, 1000)).toBe(true);
     expect(Date.now() - gone).toBeLessThan(1000);
     expect(await lastAudit()).toMatchObject({ status: 499, error_code: 'cancelled', token_name: 'cauldron' });
   });

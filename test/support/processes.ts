@@ -16,8 +16,11 @@ export function processesWith(marker: string): number[] {
   return pids;
 }
 
-/** Every live descendant of `root`, zombies included (a zombie is a child nobody reaped). */
-export function descendantsOf(root: number): { pid: number; state: string; cmdline: string }[] {
+/**
+ * Every live descendant of `root`, zombies included (a zombie is a child nobody reaped), except the
+ * processes in `spared` and theirs.
+ */
+export function descendantsOf(root: number, spared: readonly number[] = []): { pid: number; state: string; cmdline: string }[] {
   const children = new Map<number, number[]>();
   const info = new Map<number, { state: string; cmdline: string }>();
   for (const entry of fs.readdirSync('/proc')) {
@@ -36,6 +39,7 @@ export function descendantsOf(root: number): { pid: number; state: string; cmdli
   const found: { pid: number; state: string; cmdline: string }[] = [];
   const walk = (pid: number) => {
     for (const child of children.get(pid) ?? []) {
+      if (spared.includes(child)) continue;
       found.push({ pid: child, ...info.get(child)! });
       walk(child);
     }
@@ -51,4 +55,13 @@ export async function eventually(check: () => boolean, timeoutMs = 3000): Promis
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   return check();
+}
+
+/**
+ * Descendants of this process that are not a warm spare of the server, once those being retired have
+ * had a moment to go: a run must leave nothing behind but the spares the pool keeps on purpose.
+ */
+export async function strayChildren(sparePids: () => number[]): Promise<{ pid: number; state: string; cmdline: string }[]> {
+  await eventually(() => descendantsOf(process.pid, sparePids()).length === 0);
+  return descendantsOf(process.pid, sparePids());
 }

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { INestApplication, LoggerService } from '@nestjs/common';
 import { RunQueue } from '@clawdforge/run';
-import { AcpxDriver, ProcessRunner } from '@clawdforge/runners';
+import { AcpxDriver, ClaudeWarmPool, ProcessRunner } from '@clawdforge/runners';
 
 /** After their children are stopped, how long requests get to send their error answer. */
 const ANSWER_AFTER_KILL_MS = 1000;
@@ -9,7 +9,7 @@ const ANSWER_AFTER_KILL_MS = 1000;
 const CANCEL_TURNS_MS = 5000;
 
 /**
- * Stops accepting connections, lets in-flight requests finish for up to `graceMs`, then refuses
+ * Stops accepting connections, retires the warm spares, lets in-flight requests finish for up to `graceMs`, then refuses
  * the runs still queued, cancels agent turns still running (an agent outlives its acpx client, so
  * it must be told to stop), stops any child processes still running, lets their requests answer,
  * drops what remains, and finally closes the application (audit rows flushed before the database
@@ -18,6 +18,8 @@ const CANCEL_TURNS_MS = 5000;
 export async function shutdownGracefully(app: INestApplication, graceMs: number, logger: LoggerService): Promise<void> {
   const server = app.getHttpServer() as Server;
   const drained = new Promise<true>((resolve) => server.close(() => resolve(true)));
+  // Spares serve no one now: retired at once, and the runs still to come start their own.
+  await app.get(ClaudeWarmPool).close();
   if (!(await within(drained, graceMs))) {
     logger.warn?.(`requests still running after ${graceMs} ms; stopping them`);
     app.get(RunQueue, { strict: false }).close();

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Metrics } from '@clawdforge/metrics';
 import { RunQueue } from '@clawdforge/run';
-import { ProcessRunner } from '@clawdforge/runners';
+import { ClaudeWarmPool, ProcessRunner } from '@clawdforge/runners';
 import { AgentSession } from '@clawdforge/sessions';
 
 /**
@@ -16,6 +16,7 @@ export class MetricsGauges implements OnModuleInit {
   constructor(
     private readonly metrics: Metrics,
     private readonly processes: ProcessRunner,
+    private readonly pool: ClaudeWarmPool,
     private readonly moduleRef: ModuleRef,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
@@ -27,6 +28,7 @@ export class MetricsGauges implements OnModuleInit {
     this.metrics.gauge('clawdforge_run_queue_depth', () => queue.waiting);
     this.metrics.gauge('clawdforge_runs_running', () => queue.running);
     this.metrics.gauge('clawdforge_cli_children', () => this.processes.running);
+    this.metrics.gauge('clawdforge_warm_spares', () => this.pool.spares);
     this.metrics.gauge('clawdforge_sessions_open', () => sessions.countBy({ status: 'open' }));
   }
 }

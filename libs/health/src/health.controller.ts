@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { appVersion } from '@clawdforge/core';
 import { AuditService } from '@clawdforge/audit';
 import { Public } from '@clawdforge/auth';
-import { AgentConfinement } from '@clawdforge/runners';
+import { AgentConfinement, ClaudeWarmPool, ProcessRunner } from '@clawdforge/runners';
 import { CliVersionsService } from './cli-versions.service';
 import { HealthResponse } from './dto/health-response.dto';
 
@@ -17,6 +17,8 @@ export class HealthController {
     private readonly versions: CliVersionsService,
     private readonly confinement: AgentConfinement,
     private readonly audit: AuditService,
+    private readonly processes: ProcessRunner,
+    private readonly pool: ClaudeWarmPool,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -49,6 +51,8 @@ export class HealthController {
       db_ok: dbOk,
       agents: this.confinement.status(),
       audit_write_failures: this.audit.failedRows,
+      cli_children: this.processes.running,
+      warm_pool: { spares: this.pool.spares, warm_runs: this.pool.counts.hits, cold_runs: this.pool.counts.misses },
     };
   }
 }

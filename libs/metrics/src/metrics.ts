@@ -32,7 +32,8 @@ export interface RunFinished extends TurnFinished {
 const GAUGE_HELP = {
   clawdforge_run_queue_depth: 'Runs waiting for a slot',
   clawdforge_runs_running: 'Runs holding a slot',
-  clawdforge_cli_children: 'CLI child processes alive',
+  clawdforge_cli_children: 'CLI child processes alive, warm spares included',
+  clawdforge_warm_spares: 'claude processes started ahead of demand, waiting for a run',
   clawdforge_sessions_open: 'Agent sessions open',
 } as const;
 

@@ -127,4 +127,63 @@ describe('ChildProcessRunner', () => {
     expect(runner.running).toBe(0);
     await expect(runner.run(node, { args: script(''), env })).rejects.toBeInstanceOf(ShuttingDownError);
   });
+
+  describe('started ahead of its input', () => {
+    it('waits for its stdin, then runs with limits and time counted from the feed', async () => {
+      const echo = script('let s="";process.stdin.on("data",c=>s+=c).on("end",()=>process.stdout.write("line1\\n"+s.toUpperCase()+"\\n"))');
+      const started = runner.start(node, { args: echo, env });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(started.waiting).toBe(true);
+      expect(runner.running).toBe(1);
+      const lines: string[] = [];
+      const result = await started.feed({ stdin: 'warm', onStdoutLine: (line) => lines.push(line) });
+      expect(result).toMatchObject({ outcome: 'exited', exitCode: 0, stdout: 'line1\nWARM\n' });
+      expect(lines).toEqual(['line1', 'WARM']);
+      expect(result.durationMs).toBeLessThan(400);
+      expect(started.waiting).toBe(false);
+      await expect(started.feed({ stdin: 'again' })).rejects.toThrow('fed once');
+    });
+
+    it('hands its line handler what was printed before the feed, then the rest', async () => {
+      const early = script('process.stdout.write("ready\\n");process.stdin.on("data",()=>{}).on("end",()=>process.stdout.write("done\\n"))');
+      const started = runner.start(node, { args: early, env });
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const lines: string[] = [];
+      await started.feed({ stdin: '', onStdoutLine: (line) => lines.push(line) });
+      expect(lines).toEqual(['ready', 'done']);
+    });
+
+    it('is no longer waiting once it died, and feeding it gives how it ended', async () => {
+      const started = runner.start(node, { args: script('process.exit(3)'), env });
+      await started.ended;
+      expect(started.waiting).toBe(false);
+      expect(runner.running).toBe(0);
+      await expect(started.feed({ stdin: 'late' })).resolves.toMatchObject({ outcome: 'exited', exitCode: 3 });
+    });
+
+    it('retires a process never fed, its whole group with it', async () => {
+      const started = runner.start(node, { args: script('process.stdin.resume()'), env });
+      expect(started.waiting).toBe(true);
+      await started.retire();
+      expect(started.waiting).toBe(false);
+      expect(runner.running).toBe(0);
+    });
+
+    it('arms the timeout at the feed, not at the start', async () => {
+      const slow = script('process.stdin.on("data",()=>{}).on("end",()=>setTimeout(()=>process.stdout.write("ok"),300))');
+      const started = runner.start(node, { args: slow, env });
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await expect(started.feed({ stdin: '', timeoutMs: 5000 })).resolves.toMatchObject({ outcome: 'exited', stdout: 'ok' });
+      const late = runner.start(node, { args: script('process.stdin.on("data",()=>{}).on("end",()=>setTimeout(()=>{},10000))'), env });
+      await expect(late.feed({ stdin: '', timeoutMs: 200 })).resolves.toMatchObject({ outcome: 'timeout' });
+    });
+
+    it('reports a missing executable when fed, and refuses to start once shut down', async () => {
+      const missing = runner.start('/nonexistent/claude', { args: [], env });
+      await expect(missing.feed({ stdin: 'x' })).rejects.toBeInstanceOf(CliNotFoundError);
+      await missing.ended;
+      await runner.shutdown(100);
+      expect(() => runner.start(node, { args: [], env })).toThrow(ShuttingDownError);
+    });
+  });
 });

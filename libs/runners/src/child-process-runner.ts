@@ -6,7 +6,7 @@ import { currentRequestContext } from '@clawdforge/core';
 import { ChildOwner, ChildRegistry } from './child-registry';
 import { CliFailedError, ShuttingDownError } from './cli-errors';
 import { CliNotFoundError } from './cli-not-found.error';
-import { ProcessOutcome, ProcessResult, ProcessRunner, ProcessRunOptions } from './process-runner';
+import { ProcessFeedOptions, ProcessOutcome, ProcessResult, ProcessRunner, ProcessStartOptions, StartedProcess } from './process-runner';
 
 const DEFAULT_KILL_GRACE_MS = 2000;
 const DEFAULT_MAX_OUTPUT_BYTES = 10 * 1024 * 1024;
@@ -35,93 +35,124 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
     return this.live.size;
   }
 
-  run(command: string, options: ProcessRunOptions): Promise<ProcessResult> {
-    if (this.closed) return Promise.reject(new ShuttingDownError());
-    return new Promise((resolve, reject) => {
-      const started = performance.now();
-      const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
-      const defaultGrace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
-      let outcome: ProcessOutcome = 'exited';
-      let killTimer: NodeJS.Timeout | undefined;
-      let timeoutTimer: NodeJS.Timeout | undefined;
+  start(command: string, options: ProcessStartOptions): StartedProcess {
+    if (this.closed) throw new ShuttingDownError();
+    const maxBytes = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT_BYTES;
+    const defaultGrace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
+    let outcome: ProcessOutcome = 'exited';
+    let killTimer: NodeJS.Timeout | undefined;
+    let timeoutTimer: NodeJS.Timeout | undefined;
+    let fedAt: number | undefined;
+    let fed: ProcessFeedOptions | undefined;
+    let failure: Error | undefined;
+    let settle!: (result: ProcessResult | Error) => void;
+    const settled = new Promise<ProcessResult | Error>((resolve) => (settle = resolve));
 
-      let child: ChildProcess;
+    let child: ChildProcess;
+    try {
+      child = spawn(command, [...options.args], {
+        cwd: options.cwd,
+        env: options.env,
+        shell: false,
+        detached: true,
+        windowsHide: true,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+    } catch (error) {
+      return failedStart(spawnFailure(command, error));
+    }
+
+    const signalGroup = (signal: NodeJS.Signals) => {
+      if (child.pid === undefined) return;
       try {
-        child = spawn(command, [...options.args], {
-          cwd: options.cwd,
-          env: options.env,
-          shell: false,
-          detached: true,
-          windowsHide: true,
-          stdio: ['pipe', 'pipe', 'pipe'],
-        });
-      } catch (error) {
-        reject(spawnFailure(command, error));
-        return;
+        process.kill(-child.pid, signal);
+      } catch {
+        // The group is already gone.
       }
+    };
+    const stop = (why: ProcessOutcome, graceMs = defaultGrace) => {
+      if (outcome === 'exited') outcome = why;
+      signalGroup('SIGTERM');
+      killTimer ??= setTimeout(() => signalGroup('SIGKILL'), graceMs);
+    };
 
-      const signalGroup = (signal: NodeJS.Signals) => {
-        if (child.pid === undefined) return;
-        try {
-          process.kill(-child.pid, signal);
-        } catch {
-          // The group is already gone.
-        }
-      };
-      const stop = (why: ProcessOutcome, graceMs = defaultGrace) => {
-        if (outcome === 'exited') outcome = why;
-        signalGroup('SIGTERM');
-        killTimer ??= setTimeout(() => signalGroup('SIGKILL'), graceMs);
-      };
+    const stdout = collector(maxBytes, () => stop('output_too_large'));
+    const stderr = collector(maxBytes, () => stop('output_too_large'));
+    child.stdout!.on('data', stdout.push);
+    child.stderr!.on('data', stderr.push);
+    // A child that exits before reading its stdin makes the write fail with EPIPE: not our error.
+    child.stdin!.on('error', () => undefined);
 
-      const stdout = collector(maxBytes, () => stop('output_too_large'), options.onStdoutLine && guarded(options.onStdoutLine));
-      const stderr = collector(maxBytes, () => stop('output_too_large'));
-      child.stdout!.on('data', stdout.push);
-      child.stderr!.on('data', stderr.push);
-      // A child that exits before reading its stdin makes the write fail with EPIPE: not our error.
-      child.stdin!.on('error', () => undefined);
-      child.stdin!.end(options.stdin);
+    const onAbort = () => stop('aborted');
+    let exited!: () => void;
+    const entry: Live = { child, stop, exited: new Promise<void>((r) => (exited = r)) };
 
-      const onAbort = () => stop('aborted');
-      let exited!: () => void;
-      const entry: Live = { child, stop, exited: new Promise<void>((r) => (exited = r)) };
-
-      child.once('error', (error: NodeJS.ErrnoException) => {
-        cleanup();
-        if (child.pid === undefined) reject(spawnFailure(command, error));
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      cleanup();
+      if (child.pid === undefined) {
+        failure = spawnFailure(command, error);
+        settle(failure);
+      }
+    });
+    child.once('close', (exitCode, signal) => {
+      cleanup();
+      // Grandchildren may outlive the leader; the group goes with it.
+      signalGroup('SIGKILL');
+      stdout.flush();
+      settle({
+        outcome,
+        exitCode,
+        signal,
+        stdout: stdout.text(),
+        stderr: stderr.text(),
+        durationMs: Math.round(performance.now() - (fedAt ?? performance.now())),
       });
-      child.once('close', (exitCode, signal) => {
-        cleanup();
-        // Grandchildren may outlive the leader; the group goes with it.
-        signalGroup('SIGKILL');
-        stdout.flush();
-        resolve({
-          outcome,
-          exitCode,
-          signal,
-          stdout: stdout.text(),
-          stderr: stderr.text(),
-          durationMs: Math.round(performance.now() - started),
-        });
-      });
+    });
 
-      const cleanup = () => {
-        clearTimeout(timeoutTimer);
-        clearTimeout(killTimer);
-        options.signal?.removeEventListener('abort', onAbort);
-        if (this.live.delete(entry)) {
-          this.registry?.forget(child.pid!);
-          exited();
-        }
-      };
+    const cleanup = () => {
+      clearTimeout(timeoutTimer);
+      clearTimeout(killTimer);
+      fed?.signal?.removeEventListener('abort', onAbort);
+      if (this.live.delete(entry)) {
+        this.registry?.forget(child.pid!);
+        exited();
+      }
+    };
 
-      if (child.pid === undefined) return; // 'error' follows and rejects.
+    if (child.pid !== undefined) {
+      // A spare started outside any request is recorded without an owner: reaped after a crash, never reported as a lost run.
       this.registry?.record(child.pid, ownerOfCurrentRequest());
       this.live.add(entry);
-      if (options.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), options.timeoutMs);
-      if (options.signal?.aborted) onAbort();
-      else options.signal?.addEventListener('abort', onAbort, { once: true });
-    });
+    }
+    const ended = settled.then(() => undefined);
+
+    return {
+      pid: child.pid,
+      get waiting() {
+        return fed === undefined && failure === undefined && child.exitCode === null && child.signalCode === null && outcome === 'exited';
+      },
+      ended,
+      feed: (feedOptions) => {
+        if (failure) return Promise.reject(failure);
+        if (fed) return Promise.reject(new Error('a process is fed once'));
+        fed = feedOptions;
+        fedAt = performance.now();
+        const owner = ownerOfCurrentRequest();
+        if (owner && child.pid !== undefined && this.live.has(entry)) this.registry?.record(child.pid, owner);
+        if (feedOptions.onStdoutLine) stdout.onLine(guarded(feedOptions.onStdoutLine));
+        child.stdin!.end(feedOptions.stdin);
+        if (this.live.has(entry)) {
+          if (feedOptions.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), feedOptions.timeoutMs);
+          if (feedOptions.signal?.aborted) onAbort();
+          else feedOptions.signal?.addEventListener('abort', onAbort, { once: true });
+        }
+        return settled.then((result) => (result instanceof Error ? Promise.reject(result) : result));
+      },
+      retire: () => {
+        if (this.live.has(entry)) stop('shutdown');
+        return ended;
+      },
+    };
   }
 
   async shutdown(graceMs = DEFAULT_KILL_GRACE_MS): Promise<void> {
@@ -180,14 +211,28 @@ function spawnFailure(command: string, error: unknown): Error {
   return new CliFailedError(`${path.basename(command)} could not be started (${code ?? 'error'})`);
 }
 
-/** Collects a stream up to a byte cap, and optionally splits it into lines as it arrives. */
-function collector(maxBytes: number, onOverflow: () => void, onLine?: (line: string) => void) {
+/** A process that could not be started: feeding it gives the reason. */
+function failedStart(error: Error): StartedProcess {
+  return { pid: undefined, waiting: false, ended: Promise.resolve(), feed: () => Promise.reject(error), retire: () => Promise.resolve() };
+}
+
+/**
+ * Collects a stream up to a byte cap. Once a line handler is set, it gets the complete lines seen
+ * so far and then each one as it arrives.
+ */
+function collector(maxBytes: number, onOverflow: () => void) {
   const chunks: Buffer[] = [];
   let bytes = 0;
   let overflowed = false;
   let partial = '';
+  let onLine: ((line: string) => void) | undefined;
   // Decodes across chunk boundaries, so a multi-byte character split between reads stays whole.
   const decoder = new StringDecoder('utf8');
+  const split = (text: string) => {
+    const lines = (partial + text).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) onLine!(line);
+  };
   return {
     push: (chunk: Buffer) => {
       if (overflowed) return;
@@ -195,19 +240,21 @@ function collector(maxBytes: number, onOverflow: () => void, onLine?: (line: str
       const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
       chunks.push(kept);
       bytes += kept.length;
-      if (onLine) {
-        const lines = (partial + decoder.write(kept)).split('\n');
-        partial = lines.pop() ?? '';
-        for (const line of lines) onLine(line);
-      }
+      if (onLine) split(decoder.write(kept));
       if (chunk.length > room) {
         overflowed = true;
         onOverflow();
       }
     },
+    onLine: (handler: (line: string) => void) => {
+      onLine = handler;
+      const seen = Buffer.concat(chunks);
+      if (seen.length > 0) split(decoder.write(seen));
+    },
     flush: () => {
+      if (!onLine) return;
       partial += decoder.end();
-      if (onLine && partial !== '' && !overflowed) onLine(partial);
+      if (partial !== '' && !overflowed) onLine(partial);
       partial = '';
     },
     text: () => Buffer.concat(chunks).toString('utf8'),

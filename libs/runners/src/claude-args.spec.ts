@@ -1,4 +1,4 @@
-import { buildClaudeArgs } from './claude-args';
+import { buildClaudeArgs, coarseBudget } from './claude-args';
 
 describe('buildClaudeArgs', () => {
   it('switches off everything the host could inject and gives no tools by default', () => {
@@ -47,5 +47,17 @@ describe('buildClaudeArgs', () => {
     const args = buildClaudeArgs({ model: 'claude-opus-4-1', jsonSchema: schema }, 'none');
     expect(args[args.length - 1]).toBe(`--json-schema=${JSON.stringify(schema)}`);
     expect(args.filter((arg) => arg.startsWith('--tools'))).toEqual(['--tools=']);
+  });
+
+  it('passes the budget left rounded down to two significant figures, never up', () => {
+    expect(coarseBudget(4.87)).toBe(4.8);
+    expect(coarseBudget(0.29)).toBe(0.29);
+    expect(coarseBudget(0.0076)).toBe(0.0076);
+    expect(coarseBudget(0.00769)).toBe(0.0076);
+    expect(coarseBudget(123.4)).toBe(120);
+    expect(coarseBudget(0)).toBe(0);
+    expect(coarseBudget(-1)).toBe(0);
+    for (const usd of [0.011, 0.0199, 1.5, 9.99, 10, 0.1 + 0.2, 7.3e-5]) expect(coarseBudget(usd)).toBeLessThanOrEqual(usd);
+    expect(buildClaudeArgs({ model: 'haiku', maxBudgetUsd: 4.87 }, 'none')).toContain('--max-budget-usd=4.8');
   });
 });

@@ -29,6 +29,17 @@ export function buildClaudeArgs(request: Pick<ClaudeRunRequest, 'model' | 'syste
   if (partialMessages) args.push('--include-partial-messages');
   if (request.system !== undefined) args.push(`--system-prompt=${request.system}`);
   if (request.jsonSchema !== undefined) args.push(`--json-schema=${JSON.stringify(request.jsonSchema)}`);
-  if (request.maxBudgetUsd !== undefined) args.push(`--max-budget-usd=${request.maxBudgetUsd}`);
+  if (request.maxBudgetUsd !== undefined) args.push(`--max-budget-usd=${coarseBudget(request.maxBudgetUsd)}`);
   return args;
+}
+
+/**
+ * The budget left, rounded down to two significant figures: never more than what is left, and
+ * steady enough from one run to the next that a warm spare started with it can serve the next run
+ * (a run stopped for budget by the CLI may leave up to a tenth of the budget unspent).
+ */
+export function coarseBudget(usd: number): number {
+  if (!(usd > 0)) return 0;
+  const step = 10 ** (Math.floor(Math.log10(usd)) - 1);
+  return Number((Math.floor(usd / step + 1e-9) * step).toPrecision(2));
 }

@@ -1,47 +1,39 @@
-import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
-import { AgentConfinement } from './agent-confinement';
-import { buildClaudeArgs } from './claude-args';
 import { buildUserMessage } from './claude-input';
 import { ClaudeResultLine, findResultLine, modelOf, refusedToolCalls, streamEventOf, usageOf } from './claude-output';
 import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult, ClaudeStreamEvent } from './claude-runner';
-import { buildChildEnv } from './child-env';
 import { CliBudgetReachedError, CliFailedError, sanitizeCliMessage, stderrForLog, stoppedChildError, UpstreamAuthError } from './cli-errors';
-import { ProcessRunner } from './process-runner';
+import { ClaudeWarmPool } from './claude-warm-pool';
 
-/** `claude -p` in a fresh directory under RUNS_DIR, removed afterwards whatever happened. */
+/**
+ * `claude -p` for one run, in a directory of its own removed afterwards whatever happened: a warm
+ * spare of the same configuration when one waits (ClaudeWarmPool), else a process started now.
+ */
 @Injectable()
 export class ClaudeCliRunner extends ClaudeRunner {
   private readonly logger = new Logger(ClaudeCliRunner.name);
 
   constructor(
     private readonly config: AppConfig,
-    private readonly processes: ProcessRunner,
-    private readonly confinement: AgentConfinement,
+    private readonly pool: ClaudeWarmPool,
   ) {
     super();
   }
 
   async run(request: ClaudeRunRequest): Promise<ClaudeRunResult> {
-    const runDir = path.join(this.config.runsDir, randomUUID());
-    const tmpDir = path.join(runDir, '.tmp');
-    await fs.mkdir(tmpDir, { recursive: true, mode: 0o700 });
+    const stdin = await buildUserMessage(request.prompt, request.attachments);
+    const claude = await this.pool.acquire({
+      model: request.model,
+      system: request.system,
+      jsonSchema: request.jsonSchema,
+      maxBudgetUsd: request.maxBudgetUsd,
+      streaming: request.onEvent !== undefined,
+    });
     try {
-      const result = await this.processes.run(this.config.claudeBin, {
-        args: [...buildClaudeArgs(request, this.config.runTools, request.onEvent !== undefined), ...this.confinement.runArgs(runDir)],
-        cwd: runDir,
-        env: buildChildEnv(process.env, {
-          CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
-          CLAUDE_CODE_TMPDIR: tmpDir,
-          TMPDIR: tmpDir,
-          DISABLE_AUTOUPDATER: '1',
-        }),
-        stdin: await buildUserMessage(request.prompt, request.attachments),
+      const result = await claude.process.feed({
+        stdin,
         timeoutMs: request.timeoutSecs * 1000,
-        maxOutputBytes: this.config.runOutputMaxBytes,
         signal: request.signal,
         onStdoutLine: request.onEvent && forwardStreamEvents(request.onEvent),
       });
@@ -77,7 +69,8 @@ export class ClaudeCliRunner extends ClaudeRunner {
         durationMs: result.durationMs,
       };
     } finally {
-      await fs.rm(runDir, { recursive: true, force: true }).catch((error: Error) => this.logger.error(`run directory not removed: ${error.message}`));
+      await claude.process.retire();
+      await claude.dispose().catch((error: Error) => this.logger.error(`run directory not removed: ${error.message}`));
     }
   }
 }

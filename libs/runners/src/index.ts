@@ -15,3 +15,5 @@ export * from './claude-input';
 export * from './cli-version';
 export * from './agent-confinement';
 export * from './child-registry';
+export * from './claude-warm-pool';
+export * from './warm-pool';

@@ -8,6 +8,7 @@ import { ChildProcessRunner } from './child-process-runner';
 import { ChildRegistry } from './child-registry';
 import { ClaudeCliRunner } from './claude-cli-runner';
 import { ClaudeRunner } from './claude-runner';
+import { ClaudeWarmPool } from './claude-warm-pool';
 import { ProcessRunner } from './process-runner';
 
 @Module({
@@ -15,9 +16,10 @@ import { ProcessRunner } from './process-runner';
     { provide: ChildRegistry, inject: [AppConfig], useFactory: (config: AppConfig) => new ChildRegistry(path.join(config.dataDir, 'children')) },
     { provide: ProcessRunner, useClass: ChildProcessRunner },
     { provide: AgentConfinement, inject: [AppConfig, ProcessRunner], useFactory: AgentConfinement.create },
+    ClaudeWarmPool,
     { provide: ClaudeRunner, useClass: ClaudeCliRunner },
     { provide: AcpxDriver, useClass: AcpxCliDriver },
   ],
-  exports: [ProcessRunner, ClaudeRunner, AcpxDriver, AgentConfinement, ChildRegistry],
+  exports: [ProcessRunner, ClaudeRunner, ClaudeWarmPool, AcpxDriver, AgentConfinement, ChildRegistry],
 })
 export class RunnersModule {}

@@ -4,13 +4,13 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AuditService } from '@clawdforge/audit';
 import { AppConfig, ERROR_CODES } from '@clawdforge/core';
 import { FilesService } from '@clawdforge/files';
-import { ChildOwner, ChildRegistry } from '@clawdforge/runners';
+import { ChildOwner, ChildRegistry, ClaudeWarmPool } from '@clawdforge/runners';
 import { SessionsService } from '@clawdforge/sessions';
 
 /**
- * What a crash may have left behind, put right when the server starts. Server only: the admin
- * CLI shares the database while the server runs, and must not take an upload in progress for
- * debris.
+ * What a crash may have left behind, put right when the server starts; then the warm pool starts.
+ * Server only: the admin CLI shares the database while the server runs, and must not take an
+ * upload in progress for debris (nor start claude processes it will never use).
  */
 @Injectable()
 export class StartupReconciliation implements OnApplicationBootstrap {
@@ -22,6 +22,7 @@ export class StartupReconciliation implements OnApplicationBootstrap {
     private readonly audit: AuditService,
     private readonly files: FilesService,
     private readonly sessions: SessionsService,
+    private readonly pool: ClaudeWarmPool,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -30,6 +31,8 @@ export class StartupReconciliation implements OnApplicationBootstrap {
     await this.emptyRunsDir();
     await this.files.reconcile();
     await this.sessions.reconcile();
+    // Only now, into an emptied RUNS_DIR: the first spares would otherwise lose their directories.
+    this.pool.warmUp();
   }
 
   /** The request a dead server never answered gets the audit row it never wrote. */

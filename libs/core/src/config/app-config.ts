@@ -35,6 +35,14 @@ export class AppConfig {
   runQueueMaxPerToken: number;
   /** Cap on a run's stdout (and separately stderr); past it the run is killed. */
   runOutputMaxBytes: number;
+  /** Warm claude processes kept ready per run configuration; 0 turns the pool off. */
+  runWarmPool: number;
+  /** A run configuration keeps its spares this long after its last use. */
+  runWarmPoolKeyTtlSecs: number;
+  /** Warm spares in total, all configurations together (each claude holds about 200 MB). */
+  runWarmPoolMax: number;
+  /** A spare waiting longer is replaced, so a new login or an upgraded CLI is picked up. */
+  runWarmPoolMaxIdleSecs: number;
   /** Upstream retries the claude CLI may make per run (its own default retries for minutes). */
   claudeMaxRetries: number;
   /** Tools a one-shot run may use: none, or read-only tools confined to the run's directory. */

@@ -66,3 +66,8 @@ export function requestScopeMiddleware(req: Request, _res: Response, next: NextF
 export function currentRequestContext(): RequestContext | undefined {
   return scope.getStore();
 }
+
+/** Runs `work` outside any request, for what the server does on its own account (a warm spare, say). */
+export function outsideRequest<T>(work: () => T): T {
+  return scope.exit(work);
+}

@@ -14,6 +14,12 @@ export class ClaudeLoginHealth {
   @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'When the login expires, if the CLI says', example: null }) expires_at: string | null;
 }
 
+export class WarmPoolHealth {
+  @ApiProperty({ description: 'claude processes started ahead of demand, waiting for a run (RUN_WARM_POOL)', example: 1 }) spares: number;
+  @ApiProperty({ description: 'Runs since start served by a waiting spare', example: 12 }) warm_runs: number;
+  @ApiProperty({ description: 'Runs since start that found no spare of their configuration and started their own process', example: 3 }) cold_runs: number;
+}
+
 export class HealthResponse {
   @ApiProperty({ example: true }) ok: boolean;
   @ApiProperty({ example: '0.3.0' }) version: string;
@@ -28,4 +34,6 @@ export class HealthResponse {
   @ApiProperty({ type: AgentsHealth }) agents: AgentsHealth;
   @ApiProperty({ description: 'Audit rows that could not be written since start (a full disk, a read-only database); the requests were answered all the same', example: 0 })
   audit_write_failures: number;
+  @ApiProperty({ description: 'CLI child processes alive now, warm spares included', example: 1 }) cli_children: number;
+  @ApiProperty({ type: () => WarmPoolHealth }) warm_pool: WarmPoolHealth;
 }

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { AppConfig } from '@clawdforge/core';
+import { AgentConfinement } from './agent-confinement';
+import { buildClaudeArgs } from './claude-args';
+import type { ClaudeRunRequest } from './claude-runner';
+import { buildChildEnv } from './child-env';
+import { ProcessRunner } from './process-runner';
+import { Spare, WarmPool } from './warm-pool';
+
+/** Everything of a run that reaches the CLI's argv or environment; the prompt and files go on stdin later. */
+export type ClaudeLaunch = Pick<ClaudeRunRequest, 'model' | 'system' | 'jsonSchema' | 'maxBudgetUsd'> & { streaming: boolean };
+
+/** A claude process for one run, in a run directory of its own that goes when the process does. */
+export interface ClaudeProcess extends Spare {
+  /** Started ahead of the run (a spare) rather than for it. */
+  readonly warm: boolean;
+}
+
+/**
+ * Where every `claude -p` of a one-shot run comes from: a spare started ahead with exactly the
+ * argv and environment the run would get, or, when none waits, the same start made for the run.
+ * Each process has its own directory under RUNS_DIR and serves one run. The default configuration
+ * (default model, no system prompt or schema) is kept warm from warmUp() on; other configurations
+ * while they are in use (RUN_WARM_POOL_KEY_TTL_SECS).
+ */
+@Injectable()
+export class ClaudeWarmPool implements OnModuleDestroy {
+  private readonly pool: WarmPool<ClaudeLaunch>;
+  private hits = 0;
+  private misses = 0;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly processes: ProcessRunner,
+    private readonly confinement: AgentConfinement,
+  ) {
+    this.pool = new WarmPool(
+      {
+        perKey: config.runWarmPool,
+        keyTtlMs: config.runWarmPoolKeyTtlSecs * 1000,
+        max: config.runWarmPoolMax,
+        maxIdleMs: config.runWarmPoolMaxIdleSecs * 1000,
+      },
+      (launch) => this.start(launch),
+    );
+  }
+
+  /** Spares waiting now. */
+  get spares(): number {
+    return this.pool.size;
+  }
+
+  /** Process ids of the spares waiting now. */
+  get sparePids(): number[] {
+    return this.pool.pids;
+  }
+
+  /** Runs served by a spare, and runs that had to start their own process. */
+  get counts(): { hits: number; misses: number } {
+    return { hits: this.hits, misses: this.misses };
+  }
+
+  /** Starts keeping the default configuration warm; the server calls it once RUNS_DIR is cleaned up. */
+  warmUp(): void {
+    const launch: ClaudeLaunch = { model: this.config.defaultModel, streaming: false };
+    this.pool.pin(this.keyOf(launch), launch);
+  }
+
+  /** Stops keeping spares and retires those waiting; shutdown calls it before it stops the children. */
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.close();
+  }
+
+  /** A process for one run: a waiting spare of the same launch, else a fresh one. Either is fed once, then disposed. */
+  async acquire(launch: ClaudeLaunch): Promise<ClaudeProcess> {
+    const spare = this.pool.take(this.keyOf(launch), launch) as ClaudeProcess | undefined;
+    if (spare) {
+      this.hits += 1;
+      return spare;
+    }
+    this.misses += 1;
+    return { ...(await this.start(launch)), warm: false };
+  }
+
+  private keyOf(launch: ClaudeLaunch): string {
+    return buildClaudeArgs(launch, this.config.runTools, launch.streaming).join('\0');
+  }
+
+  private async start(launch: ClaudeLaunch): Promise<ClaudeProcess> {
+    const runDir = path.join(this.config.runsDir, randomUUID());
+    const tmpDir = path.join(runDir, '.tmp');
+    await fs.mkdir(tmpDir, { recursive: true, mode: 0o700 });
+    const dispose = () => fs.rm(runDir, { recursive: true, force: true });
+    try {
+      const process = this.processes.start(this.config.claudeBin, {
+        args: [...buildClaudeArgs(launch, this.config.runTools, launch.streaming), ...this.confinement.runArgs(runDir)],
+        cwd: runDir,
+        env: buildChildEnv(globalThis.process.env, {
+          CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
+          CLAUDE_CODE_TMPDIR: tmpDir,
+          TMPDIR: tmpDir,
+          DISABLE_AUTOUPDATER: '1',
+        }),
+        maxOutputBytes: this.config.runOutputMaxBytes,
+      });
+      return { process, dispose, warm: true };
+    } catch (error) {
+      await dispose();
+      throw error;
+    }
+  }
+}
