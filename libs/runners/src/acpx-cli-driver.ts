@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { AppConfig, resolveCliBin } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, AcpxTurnOptions, AcpxTurnResult } from './acpx-driver';
-import { parseTurnOutput, TurnOutputReader } from './acpx-output';
+import { ParsedTurn, parseTurnOutput, TurnOutputReader } from './acpx-output';
 import { AgentConfinement } from './agent-confinement';
 import { buildChildEnv } from './child-env';
 import { CliFailedError, sanitizeCliMessage, ShuttingDownError, stderrForLog, stoppedChildError } from './cli-errors';
@@ -50,21 +50,53 @@ export class AcpxCliDriver extends AcpxDriver {
 
   async prompt(session: AcpxSessionRef, prompt: string, options: AcpxTurnOptions): Promise<AcpxTurnResult> {
     const reader = new TurnOutputReader();
+    const started = performance.now();
+    // The turn is answered as soon as the agent's prompt result arrives; acpx then waits a second
+    // for stragglers before it exits, and what arrives in that time is the drain's.
+    let answered: ParsedTurn | null = null;
+    let answer!: (turn: ParsedTurn) => void;
+    const early = new Promise<ParsedTurn>((resolve) => (answer = resolve));
+    const late: Record<string, unknown>[] = [];
     this.inFlight.set(session.name, session);
-    let result: ProcessResult;
-    try {
-      result = await this.acpx(session, this.args(session, ['prompt', `--session=${session.name}`], [`--timeout=${options.timeoutSecs}`]), {
-        stdin: prompt,
-        timeoutMs: options.timeoutSecs * 1000 + BACKSTOP_MS,
-        signal: options.signal,
-        onStdoutLine: (line) => {
-          const event = reader.push(line);
-          if (event) options.onEvent?.(event);
-        },
-      });
-    } finally {
-      this.inFlight.delete(session.name);
+    const exited = this.acpx(session, this.args(session, ['prompt', `--session=${session.name}`], [`--timeout=${options.timeoutSecs}`]), {
+      stdin: prompt,
+      timeoutMs: options.timeoutSecs * 1000 + BACKSTOP_MS,
+      signal: options.signal,
+      onStdoutLine: (line) => {
+        const event = reader.push(line);
+        if (!event) return;
+        if (answered) {
+          late.push(event);
+          return;
+        }
+        options.onEvent?.(event);
+        const turn = reader.turn();
+        // A cancelled turn (acpx's own timeout, a cancel at shutdown) waits for the exit, whose code says why.
+        if (turn.stopReason !== null && turn.stopReason !== 'cancelled' && turn.error === null) {
+          answered = { ...turn, events: [...turn.events] };
+          answer(answered);
+        }
+      },
+    }).finally(() => this.inFlight.delete(session.name));
+
+    const first = await Promise.race([early, exited]);
+    if (!('outcome' in first)) {
+      return {
+        ...this.resultOf(first),
+        durationMs: Math.round(performance.now() - started),
+        drained: exited.then(
+          (result) => {
+            this.cancelledAtShutdown.delete(session.name);
+            if (result.outcome !== 'exited' || (result.exitCode !== 0 && result.exitCode !== EXIT_PERMISSION_UNAVAILABLE)) {
+              this.logger.warn(`acpx ${result.outcome} ${result.exitCode ?? result.signal} after its turn was answered: ${stderrForLog(result.stderr)}`);
+            }
+            return late;
+          },
+          () => late,
+        ),
+      };
     }
+    const result = first;
     // Cancelled at shutdown (cancelTurnsInFlight): whatever acpx printed, the turn did not finish.
     if (this.cancelledAtShutdown.delete(session.name)) throw new ShuttingDownError();
     const outcome = result.exitCode === EXIT_TIMEOUT ? 'timeout' : result.outcome;
@@ -77,13 +109,17 @@ export class AcpxCliDriver extends AcpxDriver {
     const turn = reader.turn();
     // acpx exits 5 after a turn in which it refused a permission; the turn itself ended normally.
     if ((result.exitCode === 0 || result.exitCode === EXIT_PERMISSION_UNAVAILABLE) && turn.stopReason !== null) {
-      return { events: turn.events, stopReason: turn.stopReason, text: turn.text, usage: turn.usage, agentCostUsd: turn.agentCostUsd, toolsRefused: turn.toolsRefused, durationMs: result.durationMs };
+      return { ...this.resultOf(turn), durationMs: result.durationMs };
     }
     if (result.exitCode === EXIT_NO_SESSION) throw new CliFailedError('the agent session is gone from acpx; close it and start a new one', 'session_lost');
     if (result.exitCode === EXIT_PERMISSION_UNAVAILABLE) {
       throw new CliFailedError('the agent asked for a permission that SESSION_PERMISSIONS does not grant', 'permission_unavailable');
     }
     throw this.failure('the agent failed', result, turn.error?.message);
+  }
+
+  private resultOf(turn: ParsedTurn): Omit<AcpxTurnResult, 'durationMs'> {
+    return { events: turn.events, stopReason: turn.stopReason!, text: turn.text, usage: turn.usage, agentCostUsd: turn.agentCostUsd, toolsRefused: turn.toolsRefused };
   }
 
   async cancelTurnsInFlight(withinMs: number): Promise<void> {

@@ -23,7 +23,13 @@ export interface AcpxTurnResult {
   agentCostUsd: number | null;
   /** Tool calls refused during the turn (answered to the model as tool errors). */
   toolsRefused: number;
+  /** Until the answer. */
   durationMs: number;
+  /**
+   * Present when the turn was answered before acpx exited (it lingers about a second after the
+   * prompt result): resolves once acpx has exited, with the agent's messages that came in meanwhile.
+   */
+  drained?: Promise<Record<string, unknown>[]>;
 }
 
 export interface AcpxTurnOptions {

@@ -80,7 +80,7 @@ export class SessionsController {
   async get(@CurrentToken() token: TokenPrincipal, @Param('id', sessionId) id: string, @Req() req: Request): Promise<SessionResponse> {
     const session = await this.sessions.get(token, id);
     requestContext(req).audit.sessionId = session.id;
-    return { ok: true, ...SessionView.of(session, this.sessions.isBusy(session)) };
+    return { ok: true, ...SessionView.of(session, this.sessions.isBusy(session)), late_events: this.sessions.lateEventsOf(session) };
   }
 
   @Get()

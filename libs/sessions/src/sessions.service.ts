@@ -14,6 +14,9 @@ import { DEFAULT_TURN_TIMEOUT_SECS, TurnRequestDto } from './dto/turn-request.dt
 import { TurnResponse } from './dto/session.view';
 import { SessionBusyError, SessionClosedError, SessionNotFoundError, TooManySessionsError } from './sessions-errors';
 
+/** How long a turn waits for the previous turn's acpx to finish before it answers 409 session_busy. */
+const DRAIN_WAIT_MS = 10_000;
+
 export interface TurnProgress {
   started(): void;
   event(event: Record<string, unknown>): void;
@@ -30,6 +33,10 @@ export class SessionsService {
   private readonly logger = new Logger(SessionsService.name);
   /** Sessions with a turn running in this process: the authority on busy, the column its mirror. */
   private readonly turning = new Set<string>();
+  /** Sessions whose last turn was answered while acpx finishes (about a second): the next turn waits for it. */
+  private readonly draining = new Map<string, Promise<void>>();
+  /** Agent messages that arrived during a drain, kept for GET /sessions/:id and handed to the next turn. */
+  private readonly lateEvents = new Map<string, Record<string, unknown>[]>();
   /**
    * Sessions being created (acpx may take up to a minute) and not yet in the ledger: they count
    * as open, so concurrent creates cannot all pass the cap while the ledger does not show them.
@@ -102,10 +109,13 @@ export class SessionsService {
     audit.model = session.model;
     audit.promptChars = body.prompt.length;
     if (session.status === 'closed') throw new SessionClosedError(session.id);
+    await this.afterDrain(session.id);
     if (this.turning.has(session.id)) throw new SessionBusyError(session.id);
     await this.policy.admit(owner, { kind: 'turn', model: session.model });
+    await this.afterDrain(session.id);
     if (this.turning.has(session.id)) throw new SessionBusyError(session.id);
     this.turning.add(session.id);
+    let drained: Promise<Record<string, unknown>[]> | undefined;
     const turnIndex = session.turnCount + 1;
     audit.turnIndex = turnIndex;
     try {
@@ -116,6 +126,7 @@ export class SessionsService {
         signal,
         onEvent: progress && ((event) => progress.event(event)),
       });
+      drained = result.drained;
       audit.responseChars = result.text.length;
       audit.inputTokens = result.usage.inputTokens;
       audit.outputTokens = result.usage.outputTokens;
@@ -132,14 +143,53 @@ export class SessionsService {
         stop_reason: result.stopReason,
         tools_refused: result.toolsRefused,
         duration_ms: result.durationMs,
+        late_events: this.takeLateEvents(session.id),
       };
     } catch (error) {
       await this.policy.settle(owner, turnFailure(session.model, error));
       throw error;
     } finally {
-      this.turning.delete(session.id);
-      await this.sessions.update({ id: session.id }, { busy: false, lastActivityAt: this.clock.now() });
+      if (drained) this.drain(session.id, drained);
+      else await this.endTurn(session.id);
     }
+  }
+
+  /** Agent messages of the last turn that arrived after it was answered. */
+  lateEventsOf(session: AgentSession): Record<string, unknown>[] {
+    return this.lateEvents.get(session.id) ?? [];
+  }
+
+  private async endTurn(id: string): Promise<void> {
+    this.turning.delete(id);
+    await this.sessions.update({ id }, { busy: false, lastActivityAt: this.clock.now() });
+  }
+
+  /** The turn is answered; the session stays taken until acpx has exited, and keeps what came in meanwhile. */
+  private drain(id: string, drained: Promise<Record<string, unknown>[]>): void {
+    const done = drained
+      .then((events) => {
+        if (events.length > 0) this.lateEvents.set(id, [...(this.lateEvents.get(id) ?? []), ...events]);
+      })
+      .then(() => this.endTurn(id))
+      .catch((error: Error) => this.logger.error(`session ${id} not released after its turn: ${error.message}`))
+      .finally(() => this.draining.delete(id));
+    this.draining.set(id, done);
+  }
+
+  /** Waits, a bounded time, for the previous turn's acpx to finish; past the bound the session counts as busy. */
+  private async afterDrain(id: string): Promise<void> {
+    const pending = this.draining.get(id);
+    if (!pending) return;
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, DRAIN_WAIT_MS)));
+    await Promise.race([pending, bound]);
+    clearTimeout(timer);
+  }
+
+  private takeLateEvents(id: string): Record<string, unknown>[] {
+    const events = this.lateEvents.get(id) ?? [];
+    this.lateEvents.delete(id);
+    return events;
   }
 
   async get(owner: TokenPrincipal, id: string): Promise<AgentSession> {
@@ -175,8 +225,9 @@ export class SessionsService {
     return this.closeSession(session);
   }
 
+  /** A turn is running (a session whose answered turn's acpx is still finishing is not busy: its next turn waits for it). */
   isBusy(session: AgentSession): boolean {
-    return this.turning.has(session.id);
+    return this.turning.has(session.id) && !this.draining.has(session.id);
   }
 
   /** Idle sessions are soft-closed; sessions closed longer than the hard TTL leave the ledger. */
@@ -240,8 +291,9 @@ export class SessionsService {
 
   private async closeSession(session: AgentSession): Promise<AgentSession> {
     if (session.status === 'closed') return session;
-    if (this.turning.has(session.id)) await this.acpx.cancel(refOf(session));
+    if (this.isBusy(session)) await this.acpx.cancel(refOf(session));
     await this.acpx.close(refOf(session));
+    this.lateEvents.delete(session.id);
     await fs.rm(session.cwd, { recursive: true, force: true });
     session.status = 'closed';
     session.closedAt = this.clock.now();

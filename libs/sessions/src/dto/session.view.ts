@@ -29,6 +29,13 @@ export class SessionView {
 
 export class SessionResponse extends SessionView {
   @ApiProperty({ type: Boolean, example: true }) ok: true;
+  @ApiProperty({
+    description: 'Agent messages of the last turn that arrived after it was answered; the next turn hands them over as its late_events',
+    type: 'array',
+    items: { type: 'object' },
+    required: false,
+  })
+  late_events?: Record<string, unknown>[];
 }
 
 export class SessionPage {
@@ -57,4 +64,10 @@ export class TurnResponse {
   @ApiProperty({ description: 'Tool calls refused during the turn (outside the session’s directory, or not granted by SESSION_PERMISSIONS); each went back to the model as a tool error', example: 0 })
   tools_refused: number;
   @ApiProperty({ example: 12345 }) duration_ms: number;
+  @ApiProperty({
+    description: 'Agent messages of the previous turn that arrived after it was answered (acpx lingers about a second after the prompt result); usually empty',
+    type: 'array',
+    items: { type: 'object' },
+  })
+  late_events: Record<string, unknown>[];
 }
