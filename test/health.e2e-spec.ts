@@ -35,7 +35,7 @@ describe('/healthz', () => {
         agents: { file_tools: 'restricted', session_permissions: 'approve-reads', shell_sandbox: 'not_needed', unsandboxed_agents: false },
         audit_write_failures: 0,
         cli_children: expect.any(Number),
-        warm_pool: { spares: expect.any(Number), warm_runs: 0, cold_runs: 0 },
+        warm_pool: { spares: expect.any(Number), warm_runs: 0, cold_runs: 0, session_clients: 0 },
       });
       // The default configuration's spare, once started, is the one child.
       expect(await eventually(() => t.app.get(ClaudeWarmPool).spares === 1)).toBe(true);

@@ -114,7 +114,7 @@ describe.each([
       expect(health.body.cli_children).toBe(health.body.warm_pool.spares);
     } else {
       expect(body.result.waited_ms).toBeLessThan(400);
-      expect(health.body.warm_pool).toEqual({ spares: 0, warm_runs: 0, cold_runs: expect.any(Number) });
+      expect(health.body.warm_pool).toEqual({ spares: 0, warm_runs: 0, cold_runs: expect.any(Number), session_clients: 0 });
       expect(health.body.cli_children).toBe(0);
     }
     expect(spares()).toHaveLength(health.body.warm_pool.spares);

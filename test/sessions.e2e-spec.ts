@@ -6,7 +6,8 @@ import * as path from 'node:path';
 import { AuditService } from '@clawdforge/audit';
 import { AgentSession, SessionsService } from '@clawdforge/sessions';
 import { SweeperService } from '@clawdforge/sweeper';
-import { eventually } from './support/processes';
+import { AcpxDriver } from '@clawdforge/runners';
+import { eventually, processesWith } from './support/processes';
 import { postSse } from './support/sse-client';
 import { ManualClock } from './support/manual-clock';
 import { makeDataDir, startTestApp, TestApp } from './support/test-app';
@@ -54,6 +55,8 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
   /** The agent process acpx keeps for a session, as acpx itself reports it. */
   const agentPid = (id: string, cwd: string): number =>
     JSON.parse(execFileSync(ACPX, [`--cwd=${cwd}`, '--format=json', `--agent=${FAKE_AGENT}`, 'sessions', 'show', id], { env: { ...process.env, HOME: t.config.acpxHome } }).toString()).pid;
+  /** `acpx prompt` clients of session `id` alive now. */
+  const spareClientPids = (id: string) => processesWith(`--session=${id}`).filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('\0prompt\0'));
   const alive = (pid: number) => {
     try {
       return !/^State:\s+Z/m.test(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -73,6 +76,24 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
       for (const item of listed.body.items ?? []) if (item.status === 'open') await as(token).close(item.session_id);
     }
     await t.close();
+  });
+
+  it('keeps a prompt client waiting for each open session’s next turn, and none once it is closed', async () => {
+    const clients = () => t.app.get(AcpxDriver).spareClients;
+    const before = clients();
+    const id = (await as(bob).create().expect(201)).body.session_id;
+    expect(await eventually(() => clients() === before + 1)).toBe(true);
+    const pid = spareClientPids(id);
+    expect(pid).toHaveLength(1);
+    const turn = await as(bob).turn(id, { prompt: 'warm' }).expect(200);
+    expect(texts(turn.body.events)).toEqual(['echo: warm (turn 1)']);
+    // The waiting client served the turn (and exits after acpx's linger), and a new one waits for the next.
+    expect(await eventually(() => !alive(pid[0]))).toBe(true);
+    expect(await eventually(() => spareClientPids(id).length === 1 && spareClientPids(id)[0] !== pid[0])).toBe(true);
+    expect(texts((await as(bob).turn(id, { prompt: 'again' }).expect(200)).body.events)).toEqual(['echo: again (turn 2)']);
+    await as(bob).close(id).expect(200);
+    expect(clients()).toBe(before);
+    expect(await eventually(() => spareClientPids(id).length === 0)).toBe(true);
   });
 
   it('runs turns that keep context, returning only what the agent sent', async () => {

@@ -18,8 +18,8 @@ const CANCEL_TURNS_MS = 5000;
 export async function shutdownGracefully(app: INestApplication, graceMs: number, logger: LoggerService): Promise<void> {
   const server = app.getHttpServer() as Server;
   const drained = new Promise<true>((resolve) => server.close(() => resolve(true)));
-  // Spares serve no one now: retired at once, and the runs still to come start their own.
-  await app.get(ClaudeWarmPool).close();
+  // Spares serve no one now: retired at once, and the runs and turns still to come start their own.
+  await Promise.all([app.get(ClaudeWarmPool).close(), app.get(AcpxDriver).retireSpares()]);
   if (!(await within(drained, graceMs))) {
     logger.warn?.(`requests still running after ${graceMs} ms; stopping them`);
     app.get(RunQueue, { strict: false }).close();

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Metrics } from '@clawdforge/metrics';
 import { RunQueue } from '@clawdforge/run';
-import { ClaudeWarmPool, ProcessRunner } from '@clawdforge/runners';
+import { AcpxDriver, ClaudeWarmPool, ProcessRunner } from '@clawdforge/runners';
 import { AgentSession } from '@clawdforge/sessions';
 
 /**
@@ -17,6 +17,7 @@ export class MetricsGauges implements OnModuleInit {
     private readonly metrics: Metrics,
     private readonly processes: ProcessRunner,
     private readonly pool: ClaudeWarmPool,
+    private readonly acpx: AcpxDriver,
     private readonly moduleRef: ModuleRef,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
@@ -29,6 +30,7 @@ export class MetricsGauges implements OnModuleInit {
     this.metrics.gauge('clawdforge_runs_running', () => queue.running);
     this.metrics.gauge('clawdforge_cli_children', () => this.processes.running);
     this.metrics.gauge('clawdforge_warm_spares', () => this.pool.spares);
+    this.metrics.gauge('clawdforge_warm_session_clients', () => this.acpx.spareClients);
     this.metrics.gauge('clawdforge_sessions_open', () => sessions.countBy({ status: 'open' }));
   }
 }

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { appVersion } from '@clawdforge/core';
 import { AuditService } from '@clawdforge/audit';
 import { Public } from '@clawdforge/auth';
-import { AgentConfinement, ClaudeWarmPool, ProcessRunner } from '@clawdforge/runners';
+import { AcpxDriver, AgentConfinement, ClaudeWarmPool, ProcessRunner } from '@clawdforge/runners';
 import { CliVersionsService } from './cli-versions.service';
 import { HealthResponse } from './dto/health-response.dto';
 
@@ -19,6 +19,7 @@ export class HealthController {
     private readonly audit: AuditService,
     private readonly processes: ProcessRunner,
     private readonly pool: ClaudeWarmPool,
+    private readonly acpx: AcpxDriver,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -52,7 +53,7 @@ export class HealthController {
       agents: this.confinement.status(),
       audit_write_failures: this.audit.failedRows,
       cli_children: this.processes.running,
-      warm_pool: { spares: this.pool.spares, warm_runs: this.pool.counts.hits, cold_runs: this.pool.counts.misses },
+      warm_pool: { spares: this.pool.spares, warm_runs: this.pool.counts.hits, cold_runs: this.pool.counts.misses, session_clients: this.acpx.spareClients },
     };
   }
 }

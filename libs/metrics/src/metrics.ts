@@ -34,6 +34,7 @@ const GAUGE_HELP = {
   clawdforge_runs_running: 'Runs holding a slot',
   clawdforge_cli_children: 'CLI child processes alive, warm spares included',
   clawdforge_warm_spares: 'claude processes started ahead of demand, waiting for a run',
+  clawdforge_warm_session_clients: 'acpx prompt clients started ahead, one per open session, waiting for its next turn',
   clawdforge_sessions_open: 'Agent sessions open',
 } as const;
 

@@ -1,12 +1,13 @@
 import * as path from 'node:path';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig, resolveCliBin } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, AcpxTurnOptions, AcpxTurnResult } from './acpx-driver';
 import { ParsedTurn, parseTurnOutput, TurnOutputReader } from './acpx-output';
 import { AgentConfinement } from './agent-confinement';
 import { buildChildEnv } from './child-env';
 import { CliFailedError, sanitizeCliMessage, ShuttingDownError, stderrForLog, stoppedChildError } from './cli-errors';
-import { ProcessResult, ProcessRunner } from './process-runner';
+import { ProcessFeedOptions, ProcessResult, ProcessRunner, StartedProcess } from './process-runner';
+import { WarmPool } from './warm-pool';
 
 /** acpx's exit codes (docs/CLI.md). */
 const EXIT_TIMEOUT = 3;
@@ -17,6 +18,16 @@ const CONTROL_TIMEOUT_MS = 60_000;
 /** Our own limit sits a little past acpx's --timeout, as a backstop. */
 const BACKSTOP_MS = 10_000;
 
+/** What a session's `acpx prompt` client is started with, before its prompt. */
+interface PromptLaunch {
+  session: AcpxSessionRef;
+  timeoutSecs: number;
+}
+
+function spareKey({ session, timeoutSecs }: PromptLaunch): string {
+  return `${session.name}\0${timeoutSecs}`;
+}
+
 /**
  * Runs `acpx` for each step of a session. Every value travels glued to its flag, prompts go on
  * stdin, and acpx children get HOME = ACPX_HOME (its state lives in $HOME/.acpx) while the claude
@@ -25,7 +36,7 @@ const BACKSTOP_MS = 10_000;
  * claude it starts is confined by AgentConfinement.
  */
 @Injectable()
-export class AcpxCliDriver extends AcpxDriver {
+export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
   private readonly logger = new Logger(AcpxCliDriver.name);
   /** Turns running now, by session name. */
   private readonly inFlight = new Map<string, AcpxSessionRef>();
@@ -35,17 +46,50 @@ export class AcpxCliDriver extends AcpxDriver {
   /** The pinned Claude ACP adapter, else acpx's built-in agent of that name. */
   private readonly claudeAdapter = resolveCliBin('claude-agent-acp');
 
+  /**
+   * A spare `acpx prompt` client per open session, started ahead and waiting for its prompt on
+   * stdin: acpx reads the prompt before it loads anything else or reaches the session's queue
+   * owner, so a spare answers in tens of milliseconds where a fresh client takes about 400.
+   */
+  private readonly spares: WarmPool<PromptLaunch>;
+
   constructor(
     private readonly config: AppConfig,
     private readonly processes: ProcessRunner,
     private readonly confinement: AgentConfinement,
   ) {
     super();
+    this.spares = new WarmPool<PromptLaunch>(
+      {
+        perKey: config.sessionWarmClients ? 1 : 0,
+        keyTtlMs: config.sessionTtlSecs * 1000,
+        max: config.sessionsMaxOpen,
+        maxIdleMs: config.sessionTtlSecs * 1000,
+      },
+      async (launch) => ({ process: this.start(launch.session, this.promptArgs(launch)), dispose: async () => undefined }),
+    );
   }
 
-  async create(session: AcpxSessionRef): Promise<void> {
+  /** Spare prompt clients waiting now. */
+  get spareClients(): number {
+    return this.spares.size;
+  }
+
+  async retireSpares(): Promise<void> {
+    await this.spares.close();
+  }
+
+  onModuleDestroy(): Promise<void> {
+    return this.retireSpares();
+  }
+
+  async create(session: AcpxSessionRef, firstTurnTimeoutSecs?: number): Promise<void> {
     const result = await this.acpx(session, this.args(session, ['sessions', 'new', `--name=${session.name}`]), { timeoutMs: CONTROL_TIMEOUT_MS });
     if (result.outcome !== 'exited' || result.exitCode !== 0) throw this.failure('the agent session could not be created', result);
+    if (firstTurnTimeoutSecs !== undefined) {
+      const launch: PromptLaunch = { session, timeoutSecs: firstTurnTimeoutSecs };
+      this.spares.warm(spareKey(launch), launch);
+    }
   }
 
   async prompt(session: AcpxSessionRef, prompt: string, options: AcpxTurnOptions): Promise<AcpxTurnResult> {
@@ -58,7 +102,7 @@ export class AcpxCliDriver extends AcpxDriver {
     const early = new Promise<ParsedTurn>((resolve) => (answer = resolve));
     const late: Record<string, unknown>[] = [];
     this.inFlight.set(session.name, session);
-    const exited = this.acpx(session, this.args(session, ['prompt', `--session=${session.name}`], [`--timeout=${options.timeoutSecs}`]), {
+    const exited = this.promptClient(session, options.timeoutSecs).feed({
       stdin: prompt,
       timeoutMs: options.timeoutSecs * 1000 + BACKSTOP_MS,
       signal: options.signal,
@@ -138,6 +182,7 @@ export class AcpxCliDriver extends AcpxDriver {
   }
 
   async close(session: AcpxSessionRef): Promise<void> {
+    await this.spares.forget((key) => key.startsWith(`${session.name}\0`));
     const result = await this.acpx(session, this.args(session, ['sessions', 'close', session.name]), { timeoutMs: CONTROL_TIMEOUT_MS });
     if (result.outcome === 'exited' && (result.exitCode === 0 || result.exitCode === EXIT_NO_SESSION)) return;
     throw this.failure('the agent session could not be closed', result);
@@ -164,12 +209,18 @@ export class AcpxCliDriver extends AcpxDriver {
     return agent === 'claude' && path.isAbsolute(this.claudeAdapter) ? `--agent=${this.claudeAdapter}` : agent;
   }
 
-  private acpx(
-    session: AcpxSessionRef,
-    args: string[],
-    options: { stdin?: string; timeoutMs: number; signal?: AbortSignal; onStdoutLine?: (line: string) => void },
-  ): Promise<ProcessResult> {
-    return this.processes.run(this.config.acpxBin, {
+  private acpx(session: AcpxSessionRef, args: string[], options: ProcessFeedOptions): Promise<ProcessResult> {
+    let started: StartedProcess;
+    try {
+      started = this.start(session, args);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return started.feed(options);
+  }
+
+  private start(session: AcpxSessionRef, args: string[]): StartedProcess {
+    return this.processes.start(this.config.acpxBin, {
       args,
       env: buildChildEnv(process.env, {
         HOME: this.config.acpxHome,
@@ -178,12 +229,21 @@ export class AcpxCliDriver extends AcpxDriver {
         DISABLE_AUTOUPDATER: '1',
         ...this.confinement.sessionEnv(session.cwd),
       }),
-      stdin: options.stdin,
-      timeoutMs: options.timeoutMs,
       maxOutputBytes: this.config.runOutputMaxBytes,
-      signal: options.signal,
-      onStdoutLine: options.onStdoutLine,
     });
+  }
+
+  /** The `acpx prompt` client for a turn: the session's spare when it waits with the same argv, else one started now. */
+  private promptClient(session: AcpxSessionRef, timeoutSecs: number): StartedProcess {
+    const launch: PromptLaunch = { session, timeoutSecs };
+    const key = spareKey(launch);
+    // One spare per session: one waiting for another timeout goes.
+    void this.spares.forget((other) => other !== key && other.startsWith(`${session.name}\0`));
+    return this.spares.take(key, launch)?.process ?? this.start(session, this.promptArgs(launch));
+  }
+
+  private promptArgs({ session, timeoutSecs }: PromptLaunch): string[] {
+    return this.args(session, ['prompt', `--session=${session.name}`], [`--timeout=${timeoutSecs}`]);
   }
 
   private failure(what: string, result: ProcessResult, said?: string): CliFailedError {

@@ -46,7 +46,8 @@ export interface AcpxTurnOptions {
  * CliFailedError (502: `agent_failed`, `session_lost`, `permission_unavailable`, `output_too_large`).
  */
 export abstract class AcpxDriver {
-  abstract create(session: AcpxSessionRef): Promise<void>;
+  /** With `firstTurnTimeoutSecs`, a prompt client for a turn of that timeout is made ready ahead. */
+  abstract create(session: AcpxSessionRef, firstTurnTimeoutSecs?: number): Promise<void>;
   abstract prompt(session: AcpxSessionRef, prompt: string, options: AcpxTurnOptions): Promise<AcpxTurnResult>;
   abstract cancel(session: AcpxSessionRef): Promise<void>;
   /** Ends the session and the agent process acpx keeps for it; a session acpx no longer knows counts as closed. */
@@ -57,4 +58,8 @@ export abstract class AcpxDriver {
    * Resolves within `withinMs`.
    */
   abstract cancelTurnsInFlight(withinMs: number): Promise<void>;
+  /** Prompt clients started ahead and waiting (none when the driver keeps none). */
+  abstract get spareClients(): number;
+  /** For shutdown: stops the clients started ahead, and starts no more. */
+  abstract retireSpares(): Promise<void>;
 }

@@ -165,4 +165,17 @@ describe('WarmPool', () => {
     await settle();
     expect(started).toHaveLength(2);
   });
+
+  it('forgets the keys it is told to, retiring their spares, and keeps the rest', async () => {
+    const { pool, started } = poolWith();
+    pool.warm('session-a\u0000300', 'a');
+    pool.warm('session-b\u0000300', 'b');
+    await settle();
+    await pool.forget((key) => key.startsWith('session-a\u0000'));
+    expect(started.find((s) => s.launch === 'a')!.retired).toBe(true);
+    expect(pool.size).toBe(1);
+    expect(pool.take('session-a\u0000300', 'a')).toBeUndefined();
+    expect((pool.take('session-b\u0000300', 'b') as FakeSpare).launch).toBe('b');
+    await pool.close();
+  });
 });

@@ -88,6 +88,13 @@ export class WarmPool<L> {
     this.refill(key);
   }
 
+  /** Starts keeping `key` warm as if it had just been used (the TTL applies, unlike pin). */
+  warm(key: string, launch: L): void {
+    if (!this.enabled || this.closed) return;
+    this.stateOf(key, launch).lastUsedAt = Date.now();
+    this.refill(key);
+  }
+
   /** A waiting spare of `key`, if any; either way the key counts as used and is topped up. */
   take(key: string, launch: L): Spare | undefined {
     if (!this.enabled || this.closed) return undefined;
@@ -107,6 +114,21 @@ export class WarmPool<L> {
     }
     this.refill(key);
     return taken;
+  }
+
+  /** Stops keeping the keys `which` selects, and retires their spares. */
+  async forget(which: (key: string) => boolean): Promise<void> {
+    const retiring: Promise<void>[] = [];
+    for (const [key, state] of this.keys) {
+      if (!which(key)) continue;
+      clearTimeout(state.retryTimer);
+      for (const held of state.spares.splice(0)) {
+        clearTimeout(held.idleTimer);
+        retiring.push(this.retire(held.spare));
+      }
+      this.keys.delete(key);
+    }
+    await Promise.all(retiring);
   }
 
   /** Retires every spare and starts no more. */

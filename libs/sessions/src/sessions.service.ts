@@ -83,7 +83,7 @@ export class SessionsService {
     let createdInAcpx = false;
     try {
       await fs.mkdir(session.cwd, { recursive: true, mode: 0o700 });
-      await this.acpx.create(refOf(session));
+      await this.acpx.create(refOf(session), DEFAULT_TURN_TIMEOUT_SECS);
       createdInAcpx = true;
       await this.serially(async () => {
         await this.sessions.insert(session);

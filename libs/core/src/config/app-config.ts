@@ -61,6 +61,8 @@ export class AppConfig {
   acpxHome: string;
   /** Open sessions allowed at once, all tokens together (each keeps an agent process alive). */
   sessionsMaxOpen: number;
+  /** Keep a spare `acpx prompt` client per open session, waiting for the next turn's prompt. */
+  sessionWarmClients: boolean;
   /** Open sessions one token may hold. */
   sessionsMaxOpenPerToken: number;
   /** Live files one token may hold, and their total size. */

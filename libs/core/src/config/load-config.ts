@@ -213,6 +213,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     sessionPermissions: oneOf(env, 'SESSION_PERMISSIONS', ['approve-reads', 'approve-all', 'deny-all'] as const, 'approve-reads'),
     acpxHome: path.resolve(cwd, text(env, 'ACPX_HOME') ?? path.join(dataDir, 'acpx-home')),
     sessionsMaxOpen: integer(env, 'SESSIONS_MAX_OPEN', 16, 1, 1000),
+    sessionWarmClients: integer(env, 'SESSION_WARM_CLIENTS', 1, 0, 1) === 1,
     sessionsMaxOpenPerToken: integer(env, 'SESSIONS_MAX_OPEN_PER_TOKEN', 4, 1, 1000),
     filesMaxPerToken: integer(env, 'FILES_MAX_PER_TOKEN', 200, 1, 1_000_000),
     filesMaxTotalBytesPerToken: integer(env, 'FILES_MAX_TOTAL_BYTES_PER_TOKEN', 512 * 1024 * 1024, 1, 1024 * 1024 * 1024 * 1024),

@@ -18,6 +18,8 @@ export class WarmPoolHealth {
   @ApiProperty({ description: 'claude processes started ahead of demand, waiting for a run (RUN_WARM_POOL)', example: 1 }) spares: number;
   @ApiProperty({ description: 'Runs since start served by a waiting spare', example: 12 }) warm_runs: number;
   @ApiProperty({ description: 'Runs since start that found no spare of their configuration and started their own process', example: 3 }) cold_runs: number;
+  @ApiProperty({ description: '`acpx prompt` clients started ahead, one per open session, waiting for its next turn (SESSION_WARM_CLIENTS)', example: 2 })
+  session_clients: number;
 }
 
 export class HealthResponse {
