@@ -17,6 +17,31 @@ export function rssMiB(pid: number): number {
   return Number(/^VmRSS:\s+(\d+)/m.exec(status)?.[1] ?? 0) / 1024;
 }
 
+/** RSS of `pid` and all its descendants. */
+export function treeRssMiB(pid: number): number {
+  const children = new Map<number, number[]>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const ppid = Number(/^PPid:\s+(\d+)/m.exec(fs.readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1]);
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // gone while we looked
+    }
+  }
+  let total = 0;
+  const walk = (at: number) => {
+    try {
+      total += rssMiB(at);
+    } catch {
+      // gone while we looked
+    }
+    for (const child of children.get(at) ?? []) walk(child);
+  };
+  walk(pid);
+  return total;
+}
+
 export function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   return `${os.cpus().length} × ${cpu}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, ${os.type()} ${os.release()}, Node ${process.version}`;

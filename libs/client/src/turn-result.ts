@@ -8,6 +8,7 @@ export class TurnResult implements TurnBody {
   readonly events: AcpMessage[];
   readonly stop_reason: string;
   readonly duration_ms: number;
+  readonly late_events: AcpMessage[];
 
   constructor(body: TurnBody) {
     this.session_id = body.session_id;
@@ -15,6 +16,7 @@ export class TurnResult implements TurnBody {
     this.events = body.events;
     this.stop_reason = body.stop_reason;
     this.duration_ms = body.duration_ms;
+    this.late_events = body.late_events ?? [];
   }
 
   /** The agent's message chunks of this turn, joined. */

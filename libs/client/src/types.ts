@@ -45,6 +45,8 @@ export interface SessionState {
   last_activity_at: string;
   closed_at: string | null;
   turn_count: number;
+  /** Agent messages of the last turn that arrived after it was answered (GET /sessions/:id only). */
+  late_events?: AcpMessage[];
 }
 
 export type AcpMessage = Record<string, unknown>;
@@ -56,6 +58,8 @@ export interface TurnBody {
   events: AcpMessage[];
   stop_reason: string;
   duration_ms: number;
+  /** Agent messages of the previous turn that arrived after it was answered. */
+  late_events: AcpMessage[];
 }
 
 export interface AppToken {

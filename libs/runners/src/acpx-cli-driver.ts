@@ -6,7 +6,7 @@ import { ParsedTurn, parseTurnOutput, TurnOutputReader } from './acpx-output';
 import { AgentConfinement } from './agent-confinement';
 import { buildChildEnv } from './child-env';
 import { CliFailedError, sanitizeCliMessage, ShuttingDownError, stderrForLog, stoppedChildError } from './cli-errors';
-import { ProcessFeedOptions, ProcessResult, ProcessRunner, StartedProcess } from './process-runner';
+import { ProcessFeedOptions, ProcessResult, ProcessRunner, ProcessStartOptions, StartedProcess } from './process-runner';
 import { WarmPool } from './warm-pool';
 
 /** acpx's exit codes (docs/CLI.md). */
@@ -210,17 +210,15 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
   }
 
   private acpx(session: AcpxSessionRef, args: string[], options: ProcessFeedOptions): Promise<ProcessResult> {
-    let started: StartedProcess;
-    try {
-      started = this.start(session, args);
-    } catch (error) {
-      return Promise.reject(error as Error);
-    }
-    return started.feed(options);
+    return this.processes.run(this.config.acpxBin, { ...this.startOptions(session, args), ...options });
   }
 
   private start(session: AcpxSessionRef, args: string[]): StartedProcess {
-    return this.processes.start(this.config.acpxBin, {
+    return this.processes.start(this.config.acpxBin, this.startOptions(session, args));
+  }
+
+  private startOptions(session: AcpxSessionRef, args: string[]): ProcessStartOptions {
+    return {
       args,
       env: buildChildEnv(process.env, {
         HOME: this.config.acpxHome,
@@ -230,7 +228,7 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
         ...this.confinement.sessionEnv(session.cwd),
       }),
       maxOutputBytes: this.config.runOutputMaxBytes,
-    });
+    };
   }
 
   /** The `acpx prompt` client for a turn: the session's spare when it waits with the same argv, else one started now. */
