@@ -12,10 +12,12 @@ const SESSION_ENV = { ACPX_BIN: ACPX, SESSION_AGENTS: 'fake', SESSION_AGENT_COMM
  * The working directories of the fake agents alive for this app, sorted: other suites run the same
  * script, but never with this app's ACPX_HOME.
  */
+/** The working directories of the agent processes this app's acpx runs (not acpx clients naming the agent in their argv). */
 function agentDirsOf(t: TestApp): string[] {
   return processesWith(AGENT_SCRIPT)
     .flatMap((pid) => {
       try {
+        if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[1] !== AGENT_SCRIPT) return [];
         const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
         return env.includes(`HOME=${t.config.acpxHome}`) ? [fs.readlinkSync(`/proc/${pid}/cwd`)] : [];
       } catch {
