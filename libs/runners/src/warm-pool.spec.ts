@@ -12,21 +12,21 @@ class FakeSpare implements Spare {
 
   constructor(readonly launch: string) {
     const ended = new Promise<void>((resolve) => (this.end = resolve));
-    const self = this;
+    const spare = { waiting: () => this.alive && !this.fed };
     this.process = {
       pid: undefined,
       get waiting() {
-        return self.alive && !self.fed;
+        return spare.waiting();
       },
       ended,
       feed: async () => {
-        self.fed = true;
-        self.die();
+        this.fed = true;
+        this.die();
         return { outcome: 'exited', exitCode: 0, signal: null, stdout: '', stderr: '', durationMs: 0 };
       },
       retire: async () => {
-        self.retired = true;
-        self.die();
+        this.retired = true;
+        this.die();
         await ended;
       },
     };
