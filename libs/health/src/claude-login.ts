@@ -24,11 +24,11 @@ const PROBE_TIMEOUT_MS = 10_000;
  * Runs `claude auth status --json` as runs and sessions run claude: the same child environment
  * (ANTHROPIC_* and CLAUDE_* pass through) and the same login directory. Never throws.
  */
-export async function probeClaudeLogin(processes: ProcessRunner, config: Pick<AppConfig, 'claudeBin' | 'claudeConfigDir'>): Promise<ClaudeLogin> {
+export async function probeClaudeLogin(processes: ProcessRunner, config: Pick<AppConfig, 'claudeBin' | 'claudeConfigDir'>, dir = config.claudeConfigDir): Promise<ClaudeLogin> {
   try {
     const result = await processes.run(config.claudeBin, {
       args: ['auth', 'status', '--json'],
-      env: buildChildEnv(process.env, { CLAUDE_CONFIG_DIR: config.claudeConfigDir }),
+      env: buildChildEnv(process.env, { CLAUDE_CONFIG_DIR: dir }),
       timeoutMs: PROBE_TIMEOUT_MS,
       maxOutputBytes: 64 * 1024,
     });

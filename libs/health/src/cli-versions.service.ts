@@ -17,7 +17,12 @@ export class CliVersionsService implements OnApplicationBootstrap, OnModuleDestr
   private refreshing?: Promise<void>;
   claude: CliVersion = UNKNOWN;
   acpx: CliVersion = UNKNOWN;
-  claudeLogin: ClaudeLogin = NOT_PROBED;
+  /** Each login of CLAUDE_CONFIG_DIRS, in order. */
+  claudeLogins: ClaudeLogin[] = [];
+  /** The first login that is logged in, else the first login. */
+  get claudeLogin(): ClaudeLogin {
+    return this.claudeLogins.find((login) => login.loggedIn) ?? this.claudeLogins[0] ?? NOT_PROBED;
+  }
 
   constructor(
     private readonly config: AppConfig,
@@ -39,20 +44,23 @@ export class CliVersionsService implements OnApplicationBootstrap, OnModuleDestr
     this.refreshing ??= Promise.all([
       probeCliVersion(this.processes, this.config.claudeBin),
       probeCliVersion(this.processes, this.config.acpxBin),
-      probeClaudeLogin(this.processes, this.config),
+      Promise.all(this.config.claudeLogins.map(({ dir }) => probeClaudeLogin(this.processes, this.config, dir))),
     ])
-      .then(([claude, acpx, login]) => {
+      .then(([claude, acpx, logins]) => {
         for (const [name, probe] of [['claude', claude], ['acpx', acpx]] as const) {
           if (probe.problem && probe.present) this.logger.warn(`${name}: ${probe.problem}`);
         }
-        // Once when the login goes missing (at boot too), not at every probe while it stays missing.
-        const wasLoggedIn = this.claudeLogin === NOT_PROBED || this.claudeLogin.loggedIn;
-        if (claude.present && wasLoggedIn && !login.loggedIn) {
-          this.logger.warn(`claude is not logged in${login.problem ? ` (${login.problem})` : ''}: runs and sessions fail until "claude /login" is run as the server's user`);
-        }
+        // Once when a login goes missing (at boot too), not at every probe while it stays missing.
+        logins.forEach((login, i) => {
+          const was = this.claudeLogins[i];
+          const name = this.config.claudeLogins.length > 1 ? ` (login "${this.config.claudeLogins[i].label}")` : '';
+          if (claude.present && (was === undefined || was.loggedIn) && !login.loggedIn) {
+            this.logger.warn(`claude is not logged in${name}${login.problem ? ` (${login.problem})` : ''}: its runs fail until "claude /login" is run as the server's user`);
+          }
+        });
         this.claude = claude;
         this.acpx = acpx;
-        this.claudeLogin = login;
+        this.claudeLogins = logins;
       })
       .finally(() => (this.refreshing = undefined));
     return this.refreshing;

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { appVersion } from '@clawdforge/core';
 import { AuditService } from '@clawdforge/audit';
 import { Public } from '@clawdforge/auth';
-import { AcpxDriver, AgentConfinement, ClaudeWarmPool, ProcessRunner } from '@clawdforge/runners';
+import { AcpxDriver, AgentConfinement, ClaudeWarmPool, LoginPool, ProcessRunner } from '@clawdforge/runners';
 import { CliVersionsService } from './cli-versions.service';
 import { HealthResponse } from './dto/health-response.dto';
 
@@ -20,6 +20,7 @@ export class HealthController {
     private readonly processes: ProcessRunner,
     private readonly pool: ClaudeWarmPool,
     private readonly acpx: AcpxDriver,
+    private readonly logins: LoginPool,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -53,6 +54,7 @@ export class HealthController {
       agents: this.confinement.status(),
       audit_write_failures: this.audit.failedRows,
       cli_children: this.processes.running,
+      claude_logins: this.logins.states().map((state, i) => ({ ...state, logged_in: this.versions.claudeLogins[i]?.loggedIn ?? false })),
       warm_pool: { spares: this.pool.spares, warm_runs: this.pool.counts.hits, cold_runs: this.pool.counts.misses, session_clients: this.acpx.spareClients },
     };
   }

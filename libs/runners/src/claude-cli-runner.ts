@@ -5,6 +5,7 @@ import { ClaudeResultLine, findResultLine, modelOf, refusedToolCalls, streamEven
 import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult, ClaudeStreamEvent } from './claude-runner';
 import { CliBudgetReachedError, CliFailedError, sanitizeCliMessage, stderrForLog, stoppedChildError, UpstreamAuthError } from './cli-errors';
 import { ClaudeWarmPool } from './claude-warm-pool';
+import { LoginPool } from './login-pool';
 
 /**
  * `claude -p` for one run, in a directory of its own removed afterwards whatever happened: a warm
@@ -17,25 +18,57 @@ export class ClaudeCliRunner extends ClaudeRunner {
   constructor(
     private readonly config: AppConfig,
     private readonly pool: ClaudeWarmPool,
+    private readonly logins: LoginPool,
   ) {
     super();
   }
 
+  /**
+   * On the least busy login; a run that hits the login's rate or usage limit cools that login and,
+   * when nothing of it has reached the caller yet, runs once more on another login.
+   */
   async run(request: ClaudeRunRequest): Promise<ClaudeRunResult> {
     const stdin = await buildUserMessage(request.prompt, request.attachments);
+    const tried = new Set<number>();
+    for (;;) {
+      const lease = this.logins.acquire(tried);
+      tried.add(lease.login.index);
+      const progress = { forwarded: false };
+      try {
+        return await this.runOn(lease.login.index, request, stdin, progress);
+      } catch (error) {
+        if (!(error instanceof LoginLimitReached)) throw error;
+        this.logins.cool(lease.login.index, error.resetAt);
+        if (!progress.forwarded && tried.size === 1 && this.logins.hasOtherThan(lease.login.index)) continue;
+        // Nothing left to run on, or the caller has seen part of this run: the login pool says when to come back.
+        throw this.logins.limitError(lease.login.index);
+      } finally {
+        lease.release();
+      }
+    }
+  }
+
+  private async runOn(login: number, request: ClaudeRunRequest, stdin: string, progress: { forwarded: boolean }): Promise<ClaudeRunResult> {
     const claude = await this.pool.acquire({
       model: request.model,
       system: request.system,
       jsonSchema: request.jsonSchema,
       maxBudgetUsd: request.maxBudgetUsd,
       streaming: request.onEvent !== undefined,
+      login,
     });
+    const onEvent = request.onEvent;
     try {
       const result = await claude.process.feed({
         stdin,
         timeoutMs: request.timeoutSecs * 1000,
         signal: request.signal,
-        onStdoutLine: request.onEvent && forwardStreamEvents(request.onEvent),
+        onStdoutLine:
+          onEvent &&
+          forwardStreamEvents((event) => {
+            progress.forwarded = true;
+            onEvent(event);
+          }),
       });
 
       const stopped = stoppedChildError(result.outcome, { timeoutSecs: request.timeoutSecs, maxOutputBytes: this.config.runOutputMaxBytes });
@@ -50,6 +83,8 @@ export class ClaudeCliRunner extends ClaudeRunner {
       if (line.subtype === 'error_max_budget_usd') throw new CliBudgetReachedError(costOf(line), usageOf(line));
       if (line.is_error || result.exitCode !== 0 || line.subtype !== 'success') {
         if (isLoginFailure(line)) throw new UpstreamAuthError();
+        const limit = loginLimitOf(line);
+        if (limit) throw limit;
         const status = line.api_error_status ? ` (upstream ${line.api_error_status})` : '';
         const said = typeof line.result === 'string' && line.result ? line.result : (line.subtype ?? 'error');
         throw new CliFailedError(`the CLI reported an error${status}: ${sanitizeCliMessage(said)}`);
@@ -85,6 +120,25 @@ function forwardStreamEvents(onEvent: (event: ClaudeStreamEvent) => void): (line
 
 function costOf(line: ClaudeResultLine): number | null {
   return typeof line.total_cost_usd === 'number' ? line.total_cost_usd : null;
+}
+
+/** The run hit its login's rate or usage limit; `resetAt` when the CLI said when it lifts. */
+class LoginLimitReached extends Error {
+  constructor(readonly resetAt: Date | null) {
+    super('the login hit a rate or usage limit');
+  }
+}
+
+/**
+ * 429 (rate limit) or 529 (overloaded) from the API, or the CLI's usage-limit message, which ends
+ * in `|<epoch seconds>` of its reset.
+ */
+function loginLimitOf(line: ClaudeResultLine): LoginLimitReached | null {
+  const said = typeof line.result === 'string' ? line.result : '';
+  const usage = /usage limit reached(?:\|(\d{9,11}))?/i.exec(said);
+  if (usage) return new LoginLimitReached(usage[1] ? new Date(Number(usage[1]) * 1000) : null);
+  if (line.api_error_status === 429 || line.api_error_status === 529) return new LoginLimitReached(null);
+  return null;
 }
 
 /** The API refused the credentials (401), or the CLI says the login is missing or expired. */

@@ -11,7 +11,11 @@ import { ProcessRunner } from './process-runner';
 import { Spare, WarmPool } from './warm-pool';
 
 /** Everything of a run that reaches the CLI's argv or environment; the prompt and files go on stdin later. */
-export type ClaudeLaunch = Pick<ClaudeRunRequest, 'model' | 'system' | 'jsonSchema' | 'maxBudgetUsd'> & { streaming: boolean };
+export type ClaudeLaunch = Pick<ClaudeRunRequest, 'model' | 'system' | 'jsonSchema' | 'maxBudgetUsd'> & {
+  streaming: boolean;
+  /** Which of the Claude logins (CLAUDE_CONFIG_DIRS) the process runs on. */
+  login: number;
+};
 
 /** A claude process for one run, in a run directory of its own that goes when the process does. */
 export interface ClaudeProcess extends Spare {
@@ -65,8 +69,10 @@ export class ClaudeWarmPool implements OnModuleDestroy {
 
   /** Starts keeping the default configuration warm; the server calls it once RUNS_DIR is cleaned up. */
   warmUp(): void {
-    const launch: ClaudeLaunch = { model: this.config.defaultModel, streaming: false };
-    this.pool.pin(this.keyOf(launch), launch);
+    for (const login of this.config.claudeLogins.keys()) {
+      const launch: ClaudeLaunch = { model: this.config.defaultModel, streaming: false, login };
+      this.pool.pin(this.keyOf(launch), launch);
+    }
   }
 
   /** Stops keeping spares and retires those waiting; shutdown calls it before it stops the children. */
@@ -90,7 +96,7 @@ export class ClaudeWarmPool implements OnModuleDestroy {
   }
 
   private keyOf(launch: ClaudeLaunch): string {
-    return buildClaudeArgs(launch, this.config.runTools, launch.streaming).join('\0');
+    return [launch.login, ...buildClaudeArgs(launch, this.config.runTools, launch.streaming)].join('\0');
   }
 
   private async start(launch: ClaudeLaunch): Promise<ClaudeProcess> {
@@ -103,6 +109,7 @@ export class ClaudeWarmPool implements OnModuleDestroy {
         args: [...buildClaudeArgs(launch, this.config.runTools, launch.streaming), ...this.confinement.runArgs(runDir)],
         cwd: runDir,
         env: buildChildEnv(globalThis.process.env, {
+          CLAUDE_CONFIG_DIR: this.config.claudeLogins[launch.login].dir,
           CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
           CLAUDE_CODE_TMPDIR: tmpDir,
           TMPDIR: tmpDir,

@@ -17,3 +17,4 @@ export * from './agent-confinement';
 export * from './child-registry';
 export * from './claude-warm-pool';
 export * from './warm-pool';
+export * from './login-pool';

@@ -9,6 +9,7 @@ import { ChildRegistry } from './child-registry';
 import { ClaudeCliRunner } from './claude-cli-runner';
 import { ClaudeRunner } from './claude-runner';
 import { ClaudeWarmPool } from './claude-warm-pool';
+import { LoginPool } from './login-pool';
 import { ProcessRunner } from './process-runner';
 
 @Module({
@@ -17,9 +18,10 @@ import { ProcessRunner } from './process-runner';
     { provide: ProcessRunner, useClass: ChildProcessRunner },
     { provide: AgentConfinement, inject: [AppConfig, ProcessRunner], useFactory: AgentConfinement.create },
     ClaudeWarmPool,
+    LoginPool,
     { provide: ClaudeRunner, useClass: ClaudeCliRunner },
     { provide: AcpxDriver, useClass: AcpxCliDriver },
   ],
-  exports: [ProcessRunner, ClaudeRunner, ClaudeWarmPool, AcpxDriver, AgentConfinement, ChildRegistry],
+  exports: [ProcessRunner, ClaudeRunner, ClaudeWarmPool, LoginPool, AcpxDriver, AgentConfinement, ChildRegistry],
 })
 export class RunnersModule {}

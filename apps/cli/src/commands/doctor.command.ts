@@ -93,14 +93,19 @@ export class DoctorCommand extends CommandRunner {
     return `${base}; UNSANDBOXED: agents' shell runs without an OS sandbox (ALLOW_UNSANDBOXED_AGENTS=1)`;
   }
 
-  /** The probe /healthz reports from, so both say the same about the login. */
+  /** The probe /healthz reports from, so both say the same about each login (CLAUDE_CONFIG_DIRS). */
   private async claudeLogin(): Promise<string> {
-    const login = await probeClaudeLogin(this.processes, this.config);
-    if (!login.loggedIn) {
-      const why = login.problem ? ` (${login.problem})` : '';
-      throw new CheckFailed(`not logged in${why}: run "claude /login" as the server's user (CLAUDE_CONFIG_DIR=${this.config.claudeConfigDir})`);
+    const said: string[] = [];
+    for (const { label, dir } of this.config.claudeLogins) {
+      const login = await probeClaudeLogin(this.processes, this.config, dir);
+      const name = this.config.claudeLogins.length > 1 ? `login "${label}": ` : '';
+      if (!login.loggedIn) {
+        const why = login.problem ? ` (${login.problem})` : '';
+        throw new CheckFailed(`${name}not logged in${why}: run "claude /login" as the server's user (CLAUDE_CONFIG_DIR=${dir})`);
+      }
+      said.push(`${name}logged in with ${login.method ?? 'an unnamed method'}${login.expiresAt ? `, until ${login.expiresAt}` : ''}`);
     }
-    return `logged in with ${login.method ?? 'an unnamed method'}${login.expiresAt ? `, until ${login.expiresAt}` : ''}`;
+    return said.join('; ');
   }
 
   private async version(bin: string): Promise<string> {

@@ -49,6 +49,8 @@ export class AppConfig {
   runTools: 'none' | 'read-only';
   /** The claude login's config directory (CLAUDE_CONFIG_DIR, else ~/.claude): credentials and transcripts, never an agent's to read. */
   claudeConfigDir: string;
+  /** The Claude logins runs are spread over (CLAUDE_CONFIG_DIRS), the first being claudeConfigDir; sessions use the first. */
+  claudeLogins: { label: string; dir: string }[];
   /** The loudly named opt-out: lets SESSION_PERMISSIONS=approve-all run without an OS sandbox around the agent's shell. */
   allowUnsandboxedAgents: boolean;
   /** Agent names POST /sessions accepts. */

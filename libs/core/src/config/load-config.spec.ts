@@ -39,6 +39,19 @@ describe('loadConfig', () => {
     });
   });
 
+  it('reads CLAUDE_CONFIG_DIRS as labelled logins, the first serving sessions; one default login without it', () => {
+    const config = loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, CLAUDE_CONFIG_DIRS: 'main=/srv/a, logins/b' }, '/srv/cf');
+    expect(config.claudeLogins).toEqual([
+      { label: 'main', dir: '/srv/a' },
+      { label: 'login2', dir: '/srv/cf/logins/b' },
+    ]);
+    expect(config.claudeConfigDir).toBe('/srv/a');
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, CLAUDE_CONFIG_DIR: '/srv/one' }).claudeLogins).toEqual([{ label: 'default', dir: '/srv/one' }]);
+    for (const bad of ['a=/x,a=/y', '/x,/x', 'bad label=/x', 'x=']) {
+      expect(() => loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, CLAUDE_CONFIG_DIRS: bad })).toThrow(/CLAUDE_CONFIG_DIRS/);
+    }
+  });
+
   it('defaults the CLIs to the project’s own pinned binaries', () => {
     const config = loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN });
     expect(config.claudeBin).toBe(path.resolve(__dirname, '../../../../node_modules/.bin/claude'));

@@ -97,6 +97,29 @@ function agentPath(name: string, value: string): string {
   return value;
 }
 
+const LOGIN_LABEL = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,31}$/;
+
+/**
+ * CLAUDE_CONFIG_DIRS: `label=dir` or `dir` entries separated by commas; without it, the one login the
+ * CLI uses by default (CLAUDE_CONFIG_DIR, else ~/.claude).
+ */
+function claudeLogins(env: Env, cwd: string, defaultDir: string): { label: string; dir: string }[] {
+  const entries = list(env, 'CLAUDE_CONFIG_DIRS');
+  if (entries.length === 0) return [{ label: 'default', dir: defaultDir }];
+  const logins = entries.map((entry, i) => {
+    const eq = entry.indexOf('=');
+    const label = eq > 0 ? entry.slice(0, eq) : `login${i + 1}`;
+    const dir = eq > 0 ? entry.slice(eq + 1) : entry;
+    if (!LOGIN_LABEL.test(label)) throw new ConfigError('CLAUDE_CONFIG_DIRS', `has the label "${label}": letters, digits, _ . - only, 32 at most`);
+    if (dir === '') throw new ConfigError('CLAUDE_CONFIG_DIRS', `has an empty directory for "${label}"`);
+    return { label, dir: agentPath('CLAUDE_CONFIG_DIRS', path.resolve(cwd, dir)) };
+  });
+  const labels = new Set(logins.map((login) => login.label));
+  const dirs = new Set(logins.map((login) => login.dir));
+  if (labels.size !== logins.length || dirs.size !== logins.length) throw new ConfigError('CLAUDE_CONFIG_DIRS', 'names a label or a directory twice');
+  return logins;
+}
+
 function metricsToken(env: Env): string | null {
   const value = text(env, 'METRICS_TOKEN');
   if (value === undefined) return null;
@@ -175,6 +198,8 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
   }
 
   const host = text(env, 'HOST') ?? '0.0.0.0';
+  const defaultLoginDir = agentPath('CLAUDE_CONFIG_DIR', path.resolve(cwd, text(env, 'CLAUDE_CONFIG_DIR') ?? path.join(text(env, 'HOME') ?? os.homedir(), '.claude')));
+  const logins = claudeLogins(env, cwd, defaultLoginDir);
   const config = Object.assign(new AppConfig(), {
     port: integer(env, 'PORT', 8800, 0, 65535),
     host,
@@ -206,7 +231,8 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     runWarmPoolMaxIdleSecs: integer(env, 'RUN_WARM_POOL_MAX_IDLE_SECS', 900, 5, 86400),
     claudeMaxRetries: integer(env, 'CLAUDE_MAX_RETRIES', 2, 0, 10),
     runTools: oneOf(env, 'RUN_TOOLS', ['none', 'read-only'] as const, 'none'),
-    claudeConfigDir: agentPath('CLAUDE_CONFIG_DIR', path.resolve(cwd, text(env, 'CLAUDE_CONFIG_DIR') ?? path.join(text(env, 'HOME') ?? os.homedir(), '.claude'))),
+    claudeConfigDir: logins[0].dir,
+    claudeLogins: logins,
     allowUnsandboxedAgents: flag(env, 'ALLOW_UNSANDBOXED_AGENTS'),
     sessionAgents: sessionAgents(env),
     sessionAgentCommands: agentCommands(env, 'SESSION_AGENT_COMMANDS'),

@@ -22,6 +22,15 @@ export class WarmPoolHealth {
   session_clients: number;
 }
 
+export class LoginHealth {
+  @ApiProperty({ example: 0 }) index: number;
+  @ApiProperty({ description: 'The label given in CLAUDE_CONFIG_DIRS (`default` for the one login)', example: 'default' }) label: string;
+  @ApiProperty({ example: true }) logged_in: boolean;
+  @ApiProperty({ example: 0 }) runs_in_flight: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Until when the login gets no runs, after it hit a rate or usage limit', example: null })
+  cooling_until: string | null;
+}
+
 export class HealthResponse {
   @ApiProperty({ example: true }) ok: boolean;
   @ApiProperty({ example: '0.3.0' }) version: string;
@@ -38,4 +47,6 @@ export class HealthResponse {
   audit_write_failures: number;
   @ApiProperty({ description: 'CLI child processes alive now, warm spares included', example: 1 }) cli_children: number;
   @ApiProperty({ type: () => WarmPoolHealth }) warm_pool: WarmPoolHealth;
+  @ApiProperty({ type: () => [LoginHealth], description: 'Each Claude login runs are spread over (CLAUDE_CONFIG_DIRS), by index and label' })
+  claude_logins: LoginHealth[];
 }
