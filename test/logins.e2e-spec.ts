@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import { RecordedRequest } from './fixtures/fake-model-api/fake-model-api';
 import { FakeModelEnv, useFakeModelApi } from './support/fake-model-env';
 import { ManualClock } from './support/manual-clock';
-import { makeDataDir, startTestApp, TestApp } from './support/test-app';
+import { eventually, processesWith } from './support/processes';
+import { FAKE_CLI_DIR, makeDataDir, startTestApp, TestApp } from './support/test-app';
 
 /**
  * Two Claude logins (CLAUDE_CONFIG_DIRS), fake claude at the process boundary: a `fake-limit` file
@@ -25,7 +26,7 @@ describe('a pool of Claude logins (fake claude)', () => {
     // The fake CLI's `auth status` says logged in when it has an API key.
     process.env.ANTHROPIC_API_KEY = 'sk-ant-test';
     for (const dir of Object.values(dirs)) fs.mkdirSync(dir, { recursive: true });
-    t = await startTestApp({ CLAUDE_CONFIG_DIRS: `first=${dirs.first},second=${dirs.second}` }, { clock });
+    t = await startTestApp({ CLAUDE_CONFIG_DIRS: `first=${dirs.first},second=${dirs.second}`, ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx') }, { clock });
     token = await t.mintToken('spread');
   });
   afterAll(async () => {
@@ -64,6 +65,32 @@ describe('a pool of Claude logins (fake claude)', () => {
     expect((await health()).claude_logins[0].cooling_until).toBe(new Date(reset * 1000).toISOString());
     limit(dirs.first, null);
     clock.advance(3601);
+  });
+
+  it('gives a new session a login not cooling, and keeps it there for the session’s life', async () => {
+    /** CLAUDE_CONFIG_DIR of the session's acpx prompt client waiting for its next turn. */
+    const loginOfSession = (id: string) => {
+      const [pid] = processesWith(`--session=${id}`);
+      return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((entry) => entry.startsWith('CLAUDE_CONFIG_DIR='))?.split('=')[1];
+    };
+    const session = (body: object = {}) => t.http().post('/sessions').set('Authorization', `Bearer ${token}`).send(body);
+    limit(dirs.first, '429');
+    await run().expect(200);
+    limit(dirs.first, null);
+    const id = (await session().expect(201)).body.session_id;
+    expect(await eventually(() => processesWith(`--session=${id}`).length === 1)).toBe(true);
+    expect(loginOfSession(id)).toBe(dirs.second);
+    // The first login is back; the session stays where its conversation is.
+    const coolingUntil = Date.parse((await health()).claude_logins[0].cooling_until);
+    clock.advance((coolingUntil - clock.now().getTime()) / 1000 + 1);
+    expect((await health()).claude_logins[0].cooling_until).toBeNull();
+    await t.http().post(`/sessions/${id}/turn`).set('Authorization', `Bearer ${token}`).send({ prompt: JSON.stringify({ jsonrpc: '2.0', id: 3, result: { stopReason: 'end_turn' } }) }).expect(200);
+    expect(await eventually(() => processesWith(`--session=${id}`).length === 1)).toBe(true);
+    expect(loginOfSession(id)).toBe(dirs.second);
+    const other = (await session().expect(201)).body.session_id;
+    expect(await eventually(() => processesWith(`--session=${other}`).length === 1)).toBe(true);
+    expect(loginOfSession(other)).toBe(dirs.first);
+    for (const closing of [id, other]) await t.http().delete(`/sessions/${closing}`).set('Authorization', `Bearer ${token}`).expect(200);
   });
 
   it('answers 503 upstream_unavailable with Retry-After when every login has hit its limit, and recovers', async () => {

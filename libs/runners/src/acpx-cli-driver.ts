@@ -222,7 +222,7 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
       args,
       env: buildChildEnv(process.env, {
         HOME: this.config.acpxHome,
-        CLAUDE_CONFIG_DIR: this.config.claudeConfigDir,
+        CLAUDE_CONFIG_DIR: session.configDir,
         CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
         DISABLE_AUTOUPDATER: '1',
         ...this.confinement.sessionEnv(session.cwd),

@@ -10,6 +10,8 @@ export interface AcpxSessionRef {
   model: string;
   /** Replaces the agent's system prompt. */
   system?: string;
+  /** The Claude login's directory (CLAUDE_CONFIG_DIR) the session's agent runs on. */
+  configDir: string;
 }
 
 export interface AcpxTurnResult {

@@ -83,6 +83,11 @@ export class LoginPool {
     };
   }
 
+  /** The directory of the login labelled `label`; the first login's when there is no such label (any more). */
+  dirOf(label: string | null): string {
+    return (this.logins.find((login) => login.label === label) ?? this.logins[0]).dir;
+  }
+
   /** Whether another login could take a run now (for a retry after this one hit a limit). */
   hasOtherThan(index: number): boolean {
     const now = this.clock.now().getTime();

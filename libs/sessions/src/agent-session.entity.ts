@@ -43,6 +43,10 @@ export class AgentSession {
   @Column({ type: 'real', name: 'agent_cost_usd', nullable: true })
   agentCostUsd: number | null;
 
+  /** The label of the Claude login (CLAUDE_CONFIG_DIRS) the session runs on for its whole life; null: the first. */
+  @Column({ type: 'text', name: 'claude_login', nullable: true })
+  claudeLogin: string | null;
+
   @Column({ type: 'text', name: 'created_at', transformer: isoTimestamp })
   createdAt: Date;
 

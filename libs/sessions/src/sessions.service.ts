@@ -6,7 +6,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, Repository } from 'typeorm';
 import type { TokenPrincipal } from '@clawdforge/auth';
 import { ApiError, AppConfig, AuditFields, Clock, decodeCursor, InvalidRequestError, resolveModel } from '@clawdforge/core';
-import { AcpxDriver, AcpxSessionRef } from '@clawdforge/runners';
+import { AcpxDriver, AcpxSessionRef, LoginPool } from '@clawdforge/runners';
 import { UsageFact, UsagePolicy } from '@clawdforge/usage';
 import { AgentSession } from './agent-session.entity';
 import { CreateSessionDto } from './dto/create-session.dto';
@@ -51,6 +51,7 @@ export class SessionsService {
     private readonly clock: Clock,
     private readonly acpx: AcpxDriver,
     private readonly policy: UsagePolicy,
+    private readonly logins: LoginPool,
   ) {}
 
   async create(owner: TokenPrincipal, body: CreateSessionDto, audit: AuditFields): Promise<AgentSession> {
@@ -76,14 +77,19 @@ export class SessionsService {
       lastActivityAt: now,
       closedAt: null,
       agentCostUsd: null,
+      claudeLogin: null,
     });
     await this.policy.admit(owner, { kind: 'turn', model });
+    // The least busy login not cooling, for the session's whole life (its agent keeps its conversation there).
+    const login = this.logins.acquire();
+    login.release();
+    session.claudeLogin = login.login.label;
     await this.serially(() => this.reserve(session));
     audit.sessionId = id;
     let createdInAcpx = false;
     try {
       await fs.mkdir(session.cwd, { recursive: true, mode: 0o700 });
-      await this.acpx.create(refOf(session), DEFAULT_TURN_TIMEOUT_SECS);
+      await this.acpx.create(this.refOf(session), DEFAULT_TURN_TIMEOUT_SECS);
       createdInAcpx = true;
       await this.serially(async () => {
         await this.sessions.insert(session);
@@ -92,7 +98,7 @@ export class SessionsService {
     } catch (error) {
       // Without a row nothing would ever close this agent: end it now, holding its place until it is gone.
       if (createdInAcpx) {
-        await this.acpx.close(refOf(session)).catch((closeError: Error) => this.logger.error(`unrecorded session ${id} not closed in acpx: ${closeError.message}`));
+        await this.acpx.close(this.refOf(session)).catch((closeError: Error) => this.logger.error(`unrecorded session ${id} not closed in acpx: ${closeError.message}`));
       }
       await fs.rm(session.cwd, { recursive: true, force: true });
       throw error;
@@ -121,7 +127,7 @@ export class SessionsService {
     try {
       await this.sessions.update({ id: session.id }, { busy: true, lastActivityAt: this.clock.now() });
       progress?.started();
-      const result = await this.acpx.prompt(refOf(session), body.prompt, {
+      const result = await this.acpx.prompt(this.refOf(session), body.prompt, {
         timeoutSecs: body.timeout_secs ?? DEFAULT_TURN_TIMEOUT_SECS,
         signal,
         onEvent: progress && ((event) => progress.event(event)),
@@ -265,7 +271,7 @@ export class SessionsService {
     for (const session of closed) {
       if (!(await exists(session.cwd))) continue;
       void this.acpx
-        .close(refOf(session))
+        .close(this.refOf(session))
         .then(() => fs.rm(session.cwd, { recursive: true, force: true }))
         .catch((error: Error) => this.logger.warn(`closed session ${session.id} not reconciled: ${error.message}`));
     }
@@ -291,8 +297,8 @@ export class SessionsService {
 
   private async closeSession(session: AgentSession): Promise<AgentSession> {
     if (session.status === 'closed') return session;
-    if (this.isBusy(session)) await this.acpx.cancel(refOf(session));
-    await this.acpx.close(refOf(session));
+    if (this.isBusy(session)) await this.acpx.cancel(this.refOf(session));
+    await this.acpx.close(this.refOf(session));
     this.lateEvents.delete(session.id);
     await fs.rm(session.cwd, { recursive: true, force: true });
     session.status = 'closed';
@@ -301,15 +307,22 @@ export class SessionsService {
     return session;
   }
 
+  private refOf(session: AgentSession): AcpxSessionRef {
+    return {
+      name: session.id,
+      agent: session.agent,
+      cwd: session.cwd,
+      model: session.model,
+      system: session.systemPrompt ?? undefined,
+      configDir: this.logins.dirOf(session.claudeLogin),
+    };
+  }
+
   private async find(owner: TokenPrincipal, id: string): Promise<AgentSession> {
     const session = await this.sessions.findOne({ where: { id, ownerTokenId: owner.id } });
     if (!session) throw new SessionNotFoundError(id);
     return session;
   }
-}
-
-function refOf(session: AgentSession): AcpxSessionRef {
-  return { name: session.id, agent: session.agent, cwd: session.cwd, model: session.model, system: session.systemPrompt ?? undefined };
 }
 
 async function exists(dir: string): Promise<boolean> {

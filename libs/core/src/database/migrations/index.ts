@@ -3,6 +3,7 @@ import { StoredFiles1732492800000 } from './1732492800000-stored-files';
 import { AgentSessions1732579200000 } from './1732579200000-agent-sessions';
 import { AuditToolsRefused1764115200000 } from './1764115200000-audit-tools-refused';
 import { TokenPolicyAndUsage1764201600000 } from './1764201600000-token-policy-and-usage';
+import { SessionLogin1764288000000 } from './1764288000000-session-login';
 
 /** Every migration, oldest first. Listed as classes so the same list works from source and from dist. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   AgentSessions1732579200000,
   AuditToolsRefused1764115200000,
   TokenPolicyAndUsage1764201600000,
+  SessionLogin1764288000000,
 ];
