@@ -10,7 +10,8 @@ describe('GET /metrics', () => {
   describe('without METRICS_TOKEN (the IP allowlist only)', () => {
     let t: TestApp;
     beforeAll(async () => {
-      t = await startTestApp();
+      // No warm spare: every gauge starts at an exact zero.
+      t = await startTestApp({ RUN_WARM_POOL: '0' });
     });
     afterAll(() => t.close());
 
@@ -18,7 +19,15 @@ describe('GET /metrics', () => {
       const res = await t.http().get('/metrics').expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/plain;/);
       expect(res.headers['content-type']).toContain('version=0.0.4');
-      for (const sample of ['clawdforge_run_queue_depth 0', 'clawdforge_runs_running 0', 'clawdforge_cli_children 0', 'clawdforge_sessions_open 0']) {
+      for (const sample of [
+        'clawdforge_run_queue_depth 0',
+        'clawdforge_runs_running 0',
+        'clawdforge_cli_children 0',
+        'clawdforge_warm_spares 0',
+        'clawdforge_sessions_open 0',
+        'clawdforge_login_runs_in_flight{login="default"} 0',
+        'clawdforge_login_cooling{login="default"} 0',
+      ]) {
         expect(res.text).toContain(`\n${sample}\n`);
       }
       expect(res.text).toMatch(/^process_cpu_seconds_total \d/m);

@@ -4,7 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Metrics } from '@clawdforge/metrics';
 import { RunQueue } from '@clawdforge/run';
-import { AcpxDriver, ClaudeWarmPool, ProcessRunner } from '@clawdforge/runners';
+import { AcpxDriver, ClaudeWarmPool, LoginPool, ProcessRunner } from '@clawdforge/runners';
 import { AgentSession } from '@clawdforge/sessions';
 
 /**
@@ -18,6 +18,7 @@ export class MetricsGauges implements OnModuleInit {
     private readonly processes: ProcessRunner,
     private readonly pool: ClaudeWarmPool,
     private readonly acpx: AcpxDriver,
+    private readonly logins: LoginPool,
     private readonly moduleRef: ModuleRef,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
@@ -31,6 +32,7 @@ export class MetricsGauges implements OnModuleInit {
     this.metrics.gauge('clawdforge_cli_children', () => this.processes.running);
     this.metrics.gauge('clawdforge_warm_spares', () => this.pool.spares);
     this.metrics.gauge('clawdforge_warm_session_clients', () => this.acpx.spareClients);
+    this.metrics.loginGauges(() => this.logins.states().map((login) => ({ label: login.label, runsInFlight: login.runs_in_flight, cooling: login.cooling_until !== null })));
     this.metrics.gauge('clawdforge_sessions_open', () => sessions.countBy({ status: 'open' }));
   }
 }

@@ -106,6 +106,31 @@ export class Metrics {
     });
   }
 
+  /**
+   * Gauges per Claude login (by label, never its directory), read at each scrape: runs in flight,
+   * and 1 while it cools after a rate or usage limit.
+   */
+  loginGauges(collect: () => { label: string; runsInFlight: number; cooling: boolean }[]): void {
+    new Gauge({
+      name: 'clawdforge_login_runs_in_flight',
+      help: 'Runs in flight on each Claude login',
+      labelNames: ['login'],
+      registers: [this.registry],
+      collect() {
+        for (const login of collect()) this.set({ login: login.label }, login.runsInFlight);
+      },
+    });
+    new Gauge({
+      name: 'clawdforge_login_cooling',
+      help: 'Whether each Claude login is cooling after a rate or usage limit (1) or takes runs (0)',
+      labelNames: ['login'],
+      registers: [this.registry],
+      collect() {
+        for (const login of collect()) this.set({ login: login.label }, login.cooling ? 1 : 0);
+      },
+    });
+  }
+
   /** The Prometheus text exposition of everything recorded. */
   scrape(): Promise<string> {
     return this.registry.metrics();
