@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { MIGRATIONS } from '../libs/core/src/database/migrations';
 import { makeDataDir, startTestApp } from './support/test-app';
 import { ProbeController } from './support/probe.controller';
 
@@ -34,7 +35,9 @@ describe('persistence across restarts', () => {
     try {
       const { DataSource } = await import('typeorm');
       const rows = await second.app.get(DataSource).query('SELECT name FROM migrations');
-      expect(rows.map((r: { name: string }) => r.name)).toEqual(['InitialSchema1732406400000', 'StoredFiles1732492800000', 'AgentSessions1732579200000', 'AuditToolsRefused1764115200000', 'TokenPolicyAndUsage1764201600000']);
+      // Each once, in order, the newest included.
+      expect(rows.map((r: { name: string }) => r.name)).toEqual(MIGRATIONS.map((migration) => new migration().name));
+      expect(rows.at(-1).name).toBe('SessionLogin1764288000000');
       const [{ journal_mode }] = await second.app.get(DataSource).query('PRAGMA journal_mode');
       expect(journal_mode).toBe('wal');
     } finally {

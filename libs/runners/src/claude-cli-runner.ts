@@ -130,14 +130,14 @@ class LoginLimitReached extends Error {
 }
 
 /**
- * 429 (rate limit) or 529 (overloaded) from the API, or the CLI's usage-limit message, which ends
- * in `|<epoch seconds>` of its reset.
+ * 429 (the login's rate limit) from the API, or the CLI's usage-limit message, which ends in
+ * `|<epoch seconds>` of its reset. A 529 (overloaded) is the API's, not the login's: not here.
  */
 function loginLimitOf(line: ClaudeResultLine): LoginLimitReached | null {
   const said = typeof line.result === 'string' ? line.result : '';
   const usage = /usage limit reached(?:\|(\d{9,11}))?/i.exec(said);
   if (usage) return new LoginLimitReached(usage[1] ? new Date(Number(usage[1]) * 1000) : null);
-  if (line.api_error_status === 429 || line.api_error_status === 529) return new LoginLimitReached(null);
+  if (line.api_error_status === 429) return new LoginLimitReached(null);
   return null;
 }
 
