@@ -16,7 +16,7 @@ export interface TestApp {
   config: AppConfig;
   dataDir: string;
   http: () => ReturnType<typeof request>;
-  admin: (method: 'get' | 'post' | 'delete', url: string) => request.Test;
+  admin: (method: 'get' | 'post' | 'patch' | 'delete', url: string) => request.Test;
   mintToken: (name: string, ipCidrs?: string[]) => Promise<string>;
   close: () => Promise<void>;
 }
@@ -48,7 +48,7 @@ export async function startTestApp(
   await app.init();
   const server = app.getHttpServer();
   const http = () => request(server);
-  const admin = (method: 'get' | 'post' | 'delete', url: string) =>
+  const admin = (method: 'get' | 'post' | 'patch' | 'delete', url: string) =>
     request(server)[method](url).set('Authorization', `Bearer ${ADMIN_TOKEN}`);
   return {
     app,

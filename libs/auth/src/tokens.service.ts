@@ -18,13 +18,17 @@ export interface MintedToken {
 
 @Injectable()
 export class TokensService {
-  private readonly cache: TokenCache;
+  /**
+   * Only with SQLite, whose writers all share the marker file's directory. On PostgreSQL other
+   * instances change tokens too, and nothing would tell this one: every lookup reads the database.
+   */
+  private readonly cache: TokenCache | null;
 
   constructor(
     @InjectRepository(AppToken) private readonly tokens: Repository<AppToken>,
     config: AppConfig,
   ) {
-    this.cache = new TokenCache(path.join(path.dirname(config.databasePath), '.tokens-changed'));
+    this.cache = config.databaseUrl === null ? new TokenCache(path.join(path.dirname(config.databasePath), '.tokens-changed')) : null;
   }
 
   async mint(name: string, ipCidrs?: string[] | null, policy: Partial<TokenPolicy> = {}): Promise<MintedToken> {
@@ -44,10 +48,10 @@ export class TokensService {
       await this.tokens.insert(token);
     } catch (error) {
       // Two mints of one name racing: the partial unique index decides.
-      if (error instanceof QueryFailedError && /UNIQUE/.test(error.message)) throw new TokenNameTakenError(name);
+      if (error instanceof QueryFailedError && /unique/i.test(error.message)) throw new TokenNameTakenError(name);
       throw error;
     }
-    this.cache.changed();
+    this.cache?.changed();
     return { token, plaintext };
   }
 
@@ -86,7 +90,7 @@ export class TokensService {
     if ('ipCidrs' in patch) changes.ipCidrs = canonicalCidrs(patch.ipCidrs);
     if (Object.keys(changes).length > 0) {
       await this.tokens.update({ id: token.id }, changes);
-      this.cache.changed();
+      this.cache?.changed();
     }
     return this.get(name);
   }
@@ -94,17 +98,17 @@ export class TokensService {
   /** Idempotent: revoking an already revoked name answers with that token as it is. */
   async revoke(name: string): Promise<AppToken> {
     await this.tokens.update({ name, revokedAt: IsNull() }, { revokedAt: new Date() });
-    this.cache.changed();
+    this.cache?.changed();
     return this.get(name);
   }
 
   /** The live token with this plaintext, or null; from the cache while no token has changed. Does not mark it used: see markUsed. */
   async authenticate(plaintext: string): Promise<AppToken | null> {
     const hash = hashToken(plaintext);
-    const cached = this.cache.get(hash);
+    const cached = this.cache?.get(hash);
     if (cached) return cached;
     const token = await this.tokens.findOne({ where: { tokenHash: hash, revokedAt: IsNull() } });
-    if (token) this.cache.set(hash, token);
+    if (token) this.cache?.set(hash, token);
     return token;
   }
 

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThanOrEqual, MoreThan, Repository } from 'typeorm';
-import { AppConfig, Clock, decodeCursor } from '@clawdforge/core';
+import { AppConfig, Clock, decodeCursor, dialectSql } from '@clawdforge/core';
 import { sanitizeFileName } from './file-name';
 import {
   AttachmentsTooLargeError,
@@ -23,9 +23,9 @@ export const FILE_TOKEN_PREFIX = 'ff_';
 /** Inserts the row only if the owner's live files, this one included, stay within both quotas. */
 const INSERT_WITHIN_QUOTA = `INSERT INTO "stored_files"
   ("file_token", "owner_token_id", "original_name", "media_type", "size", "sha256", "storage_name", "created_at", "expires_at")
-  SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?
-  FROM (SELECT COUNT(*) AS "files", COALESCE(SUM("size"), 0) AS "bytes" FROM "stored_files" WHERE "owner_token_id" = ? AND "expires_at" > ?)
-  WHERE "files" < ? AND "bytes" + ? <= ?`;
+  SELECT CAST(? AS text), CAST(? AS integer), CAST(? AS text), CAST(? AS text), CAST(? AS integer), CAST(? AS text), CAST(? AS text), CAST(? AS text), CAST(? AS text)
+  FROM (SELECT COUNT(*) AS "files", COALESCE(SUM("size"), 0) AS "bytes" FROM "stored_files" WHERE "owner_token_id" = CAST(? AS integer) AND "expires_at" > CAST(? AS text)) AS "live"
+  WHERE "files" < CAST(? AS integer) AND "bytes" + CAST(? AS integer) <= CAST(? AS bigint)`;
 
 /** A file ready to go into a run: where its bytes are and what they are. */
 export interface Attachment {
@@ -58,7 +58,7 @@ export class FilesService {
     const fileToken = FILE_TOKEN_PREFIX + randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + ttlSecs * 1000);
     // Quota check and insert are one statement, so two uploads racing for the last place cannot both take it.
-    await this.files.query(INSERT_WITHIN_QUOTA, [
+    await this.files.query(dialectSql(this.files.manager.connection, INSERT_WITHIN_QUOTA), [
       fileToken,
       ownerTokenId,
       name,

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { dialectSql } from '@clawdforge/core';
 import { UsageRecord } from './usage-record.entity';
 
 export type UsageGrouping = 'token' | 'day' | 'model';
@@ -49,22 +50,27 @@ const GROUP_COLUMNS: Record<UsageGrouping, string> = {
 export class UsageLedger {
   constructor(@InjectRepository(UsageRecord) private readonly records: Repository<UsageRecord>) {}
 
+  /** Raw SQL with `?` placeholders, on either database. */
+  private query(sql: string, params: unknown[]): Promise<unknown[]> {
+    return this.records.query(dialectSql(this.records.manager.connection, sql), params) as Promise<unknown[]>;
+  }
+
   async record(record: Omit<UsageRecord, 'id'>): Promise<void> {
     await this.records.insert(record);
   }
 
   /** Dollars spent under this token name since `since`. */
   async spentSince(tokenName: string, since: Date): Promise<number> {
-    const [row] = (await this.records.query(`SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM usage_records WHERE token_name = ? AND at >= ?`, [
+    const [row] = (await this.query(`SELECT COALESCE(SUM(cost_usd), 0) AS spent FROM usage_records WHERE token_name = ? AND at >= ?`, [
       tokenName,
       since.toISOString(),
-    ])) as { spent: number }[];
-    return row.spent;
+    ])) as { spent: number | string }[];
+    return Number(row.spent);
   }
 
   /** Totals of one token name over [since, until). */
   async totals(tokenName: string, since: Date, until: Date): Promise<UsageTotals> {
-    const [row] = (await this.records.query(`SELECT ${TOTALS} FROM usage_records WHERE token_name = ? AND at >= ? AND at < ?`, [
+    const [row] = (await this.query(`SELECT ${TOTALS} FROM usage_records WHERE token_name = ? AND at >= ? AND at < ?`, [
       tokenName,
       since.toISOString(),
       until.toISOString(),
@@ -90,7 +96,7 @@ export class UsageLedger {
     }
     const columns = GROUP_COLUMNS[query.groupBy];
     const groupBy = columns.replace(/ AS \w+/g, '');
-    const rows = (await this.records.query(
+    const rows = (await this.query(
       `SELECT ${columns}, ${TOTALS} FROM usage_records ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
        GROUP BY ${groupBy} ORDER BY ${groupBy} LIMIT ? OFFSET ?`,
       [...params, query.limit + 1, query.offset],
@@ -99,7 +105,7 @@ export class UsageLedger {
   }
 }
 
-/** SQLite hands sums back as numbers already; an empty set gives nulls, which are zeros here. */
+/** SQLite hands sums back as numbers, PostgreSQL as text; an empty set gives nulls, which are zeros here. */
 function numbers(row: Partial<UsageTotals> | undefined): UsageTotals {
   return {
     runs: Number(row?.runs ?? 0),

@@ -56,8 +56,9 @@ export class DoctorCommand extends CommandRunner {
         name: 'database',
         run: async () => {
           await this.db.query('SELECT 1');
-          if (await this.db.showMigrations()) throw new CheckFailed(`${c.databasePath} has migrations pending`);
-          return `${c.databasePath}, migrated`;
+          const where = c.databaseUrl === null ? c.databasePath : `PostgreSQL at ${withoutPassword(c.databaseUrl)}`;
+          if (await this.db.showMigrations()) throw new CheckFailed(`${where} has migrations pending`);
+          return `${where}, migrated`;
         },
       },
       ...[
@@ -125,4 +126,11 @@ async function writable(dir: string): Promise<string> {
   } catch (error) {
     throw new CheckFailed(`${dir} is not writable (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
   }
+}
+
+/** A database URL fit to print: its password, if any, replaced. */
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }

@@ -49,6 +49,8 @@ export class AppConfig {
   runTools: 'none' | 'read-only';
   /** The claude login's config directory (CLAUDE_CONFIG_DIR, else ~/.claude): credentials and transcripts, never an agent's to read. */
   claudeConfigDir: string;
+  /** postgres://… to keep state in PostgreSQL (several instances may share it); null: SQLite at databasePath. */
+  databaseUrl: string | null;
   /** The Claude logins runs are spread over (CLAUDE_CONFIG_DIRS), the first being claudeConfigDir; sessions use the first. */
   claudeLogins: { label: string; dir: string }[];
   /** The loudly named opt-out: lets SESSION_PERMISSIONS=approve-all run without an OS sandbox around the agent's shell. */

@@ -52,6 +52,17 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes a postgres:// DATABASE_URL, and refuses anything else by name', () => {
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN }).databaseUrl).toBeNull();
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, DATABASE_URL: 'postgres://cf:pw@db:5432/cf' }).databaseUrl).toBe('postgres://cf:pw@db:5432/cf');
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, DATABASE_URL: 'postgresql://db/cf' }).databaseUrl).toBe('postgresql://db/cf');
+    for (const bad of ['mysql://db/cf', 'not a url', 'sqlite:///x.db']) {
+      const error = configError({ DATABASE_URL: bad });
+      expect(error.message).toMatch(/DATABASE_URL/);
+      expect(error.message).not.toContain('pw');
+    }
+  });
+
   it('defaults the CLIs to the project’s own pinned binaries', () => {
     const config = loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN });
     expect(config.claudeBin).toBe(path.resolve(__dirname, '../../../../node_modules/.bin/claude'));

@@ -120,6 +120,19 @@ function claudeLogins(env: Env, cwd: string, defaultDir: string): { label: strin
   return logins;
 }
 
+function databaseUrl(env: Env): string | null {
+  const value = text(env, 'DATABASE_URL');
+  if (value === undefined) return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError('DATABASE_URL', 'must be a postgres://user:password@host:port/database URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') throw new ConfigError('DATABASE_URL', `must be a postgres:// URL, not ${url.protocol}//…`);
+  return value;
+}
+
 function metricsToken(env: Env): string | null {
   const value = text(env, 'METRICS_TOKEN');
   if (value === undefined) return null;
@@ -232,6 +245,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     claudeMaxRetries: integer(env, 'CLAUDE_MAX_RETRIES', 2, 0, 10),
     runTools: oneOf(env, 'RUN_TOOLS', ['none', 'read-only'] as const, 'none'),
     claudeConfigDir: logins[0].dir,
+    databaseUrl: databaseUrl(env),
     claudeLogins: logins,
     allowUnsandboxedAgents: flag(env, 'ALLOW_UNSANDBOXED_AGENTS'),
     sessionAgents: sessionAgents(env),

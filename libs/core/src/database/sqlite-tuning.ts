@@ -11,6 +11,6 @@ export class SqliteTuning implements OnModuleInit {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async onModuleInit(): Promise<void> {
-    await this.db.query('PRAGMA synchronous = NORMAL');
+    if (this.db.options.type === 'sqlite') await this.db.query('PRAGMA synchronous = NORMAL');
   }
 }

@@ -1,0 +1,4 @@
+import { PostgresSchema1764374400000 } from './1764374400000-postgres-schema';
+
+/** PostgreSQL's migrations, oldest first: the schema as of its first release, then changes as they come (each also made for SQLite). */
+export const POSTGRES_MIGRATIONS = [PostgresSchema1764374400000];
