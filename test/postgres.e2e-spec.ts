@@ -1,5 +1,7 @@
 import * as path from 'node:path';
 import { AuditService } from '@clawdforge/audit';
+import { SessionsService } from '@clawdforge/sessions';
+import { ManualClock } from './support/manual-clock';
 import { Postgres, startPostgres } from './support/postgres';
 import { PNG_1X1 } from './support/sample-files';
 import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir, startTestApp, TestApp } from './support/test-app';
@@ -86,6 +88,30 @@ describe('state in PostgreSQL (DATABASE_URL)', () => {
         expect(shared.body.items).toEqual([expect.objectContaining({ route: '/run', status: 200 })]);
         const refused = await b.http().get('/admin/audit').set('Authorization', `Bearer ${ADMIN_TOKEN}`).query({ route: '/sessions' }).expect(200);
         expect(refused.body.items).toEqual([expect.objectContaining({ status: 401, error_code: 'invalid_token' })]);
+      } finally {
+        await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it('keeps a session on the instance whose acpx holds it: the other refuses its turns and its close, and never sweeps it', async () => {
+      const url = await pg.freshDatabase();
+      const acpx = { DATABASE_URL: url, ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx') };
+      const clock = new ManualClock();
+      const a = await startTestApp(acpx, { dataDir: makeDataDir() });
+      const b = await startTestApp(acpx, { dataDir: makeDataDir(), clock });
+      try {
+        const token = await a.mintToken('sessions');
+        const as = { Authorization: `Bearer ${token}` };
+        const end = JSON.stringify({ jsonrpc: '2.0', id: 3, result: { stopReason: 'end_turn' } });
+        const id = (await a.http().post('/sessions').set(as).send({}).expect(201)).body.session_id;
+        expect((await b.http().get(`/sessions/${id}`).set(as).expect(200)).body.status).toBe('open');
+        const elsewhere = await b.http().post(`/sessions/${id}/turn`).set(as).send({ prompt: end }).expect(409);
+        expect(elsewhere.body.error.code).toBe('session_elsewhere');
+        expect((await b.http().delete(`/sessions/${id}`).set(as).expect(409)).body.error.code).toBe('session_elsewhere');
+        clock.advance(2 * 86400);
+        expect((await b.app.get(SessionsService).sweep()).idleClosed).toBe(0);
+        await a.http().post(`/sessions/${id}/turn`).set(as).send({ prompt: end }).expect(200);
+        await a.http().delete(`/sessions/${id}`).set(as).expect(200);
       } finally {
         await Promise.all([a.close(), b.close()]);
       }

@@ -24,6 +24,7 @@ export const ERROR_CODE_LIST = [
   'token_name_taken',
   'session_busy',
   'session_closed',
+  'session_elsewhere',
   'payload_too_large',
   'attachments_too_large',
   'unsupported_media_type',

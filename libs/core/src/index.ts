@@ -29,3 +29,4 @@ export * from './http/streamable.dto';
 export * from './config/project-root';
 export * from './http/argv-text.validator';
 export * from './token-policy';
+export * from './instance-identity';

@@ -47,6 +47,10 @@ export class AgentSession {
   @Column({ type: 'text', name: 'claude_login', nullable: true })
   claudeLogin: string | null;
 
+  /** The instance whose acpx holds the session (InstanceIdentity); only it may drive, close or sweep the session. */
+  @Column({ type: 'text', name: 'instance_id', nullable: true })
+  instanceId: string | null;
+
   @Column({ type: 'text', name: 'created_at', transformer: isoTimestamp })
   createdAt: Date;
 

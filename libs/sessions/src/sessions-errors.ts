@@ -19,6 +19,12 @@ export class SessionClosedError extends ConflictError {
   }
 }
 
+export class SessionElsewhereError extends ConflictError {
+  constructor(id: string) {
+    super('session_elsewhere', `session ${id} runs on another instance of this gateway; send its turns and its close there`);
+  }
+}
+
 /** `global`: SESSIONS_MAX_OPEN, all tokens together; `token`: SESSIONS_MAX_OPEN_PER_TOKEN, the caller's own. */
 export type SessionLimit = 'global' | 'token';
 

@@ -3,16 +3,16 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { In, LessThan, Repository } from 'typeorm';
+import { FindOptionsWhere, In, IsNull, LessThan, Repository } from 'typeorm';
 import type { TokenPrincipal } from '@clawdforge/auth';
-import { ApiError, AppConfig, AuditFields, Clock, decodeCursor, InvalidRequestError, resolveModel } from '@clawdforge/core';
+import { ApiError, AppConfig, AuditFields, Clock, decodeCursor, InstanceIdentity, InvalidRequestError, resolveModel } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, LoginPool } from '@clawdforge/runners';
 import { UsageFact, UsagePolicy } from '@clawdforge/usage';
 import { AgentSession } from './agent-session.entity';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { DEFAULT_TURN_TIMEOUT_SECS, TurnRequestDto } from './dto/turn-request.dto';
 import { TurnResponse } from './dto/session.view';
-import { SessionBusyError, SessionClosedError, SessionNotFoundError, TooManySessionsError } from './sessions-errors';
+import { SessionBusyError, SessionClosedError, SessionElsewhereError, SessionNotFoundError, TooManySessionsError } from './sessions-errors';
 
 /** How long a turn waits for the previous turn's acpx to finish before it answers 409 session_busy. */
 const DRAIN_WAIT_MS = 10_000;
@@ -52,6 +52,7 @@ export class SessionsService {
     private readonly acpx: AcpxDriver,
     private readonly policy: UsagePolicy,
     private readonly logins: LoginPool,
+    private readonly instance: InstanceIdentity,
   ) {}
 
   async create(owner: TokenPrincipal, body: CreateSessionDto, audit: AuditFields): Promise<AgentSession> {
@@ -78,6 +79,7 @@ export class SessionsService {
       closedAt: null,
       agentCostUsd: null,
       claudeLogin: null,
+      instanceId: this.instance.id,
     });
     await this.policy.admit(owner, { kind: 'turn', model });
     // The least busy login not cooling, for the session's whole life (its agent keeps its conversation there).
@@ -115,6 +117,7 @@ export class SessionsService {
     audit.model = session.model;
     audit.promptChars = body.prompt.length;
     if (session.status === 'closed') throw new SessionClosedError(session.id);
+    this.assertHere(session);
     await this.afterDrain(session.id);
     if (this.turning.has(session.id)) throw new SessionBusyError(session.id);
     await this.policy.admit(owner, { kind: 'turn', model: session.model });
@@ -240,7 +243,7 @@ export class SessionsService {
   async sweep(): Promise<SessionSweep> {
     const now = this.clock.now().getTime();
     const idle = await this.sessions.find({
-      where: { status: 'open', lastActivityAt: LessThan(new Date(now - this.config.sessionTtlSecs * 1000)) },
+      where: this.mine({ status: 'open', lastActivityAt: LessThan(new Date(now - this.config.sessionTtlSecs * 1000)) }),
     });
     let idleClosed = 0;
     for (const session of idle) {
@@ -266,7 +269,7 @@ export class SessionsService {
   async reconcile(): Promise<void> {
     await fs.mkdir(this.config.acpxSessionsCwd, { recursive: true, mode: 0o700 });
     await fs.mkdir(this.config.acpxHome, { recursive: true, mode: 0o700 });
-    await this.sessions.update({ busy: true }, { busy: false });
+    for (const where of this.mine({ busy: true })) await this.sessions.update(where, { busy: false });
     const closed = await this.sessions.find({ where: { status: 'closed' } });
     for (const session of closed) {
       if (!(await exists(session.cwd))) continue;
@@ -297,6 +300,7 @@ export class SessionsService {
 
   private async closeSession(session: AgentSession): Promise<AgentSession> {
     if (session.status === 'closed') return session;
+    this.assertHere(session);
     if (this.isBusy(session)) await this.acpx.cancel(this.refOf(session));
     await this.acpx.close(this.refOf(session));
     this.lateEvents.delete(session.id);
@@ -305,6 +309,19 @@ export class SessionsService {
     session.closedAt = this.clock.now();
     await this.sessions.update({ id: session.id }, { status: 'closed', closedAt: session.closedAt });
     return session;
+  }
+
+  /** Another instance's acpx holds this session: this one can neither reach its agent nor end it. */
+  private assertHere(session: AgentSession): void {
+    if (session.instanceId !== null && session.instanceId !== this.instance.id) throw new SessionElsewhereError(session.id);
+  }
+
+  /** Rows this instance answers for: its own sessions, and those from before sessions named their instance. */
+  private mine(where: FindOptionsWhere<AgentSession>): FindOptionsWhere<AgentSession>[] {
+    return [
+      { ...where, instanceId: this.instance.id },
+      { ...where, instanceId: IsNull() },
+    ];
   }
 
   private refOf(session: AgentSession): AcpxSessionRef {

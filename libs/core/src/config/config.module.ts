@@ -1,12 +1,14 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Clock, SystemClock } from '../clock';
+import { InstanceIdentity } from '../instance-identity';
 import { AppConfig } from './app-config';
 import { loadConfig, LoadConfigOptions } from './load-config';
 
 /**
  * Reads `.env` (when present) into the environment, then validates everything once into AppConfig.
- * Variables already set in the environment win over `.env`. Also provides the Clock.
+ * Variables already set in the environment win over `.env`. Also provides the Clock and the
+ * instance's identity.
  */
 @Global()
 @Module({})
@@ -18,8 +20,9 @@ export class AppConfigModule {
       providers: [
         { provide: AppConfig, useFactory: () => loadConfig(process.env, process.cwd(), options) },
         { provide: Clock, useClass: SystemClock },
+        { provide: InstanceIdentity, inject: [AppConfig], useFactory: InstanceIdentity.load },
       ],
-      exports: [AppConfig, Clock],
+      exports: [AppConfig, Clock, InstanceIdentity],
     };
   }
 }

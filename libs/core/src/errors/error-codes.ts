@@ -24,6 +24,7 @@ export const ERROR_CODES = {
   token_name_taken: 409,
   session_busy: 409,
   session_closed: 409,
+  session_elsewhere: 409,
   payload_too_large: 413,
   attachments_too_large: 413,
   unsupported_media_type: 415,

@@ -4,6 +4,7 @@ import { AgentSessions1732579200000 } from './1732579200000-agent-sessions';
 import { AuditToolsRefused1764115200000 } from './1764115200000-audit-tools-refused';
 import { TokenPolicyAndUsage1764201600000 } from './1764201600000-token-policy-and-usage';
 import { SessionLogin1764288000000 } from './1764288000000-session-login';
+import { SessionInstance1764374400001 } from './1764374400001-session-instance';
 
 /** Every migration, oldest first. Listed as classes so the same list works from source and from dist. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   AuditToolsRefused1764115200000,
   TokenPolicyAndUsage1764201600000,
   SessionLogin1764288000000,
+  SessionInstance1764374400001,
 ];

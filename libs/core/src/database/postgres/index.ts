@@ -1,4 +1,5 @@
+import { SessionInstance1764374400001 } from '../migrations/1764374400001-session-instance';
 import { PostgresSchema1764374400000 } from './1764374400000-postgres-schema';
 
 /** PostgreSQL's migrations, oldest first: the schema as of its first release, then changes as they come (each also made for SQLite). */
-export const POSTGRES_MIGRATIONS = [PostgresSchema1764374400000];
+export const POSTGRES_MIGRATIONS = [PostgresSchema1764374400000, SessionInstance1764374400001];
