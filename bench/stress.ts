@@ -106,7 +106,10 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 6000));
     const rows = await countAuditRows(server.url, '/run');
     const fdsAfter = fdCount(pid);
-    const children = childrenOf(pid);
+    // The warm spares the pool keeps on purpose are children too; anything beyond them was left behind.
+    const pool = ((await (await fetch(`${server.url}/healthz`)).json()) as { warm_pool: { spares: number; session_clients: number } }).warm_pool;
+    const spares = pool.spares + pool.session_clients;
+    const children = childrenOf(pid) - spares;
 
     console.log('| status | count |\n|---|---|');
     for (const [status, count] of [...statuses.entries()].sort()) console.log(`| ${status} | ${count} |`);
@@ -116,7 +119,7 @@ async function main(): Promise<void> {
     console.log(`throughput ${((sent / wallMs) * 1000).toFixed(1)} req/s; latency p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`);
     console.log(`200s per token: min ${Math.min(...shares)}, max ${Math.max(...shares)} (ratio ${(Math.min(...shares) / Math.max(...shares)).toFixed(2)})`);
     console.log(`server RSS MiB: start ${rss[0].toFixed(0)}, peak ${Math.max(...rss).toFixed(0)}, end ${rss.at(-1)!.toFixed(0)}${soakSecs > 0 ? `; samples every 10 s: ${rss.map((r) => r.toFixed(0)).join(' ')}` : ''}`);
-    console.log(`open file descriptors: before ${fdsBefore}, after ${fdsAfter}; child processes left: ${children}`);
+    console.log(`open file descriptors: before ${fdsBefore}, after ${fdsAfter}; child processes left: ${children} (besides ${spares} warm spares)`);
 
     const unexpected = [...statuses.keys()].filter((status) => status !== '200' && status !== '429 with Retry-After');
     if (unexpected.length > 0) broken.push(`unexpected statuses: ${unexpected.join(', ')}`);
