@@ -202,7 +202,8 @@ async function realCliSection(): Promise<void> {
     api.replyWith('one two three four five six');
     api.chunks = 6;
     api.chunkDelayMs = 50;
-    // The first streaming run makes the streaming configuration one the pool keeps warm.
+    // Two streaming runs first: from its second run the pool keeps the streaming configuration warm.
+    await firstSseDelta(pooled.url, token);
     await firstSseDelta(pooled.url, token);
     const streamArgs = [...args, '--input-format=stream-json', '--output-format=stream-json', '--verbose', '--include-partial-messages'];
     const first: Record<string, number[]> = { direct: [], pooled: [], unpooled: [] };

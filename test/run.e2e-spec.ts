@@ -101,7 +101,10 @@ describe.each([
     expect(await eventually(() => fs.readdirSync(t.config.runsDir).length === spares().length)).toBe(true);
   });
 
-  it(pool === 'on' ? 'serves a run of a configuration in use from a spare started before it, and keeps one waiting' : 'starts each run’s process when the run comes', async () => {
+  it(pool === 'on' ? 'serves a configuration in use (its second run on) from a spare started before the run, and keeps one waiting' : 'starts each run’s process when the run comes', async () => {
+    // A first run of a configuration starts no spare (it may be a one-off); the second does.
+    const first = await run({ prompt: 'FAKE:echo', model: 'haiku' }).expect(200);
+    expect(first.body.result.waited_ms).toBeLessThan(400);
     await run({ prompt: 'FAKE:echo', model: 'haiku' }).expect(200);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const { body } = await run({ prompt: 'FAKE:echo', model: 'haiku' }).expect(200);

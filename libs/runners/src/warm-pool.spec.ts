@@ -71,8 +71,11 @@ describe('WarmPool', () => {
     await pool.close();
   });
 
-  it('misses on a key it has not seen, then keeps that key warm', async () => {
+  it('starts nothing for a one-off key; from its second use within the TTL it keeps it warm', async () => {
     const { pool, started } = poolWith();
+    expect(pool.take('haiku', 'haiku')).toBeUndefined();
+    await settle();
+    expect(started).toEqual([]);
     expect(pool.take('haiku', 'haiku')).toBeUndefined();
     await settle();
     expect(started.map((s) => s.launch)).toEqual(['haiku']);
@@ -110,10 +113,10 @@ describe('WarmPool', () => {
   it('stays within its total cap, giving way to the key used most recently, never a pinned one', async () => {
     const { pool, started, alive } = poolWith({ max: 2 });
     pool.pin('default', 'default');
-    pool.take('a', 'a');
+    pool.warm('a', 'a');
     await settle();
     expect(alive().map((s) => s.launch).sort()).toEqual(['a', 'default']);
-    pool.take('b', 'b');
+    pool.warm('b', 'b');
     await settle();
     expect(pool.size).toBe(2);
     expect(alive().map((s) => s.launch).sort()).toEqual(['b', 'default']);
@@ -138,9 +141,10 @@ describe('WarmPool', () => {
   it('drops keys unused for longer than the TTL, and their spares with them', async () => {
     jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick'] });
     const { pool, started } = poolWith({ keyTtlMs: 5_000, maxIdleMs: 60_000 });
-    pool.take('old', 'old');
+    pool.warm('old', 'old');
     await settle();
     jest.advanceTimersByTime(6_000);
+    pool.take('new', 'new');
     pool.take('new', 'new');
     await settle();
     expect(started.find((s) => s.launch === 'old')!.retired).toBe(true);

@@ -34,6 +34,8 @@ interface KeyState<L> {
   lastUsedAt: number;
   /** Kept warm whether used or not (the default configuration). */
   pinned: boolean;
+  /** Worth spares: pinned, warmed, or used a second time within the TTL (a one-off configuration never gets any). */
+  wanted: boolean;
   spares: Held[];
   starting: number;
   /** Spares in a row that died before they were used; each doubles the wait before the next. */
@@ -48,7 +50,8 @@ const MAX_BACKOFF_MS = 60_000;
 /**
  * Processes started ahead of demand, keyed by everything that reaches their argv and environment,
  * each handed out once. A run takes a spare of its key when one is waiting, and a replacement
- * starts at once. Keys used within the TTL (and pinned ones) stay warm; when the total cap is
+ * starts at once. A key gets spares from its second use within the TTL (a one-off configuration
+ * would only waste a start), or at once when pinned or warmed. Keys used within the TTL stay warm; when the total cap is
  * reached, the spares of the key used longest ago give way. A spare that dies while waiting is
  * dropped, never handed out, and replaced after a backoff that grows while spares keep dying young.
  */
@@ -85,21 +88,27 @@ export class WarmPool<L> {
     if (!this.enabled || this.closed) return;
     const state = this.stateOf(key, launch);
     state.pinned = true;
+    state.wanted = true;
     this.refill(key);
   }
 
   /** Starts keeping `key` warm as if it had just been used (the TTL applies, unlike pin). */
   warm(key: string, launch: L): void {
     if (!this.enabled || this.closed) return;
-    this.stateOf(key, launch).lastUsedAt = Date.now();
+    const state = this.stateOf(key, launch);
+    state.lastUsedAt = Date.now();
+    state.wanted = true;
     this.refill(key);
   }
 
   /** A waiting spare of `key`, if any; either way the key counts as used and is topped up. */
   take(key: string, launch: L): Spare | undefined {
     if (!this.enabled || this.closed) return undefined;
+    const seen = this.keys.has(key);
     const state = this.stateOf(key, launch);
     state.lastUsedAt = Date.now();
+    // The second use within the TTL makes a configuration worth a spare.
+    if (seen) state.wanted = true;
     this.expireKeys();
     let taken: Spare | undefined;
     while (state.spares.length > 0 && !taken) {
@@ -148,8 +157,9 @@ export class WarmPool<L> {
   private stateOf(key: string, launch: L): KeyState<L> {
     let state = this.keys.get(key);
     if (!state) {
-      state = { launch, lastUsedAt: Date.now(), pinned: false, spares: [], starting: 0, failures: 0 };
+      state = { launch, lastUsedAt: Date.now(), pinned: false, wanted: false, spares: [], starting: 0, failures: 0 };
       this.keys.set(key, state);
+      return state;
     }
     return state;
   }
@@ -162,7 +172,7 @@ export class WarmPool<L> {
 
   private refill(key: string): void {
     const state = this.keys.get(key);
-    if (!state || this.closed || state.retryTimer) return;
+    if (!state || !state.wanted || this.closed || state.retryTimer) return;
     while (state.spares.length + state.starting < this.settings.perKey) {
       if (this.total() >= this.settings.max && !this.evictFor(key)) return;
       state.starting += 1;
