@@ -45,6 +45,7 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
     let fedAt: number | undefined;
     let fed: ProcessFeedOptions | undefined;
     let failure: Error | undefined;
+    let startOwner: ChildOwner | null = null;
     let settle!: (result: ProcessResult | Error) => void;
     const settled = new Promise<ProcessResult | Error>((resolve) => (settle = resolve));
 
@@ -121,7 +122,8 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
 
     if (child.pid !== undefined) {
       // A spare started outside any request is recorded without an owner: reaped after a crash, never reported as a lost run.
-      this.registry?.record(child.pid, ownerOfCurrentRequest());
+      startOwner = ownerOfCurrentRequest();
+      this.registry?.record(child.pid, startOwner);
       this.live.add(entry);
     }
     const ended = settled.then(() => undefined);
@@ -137,7 +139,8 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
         if (fed) return Promise.reject(new Error('a process is fed once'));
         fed = feedOptions;
         fedAt = performance.now();
-        const owner = ownerOfCurrentRequest();
+        // A spare was recorded without an owner; the run it now serves is its owner from here on.
+        const owner = startOwner === null ? ownerOfCurrentRequest() : null;
         if (owner && child.pid !== undefined && this.live.has(entry)) this.registry?.record(child.pid, owner);
         if (feedOptions.onStdoutLine) stdout.onLine(guarded(feedOptions.onStdoutLine));
         child.stdin!.end(feedOptions.stdin);

@@ -18,10 +18,7 @@ export type ClaudeLaunch = Pick<ClaudeRunRequest, 'model' | 'system' | 'jsonSche
 };
 
 /** A claude process for one run, in a run directory of its own that goes when the process does. */
-export interface ClaudeProcess extends Spare {
-  /** Started ahead of the run (a spare) rather than for it. */
-  readonly warm: boolean;
-}
+export type ClaudeProcess = Spare;
 
 /**
  * Where every `claude -p` of a one-shot run comes from: a spare started ahead with exactly the
@@ -86,13 +83,13 @@ export class ClaudeWarmPool implements OnModuleDestroy {
 
   /** A process for one run: a waiting spare of the same launch, else a fresh one. Either is fed once, then disposed. */
   async acquire(launch: ClaudeLaunch): Promise<ClaudeProcess> {
-    const spare = this.pool.take(this.keyOf(launch), launch) as ClaudeProcess | undefined;
+    const spare = this.pool.take(this.keyOf(launch), launch);
     if (spare) {
       this.hits += 1;
       return spare;
     }
     this.misses += 1;
-    return { ...(await this.start(launch)), warm: false };
+    return this.start(launch);
   }
 
   private keyOf(launch: ClaudeLaunch): string {
@@ -117,7 +114,7 @@ export class ClaudeWarmPool implements OnModuleDestroy {
         }),
         maxOutputBytes: this.config.runOutputMaxBytes,
       });
-      return { process, dispose, warm: true };
+      return { process, dispose };
     } catch (error) {
       await dispose();
       throw error;

@@ -62,14 +62,7 @@ export class LoginPool {
 
   /** The least busy login not cooling (and not in `except`); UpstreamUnavailableError when none is left. */
   acquire(except: ReadonlySet<number> = new Set()): LoginLease {
-    const now = this.clock.now().getTime();
-    let best: Login | undefined;
-    for (const login of this.logins) {
-      if (except.has(login.index) || this.cooling(login.index, now)) continue;
-      if (!best || this.inFlight[login.index] < this.inFlight[best.index]) best = login;
-    }
-    if (!best) throw new UpstreamUnavailableError(this.secondsUntilFirstBack(now));
-    const login = best;
+    const login = this.leastBusy(except);
     this.inFlight[login.index] += 1;
     let released = false;
     return {
@@ -86,6 +79,18 @@ export class LoginPool {
   /** The directory of the login labelled `label`; the first login's when there is no such label (any more). */
   dirOf(label: string | null): string {
     return (this.logins.find((login) => login.label === label) ?? this.logins[0]).dir;
+  }
+
+  /** The least busy login not cooling (and not in `except`), without holding it: a new session's. */
+  leastBusy(except: ReadonlySet<number> = new Set()): Login {
+    const now = this.clock.now().getTime();
+    let best: Login | undefined;
+    for (const login of this.logins) {
+      if (except.has(login.index) || this.cooling(login.index, now)) continue;
+      if (!best || this.inFlight[login.index] < this.inFlight[best.index]) best = login;
+    }
+    if (!best) throw new UpstreamUnavailableError(this.secondsUntilFirstBack(now));
+    return best;
   }
 
   /** Whether another login could take a run now (for a retry after this one hit a limit). */

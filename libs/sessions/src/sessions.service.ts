@@ -83,9 +83,7 @@ export class SessionsService {
     });
     await this.policy.admit(owner, { kind: 'turn', model });
     // The least busy login not cooling, for the session's whole life (its agent keeps its conversation there).
-    const login = this.logins.acquire();
-    login.release();
-    session.claudeLogin = login.login.label;
+    session.claudeLogin = this.logins.leastBusy().label;
     await this.serially(() => this.reserve(session));
     audit.sessionId = id;
     let createdInAcpx = false;
