@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { TestingModule } from '@nestjs/testing';
 import { CommandTestFactory } from 'nest-commander-testing';
+import { sharedClusterDatabase } from './support/postgres';
 import { AppConfig, loadConfig } from '@clawdforge/core';
 import { CliModule } from '../apps/cli/src/cli.module';
 import { CliPrinter } from '../apps/cli/src/cli-printer';
@@ -21,13 +22,19 @@ class RecordingPrinter extends CliPrinter {
 
 describe('admin CLI (CommandTestFactory, same database as the server)', () => {
   const dataDir = makeDataDir();
-  const config = loadConfig({
-    ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
-    DATA_DIR: dataDir,
-    CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
-    ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
-  });
+  let config: AppConfig;
   const printer = new RecordingPrinter();
+
+  beforeAll(async () => {
+    config = loadConfig({
+      ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
+      DATA_DIR: dataDir,
+      CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
+      ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
+      // In the PostgreSQL pass, the database the test app on this DATA_DIR uses too.
+      ...(await sharedClusterDatabase(dataDir)),
+    });
+  });
 
   beforeEach(() => {
     printer.stdout = [];

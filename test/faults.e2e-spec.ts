@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { AuditService } from '@clawdforge/audit';
 import { SweeperService } from '@clawdforge/sweeper';
+import { sharedClusterDatabase } from './support/postgres';
 import { assertBuilt, freePort, npmStart, startNpmServer, waitForHealth } from './support/built-server';
 import { ManualClock } from './support/manual-clock';
 import { descendantsOf, eventually, processesWith } from './support/processes';
@@ -15,7 +16,14 @@ describe('a server killed with -9 mid-run (npm start, fake claude)', () => {
     const home = makeDataDir();
     const dataDir = path.join(home, 'data');
     const port = await freePort();
-    const env = { ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir, CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude') };
+    const env = {
+      ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
+      ...(await sharedClusterDatabase(dataDir)),
+    };
     const base = `http://127.0.0.1:${port}`;
     const marker = `cf-kill9-${process.hrtime.bigint()}`;
 
@@ -95,7 +103,8 @@ describe('a full disk under a running server (npm start, DATA_DIR on a small tmp
     fs.mkdirSync(dataDir);
     mount('-t', 'tmpfs', '-o', 'size=16m', 'tmpfs', dataDir);
     try {
-      const served = await startNpmServer({}, home);
+      // The subject is the SQLite file on that full disk: no DATABASE_URL, even in the PostgreSQL pass.
+      const served = await startNpmServer({ DATABASE_URL: '' }, home);
       const admin = { Authorization: `Bearer ${ADMIN_TOKEN}` };
       try {
         const minted = await fetch(`${served.base}/admin/tokens`, { method: 'POST', headers: { ...admin, 'Content-Type': 'application/json' }, body: JSON.stringify({ name: 'steady' }) });

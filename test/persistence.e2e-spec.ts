@@ -1,19 +1,23 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../libs/core/src/database/migrations';
+import { POSTGRES_MIGRATIONS } from '../libs/core/src/database/postgres';
 import { makeDataDir, startTestApp } from './support/test-app';
 import { ProbeController } from './support/probe.controller';
 
 describe('persistence across restarts', () => {
-  it('keeps tokens, revocations and audit rows in the same SQLite file', async () => {
+  it('keeps tokens, revocations and audit rows in the same database', async () => {
     const dataDir = makeDataDir();
     const first = await startTestApp({}, { dataDir, controllers: [ProbeController] });
     const kept = await first.mintToken('kept');
     const gone = await first.mintToken('gone');
     await first.admin('delete', '/admin/tokens/gone').expect(200);
     await first.http().get('/test-probe').set('Authorization', `Bearer ${kept}`).expect(200);
+    const onPostgres = first.config.databaseUrl !== null;
     await first.close();
-    expect(fs.existsSync(path.join(dataDir, 'clawdforge.db'))).toBe(true);
+    // SQLite: the file in DATA_DIR; PostgreSQL: nothing of the state in DATA_DIR.
+    expect(fs.existsSync(path.join(dataDir, 'clawdforge.db'))).toBe(!onPostgres);
 
     const second = await startTestApp({}, { dataDir, controllers: [ProbeController] });
     try {
@@ -33,11 +37,14 @@ describe('persistence across restarts', () => {
     await first.close();
     const second = await startTestApp({}, { dataDir });
     try {
-      const { DataSource } = await import('typeorm');
-      const rows = await second.app.get(DataSource).query('SELECT name FROM migrations');
+      const db = second.app.get(DataSource);
+      const onPostgres = db.options.type === 'postgres';
+      const rows = await db.query('SELECT name FROM migrations ORDER BY id');
       // Each once, in order.
-      expect(rows.map((r: { name: string }) => r.name)).toEqual(MIGRATIONS.map((migration) => new migration().name));
-      const [{ journal_mode }] = await second.app.get(DataSource).query('PRAGMA journal_mode');
+      const expected = onPostgres ? POSTGRES_MIGRATIONS : MIGRATIONS;
+      expect(rows.map((r: { name: string }) => r.name)).toEqual(expected.map((migration) => new migration().name));
+      if (onPostgres) return;
+      const [{ journal_mode }] = await db.query('PRAGMA journal_mode');
       expect(journal_mode).toBe('wal');
     } finally {
       await second.close();

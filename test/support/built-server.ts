@@ -1,25 +1,16 @@
 import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as path from 'node:path';
-import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir } from './test-env';
+import { sharedClusterDatabase } from './postgres';
+import { ADMIN_TOKEN, FAKE_CLI_DIR, freePort, makeDataDir } from './test-env';
+
+export { freePort };
 
 export const PROJECT_ROOT = path.join(__dirname, '..', '..');
 export const BUILT_MAIN = path.join(PROJECT_ROOT, 'dist', 'apps', 'server', 'src', 'main.js');
 
 export function assertBuilt(): void {
   if (!fs.existsSync(BUILT_MAIN)) throw new Error(`${BUILT_MAIN} is missing: run "npm run build" (npm test does it first)`);
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-    server.on('error', reject);
-  });
 }
 
 export interface BuiltServer {
@@ -104,6 +95,7 @@ export async function startNpmServer(env: Record<string, string> = {}, home = ma
     DATA_DIR: dataDir,
     CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
     ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
+    ...(env.DATABASE_URL === undefined ? await sharedClusterDatabase(dataDir) : {}),
     ...env,
   });
   const stop = async () => {

@@ -1,12 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Client } from 'pg';
-import { freePort } from './built-server';
+import { freePort } from './test-env';
 
 export interface Postgres {
+  /** postgres:// URL of the cluster, without a database name. */
+  url: string;
   /** postgres:// URL of a fresh, empty database of its own. */
   freshDatabase(): Promise<string>;
   stop(): void;
@@ -47,6 +49,7 @@ export async function startPostgres(): Promise<Postgres> {
   run('pg_ctl', ['-D', data, '-l', path.join(dir, 'log'), '-w', '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, 'start']);
   const admin = `postgres://clawdforge@127.0.0.1:${port}`;
   return {
+    url: admin,
     freshDatabase: async () => {
       const name = `cf_${randomBytes(6).toString('hex')}`;
       const client = new Client({ connectionString: `${admin}/postgres` });
@@ -66,4 +69,28 @@ export async function startPostgres(): Promise<Postgres> {
       }
     },
   };
+}
+
+/** Set by the PostgreSQL pass's global set-up: the cluster every spec of that pass shares. */
+export const SHARED_CLUSTER_ENV = 'CLAWDFORGE_TEST_POSTGRES';
+
+/**
+ * In the PostgreSQL pass (`npm run test:postgres`), the DATABASE_URL of the database that belongs
+ * to `dataDir`, created on first use: an app restarted on the same DATA_DIR finds its state again,
+ * as it would in its SQLite file. Outside that pass, nothing: the app keeps its SQLite file.
+ */
+export async function sharedClusterDatabase(dataDir: string): Promise<Record<string, string>> {
+  const cluster = process.env[SHARED_CLUSTER_ENV];
+  if (!cluster) return {};
+  const name = `cf_${createHash('sha256').update(dataDir).digest('hex').slice(0, 16)}`;
+  const client = new Client({ connectionString: `${cluster}/postgres` });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+  } catch (error) {
+    if ((error as { code?: string }).code !== '42P04') throw error; // duplicate_database: a restart
+  } finally {
+    await client.end();
+  }
+  return { DATABASE_URL: `${cluster}/${name}` };
 }

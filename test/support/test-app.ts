@@ -7,6 +7,7 @@ import { AppConfig, Clock, loadConfig } from '@clawdforge/core';
 import { AppModule } from '../../apps/server/src/app.module';
 import { configureApp } from '../../apps/server/src/configure-app';
 
+import { sharedClusterDatabase } from './postgres';
 import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir } from './test-env';
 
 export { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir };
@@ -23,7 +24,8 @@ export interface TestApp {
 
 /**
  * The real AppModule and the same configureApp() main.ts uses, on a real SQLite file in a temp
- * DATA_DIR, with fake CLIs at the process boundary unless `env` says otherwise.
+ * DATA_DIR (in the PostgreSQL pass, on that DATA_DIR's database), with fake CLIs at the process
+ * boundary unless `env` says otherwise.
  */
 export async function startTestApp(
   env: Record<string, string> = {},
@@ -36,6 +38,7 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
     ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
+    ...(env.DATABASE_URL === undefined ? await sharedClusterDatabase(dataDir) : {}),
     ...env,
   });
   let builder = Test.createTestingModule({ imports: [AppModule], controllers: options.controllers ?? [] })

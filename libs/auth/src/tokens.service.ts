@@ -11,6 +11,9 @@ import { generateAppToken, hashToken } from './token-secret';
 /** last_used_at is advisory: written at most this often per token to keep requests read-only. */
 const LAST_USED_RESOLUTION_MS = 60_000;
 
+/** What an app token's name may be; a name outside it was never minted. */
+export const TOKEN_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+
 export interface MintedToken {
   token: AppToken;
   plaintext: string;
@@ -77,6 +80,7 @@ export class TokensService {
 
   /** The live token of that name, else its most recently revoked one. */
   async get(name: string): Promise<AppToken> {
+    if (!TOKEN_NAME_PATTERN.test(name)) throw new TokenNotFoundError(name);
     const token = await this.tokens.findOne({ where: { name }, order: { revokedAt: { direction: 'DESC', nulls: 'FIRST' }, id: 'DESC' } });
     if (!token) throw new TokenNotFoundError(name);
     return token;
@@ -84,6 +88,7 @@ export class TokensService {
 
   /** Changes the live token of that name; a field given as null lifts its limit, one left out stays. */
   async update(name: string, patch: Partial<TokenPolicy> & { ipCidrs?: string[] | null }): Promise<AppToken> {
+    if (!TOKEN_NAME_PATTERN.test(name)) throw new TokenNotFoundError(name);
     const token = await this.tokens.findOne({ where: { name, revokedAt: IsNull() } });
     if (!token) throw new TokenNotFoundError(name);
     const changes: Partial<AppToken> = { ...patch };
@@ -97,6 +102,7 @@ export class TokensService {
 
   /** Idempotent: revoking an already revoked name answers with that token as it is. */
   async revoke(name: string): Promise<AppToken> {
+    if (!TOKEN_NAME_PATTERN.test(name)) throw new TokenNotFoundError(name);
     await this.tokens.update({ name, revokedAt: IsNull() }, { revokedAt: new Date() });
     this.cache?.changed();
     return this.get(name);

@@ -1,7 +1,5 @@
 import { InvalidRequestError } from '@clawdforge/core';
-import { TokensService } from '@clawdforge/auth';
-import { TOKEN_NAME_PATTERN } from '@clawdforge/admin';
-import { ADMIN_TOKEN_NAME } from '@clawdforge/auth';
+import { ADMIN_TOKEN_NAME, TOKEN_NAME_PATTERN, TokensService } from '@clawdforge/auth';
 import { Option, SubCommand } from 'nest-commander';
 import { CliPrinter } from '../cli-printer';
 import { reportFailure } from '../command-failure';

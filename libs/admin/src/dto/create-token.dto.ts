@@ -1,10 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsOptional, IsString, Matches, NotEquals } from 'class-validator';
 import { IsCidr } from '@clawdforge/core';
-import { ADMIN_TOKEN_NAME } from '@clawdforge/auth';
+import { ADMIN_TOKEN_NAME, TOKEN_NAME_PATTERN } from '@clawdforge/auth';
 import { TokenPolicyDto } from './token-policy.dto';
 
-export const TOKEN_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 export class CreateTokenDto extends TokenPolicyDto {
   @ApiProperty({ description: 'App name: lowercase letters, digits, `_` and `-`, at most 64', example: 'cauldron', pattern: TOKEN_NAME_PATTERN.source })

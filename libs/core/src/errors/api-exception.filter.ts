@@ -73,10 +73,21 @@ export function describeError(exception: unknown, req: Pick<Request, 'method' | 
           : exception.message;
     return { status, body: { ok: false, error: { code, message } } as ErrorBody, headers: {} };
   }
+  if (isUnstorableText(exception)) {
+    // PostgreSQL refuses a NUL in text (SQLite merely finds nothing): whatever carried it named nothing that exists.
+    return { status: 400, body: { ok: false, error: { code: 'invalid_request', message: 'text with a NUL character names nothing here' } } as ErrorBody, headers: {} };
+  }
   logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
   return {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
     body: { ok: false, error: { code: 'internal_error', message: 'internal error' } } as ErrorBody,
     headers: {},
   };
+}
+
+/** PostgreSQL's "invalid byte sequence" (a NUL in text) and "untranslatable character", as the driver or TypeORM reports them. */
+function isUnstorableText(exception: unknown): boolean {
+  const code = (error: unknown) => (typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined);
+  const driverError = typeof exception === 'object' && exception !== null ? (exception as { driverError?: unknown }).driverError : undefined;
+  return [code(exception), code(driverError)].some((value) => value === '22021' || value === '22P05');
 }

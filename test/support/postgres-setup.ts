@@ -1,0 +1,3 @@
+import { setUp } from './postgres-pass';
+
+export default setUp;

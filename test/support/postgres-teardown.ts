@@ -1,0 +1,3 @@
+import { tearDown } from './postgres-pass';
+
+export default tearDown;
