@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as sqlite3 from 'sqlite3';
 import { SweeperService } from '@clawdforge/sweeper';
+import { dialectSql } from '@clawdforge/core';
+import { DataSource } from 'typeorm';
 import { JPEG_HEAD, PDF_MINIMAL, PNG_1X1, TEXT_NOTES, ZIP_HEAD } from './support/sample-files';
 import { ManualClock } from './support/manual-clock';
 import { makeDataDir, startTestApp, TestApp } from './support/test-app';
@@ -191,34 +192,46 @@ describe('/files', () => {
 });
 
 describe('/files reconciliation at boot', () => {
-  it('removes bytes without a row and rows without bytes', async () => {
+  it('removes bytes without a row and rows without bytes (on PostgreSQL only bytes an hour old)', async () => {
     const dataDir = makeDataDir();
     const first = await startTestApp({}, { dataDir });
     const token = await first.mintToken('app');
     const kept = (await first.http().post('/files').set('Authorization', `Bearer ${token}`).attach('file', TEXT_NOTES, 'kept.txt').expect(201)).body.file_token;
     const lost = (await first.http().post('/files').set('Authorization', `Bearer ${token}`).attach('file', TEXT_NOTES, 'lost.txt').expect(201)).body.file_token;
     const filesDir = first.config.filesDir;
+    const db = first.app.get(DataSource);
+    const [{ storage_name: lostName }] = await db.query(dialectSql(db, 'SELECT storage_name FROM stored_files WHERE file_token = ?'), [lost]);
     await first.close();
 
     const names = fs.readdirSync(filesDir);
     // A crash mid-upload leaves bytes under a name the storage engine chose: a UUID.
     const orphan = randomUUID();
     fs.writeFileSync(path.join(filesDir, orphan), 'partial');
-    const db = new sqlite3.Database(path.join(dataDir, 'clawdforge.db'));
-    const lostName = await new Promise<string>((resolve, reject) =>
-      db.get('SELECT storage_name FROM stored_files WHERE file_token = ?', [lost], (error, row: { storage_name: string }) =>
-        error ? reject(error) : resolve(row.storage_name),
-      ),
-    );
-    await new Promise((resolve) => db.close(resolve));
     fs.rmSync(path.join(filesDir, lostName));
     expect(names).toContain(lostName);
 
+    // Old enough not to be an upload still under way on another instance.
+    const longAgo = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(path.join(filesDir, orphan), longAgo, longAgo);
+    const young = randomUUID();
+    fs.writeFileSync(path.join(filesDir, young), 'being written');
+
     const second = await startTestApp({}, { dataDir });
     try {
-      expect(fs.readdirSync(filesDir)).not.toContain(orphan);
+      const left = fs.readdirSync(filesDir);
+      expect(left).not.toContain(orphan);
       const listed = await second.http().get('/files').set('Authorization', `Bearer ${token}`).expect(200);
-      expect(listed.body.items.map((i: { file_token: string }) => i.file_token)).toEqual([kept]);
+      const tokens = listed.body.items.map((i: { file_token: string }) => i.file_token);
+      if (second.config.databaseUrl === null) {
+        // SQLite: one instance, so nothing else can be uploading while it starts.
+        expect(left).not.toContain(young);
+        expect(tokens).toEqual([kept]);
+      } else {
+        // PostgreSQL: FILES_DIR may be shared with instances uploading right now, and a row's bytes
+        // may be on a disk this instance does not see: both are left alone.
+        expect(left).toContain(young);
+        expect(tokens.sort()).toEqual([kept, lost].sort());
+      }
     } finally {
       await second.close();
     }

@@ -20,6 +20,9 @@ import type { UploadedFile } from './upload.interceptor';
 
 export const FILE_TOKEN_PREFIX = 'ff_';
 
+/** Bytes without a row younger than this may be another instance's upload in progress (shared FILES_DIR). */
+const SHARED_UPLOAD_GRACE_MS = 60 * 60 * 1000;
+
 /** Inserts the row only if the owner's live files, this one included, stay within both quotas. */
 const INSERT_WITHIN_QUOTA = `INSERT INTO "stored_files"
   ("file_token", "owner_token_id", "original_name", "media_type", "size", "sha256", "storage_name", "created_at", "expires_at")
@@ -151,14 +154,28 @@ export class FilesService {
     const onDisk = new Set(ours);
     const rows = await this.files.find({ select: { id: true, storageName: true } });
     const known = new Set(rows.map((row) => row.storageName));
-    const rowsWithoutBytes = rows.filter((row) => !onDisk.has(row.storageName));
+    // Instances on one PostgreSQL share FILES_DIR and upload while this one starts: their rows are
+    // left alone (a FILES_DIR that is not shared after all must not cost the others their files) and
+    // so are bytes young enough to be an upload whose row is still to come.
+    const shared = this.config.databaseUrl !== null;
+    const rowsWithoutBytes = shared ? [] : rows.filter((row) => !onDisk.has(row.storageName));
     if (rowsWithoutBytes.length > 0) await this.files.delete({ id: In(rowsWithoutBytes.map((row) => row.id)) });
-    const bytesWithoutRow = ours.filter((name) => !known.has(name));
-    for (const name of bytesWithoutRow) await this.removeBytes(name);
+    const bytesWithoutRow: string[] = [];
+    for (const name of ours) {
+      if (known.has(name)) continue;
+      if (shared && (await this.ageMs(name)) < SHARED_UPLOAD_GRACE_MS) continue;
+      bytesWithoutRow.push(name);
+      await this.removeBytes(name);
+    }
     if (rowsWithoutBytes.length + bytesWithoutRow.length > 0) {
       this.logger.warn(`reconciled files: ${rowsWithoutBytes.length} rows without bytes, ${bytesWithoutRow.length} files without rows removed`);
     }
     if (foreign > 0) this.logger.log(`FILES_DIR holds ${foreign} other entries; left alone`);
+  }
+
+  private async ageMs(storageName: string): Promise<number> {
+    const stat = await fs.stat(this.pathOf(storageName)).catch(() => null);
+    return stat ? Date.now() - stat.mtimeMs : Infinity;
   }
 
   private async quotaError(ownerTokenId: number, size: number): Promise<FileCountQuotaError | FileBytesQuotaError> {
