@@ -2,7 +2,8 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
-import { AppConfig, ConfigError } from '@clawdforge/core';
+import type { AddressInfo } from 'node:net';
+import { AppConfig, ConfigError, InstanceRegistry } from '@clawdforge/core';
 import { AppModule } from './app.module';
 import { configureApp } from './configure-app';
 import { shutdownGracefully } from './graceful-shutdown';
@@ -37,6 +38,9 @@ async function bootstrap(): Promise<void> {
   for (const warning of config.warnings) logger.warn(warning);
   await app.listen(config.port, config.host);
   logger.log(`clawdforge listening on ${config.host}:${config.port}`);
+  const instances = app.get(InstanceRegistry);
+  await instances.announce((app.getHttpServer().address() as AddressInfo).port);
+  if (instances.url !== null) logger.log(`other instances forward this one's sessions to ${instances.url}`);
 
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,24 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { IPv4, IPv6 } from 'ipaddr.js';
-import { AppConfig, CidrList, isLoopback, parseAddress } from '@clawdforge/core';
+import { AppConfig, CidrList, InstanceRegistry, isLoopback, parseAddress } from '@clawdforge/core';
 
 type Address = IPv4 | IPv6;
 
 /**
  * Who may knock. The client address is Express's `req.ip`: the socket's peer, or the
- * X-Forwarded-For hop chosen by `trust proxy`, which is set only when TRUST_PROXY is.
+ * X-Forwarded-For hop chosen by `trust proxy`, which is set only when TRUST_PROXY is; on a request
+ * another instance forwarded (a session's turn), the address that instance vouched for.
  */
 @Injectable()
 export class ClientIpPolicy {
   private readonly globalList: CidrList;
 
-  constructor(config: AppConfig) {
+  constructor(
+    config: AppConfig,
+    private readonly instances: InstanceRegistry,
+  ) {
     this.globalList = new CidrList(config.allowCidrs);
   }
 
   clientAddress(req: Request): Address | null {
-    const ip = req.ip ?? req.socket.remoteAddress;
+    const ip = this.instances.forwardedClientIp(req) ?? req.ip ?? req.socket.remoteAddress;
     return ip ? parseAddress(ip) : null;
   }
 

@@ -46,6 +46,7 @@ export const ERROR_CODE_LIST = [
   'shutting_down',
   'upstream_auth',
   'upstream_unavailable',
+  'instance_unavailable',
   'timeout',
   'network_error',
   'stream_error',

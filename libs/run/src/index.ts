@@ -1,4 +1,5 @@
 export * from './dto/run-request.dto';
+export * from './global-run-slots';
 export * from './run-queue';
 export * from './run.module';
 export * from './run.service';

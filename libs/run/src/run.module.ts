@@ -2,13 +2,15 @@ import { Module } from '@nestjs/common';
 import { FilesModule } from '@clawdforge/files';
 import { RunnersModule } from '@clawdforge/runners';
 import { UsageModule } from '@clawdforge/usage';
+import { GlobalRunSlots } from './global-run-slots';
 import { RunQueue } from './run-queue';
 import { RunController } from './run.controller';
 import { RunService } from './run.service';
 
 @Module({
   imports: [RunnersModule, FilesModule, UsageModule],
-  providers: [RunQueue, RunService],
+  providers: [RunQueue, GlobalRunSlots, RunService],
+  exports: [GlobalRunSlots],
   controllers: [RunController],
 })
 export class RunModule {}

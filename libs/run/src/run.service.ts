@@ -6,6 +6,7 @@ import { CliBudgetReachedError, ClaudeRunner, ClaudeStreamEvent, ClaudeUsage, pa
 import { UsagePolicy } from '@clawdforge/usage';
 import { RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
+import { GlobalRunSlots } from './global-run-slots';
 import { RunQueue } from './run-queue';
 
 export const DEFAULT_RUN_TIMEOUT_SECS = 120;
@@ -20,6 +21,7 @@ export class RunService {
   constructor(
     private readonly config: AppConfig,
     private readonly queue: RunQueue,
+    private readonly globalSlots: GlobalRunSlots,
     private readonly claude: ClaudeRunner,
     private readonly files: FilesService,
     private readonly policy: UsagePolicy,
@@ -46,7 +48,13 @@ export class RunService {
 
     const admission = await this.policy.admit(token, { kind: 'run', model });
     const slot = await this.queue.acquire(token.name, signal, token.policy.maxConcurrentRuns);
-    audit.queueMs = slot.queuedMs;
+    // Then one of MAX_CONCURRENT_RUNS_GLOBAL, when instances share a PostgreSQL database.
+    const globalSlot = await this.globalSlots.acquire(signal).catch((error: unknown) => {
+      slot.release();
+      throw error;
+    });
+    const queuedMs = slot.queuedMs + globalSlot.waitedMs;
+    audit.queueMs = queuedMs;
     try {
       // Again now: a file may have been deleted or expired while the run waited for its slot.
       const attachments = await this.files.attachments(token.id, fileTokens);
@@ -78,7 +86,7 @@ export class RunService {
         result: outcome.structuredOutput !== undefined ? outcome.structuredOutput : parseResultText(outcome.text),
         duration_ms: outcome.durationMs,
         stop_reason: outcome.stopReason,
-        queue_ms: slot.queuedMs,
+        queue_ms: queuedMs,
         model: outcome.model,
         usage: outcome.usage,
         cost_usd: outcome.costUsd,
@@ -94,6 +102,7 @@ export class RunService {
       await this.settle(token, model, error instanceof ApiError ? error.code : 'internal_error', null, null);
       throw error;
     } finally {
+      globalSlot.release();
       slot.release();
     }
   }

@@ -19,9 +19,19 @@ export class SessionClosedError extends ConflictError {
   }
 }
 
+/** Carries the owner, so the request can be forwarded there (ForwardToOwnerFilter); answered as 409 only when it cannot be. */
 export class SessionElsewhereError extends ConflictError {
+  constructor(
+    readonly sessionId: string,
+    readonly instanceId: string,
+  ) {
+    super('session_elsewhere', `session ${sessionId} runs on another instance of this gateway; send its turns and its close there`);
+  }
+}
+
+export class InstanceUnavailableError extends ApiError {
   constructor(id: string) {
-    super('session_elsewhere', `session ${id} runs on another instance of this gateway; send its turns and its close there`);
+    super('instance_unavailable', `session ${id} runs on another instance of this gateway, which is not answering; retry shortly`, undefined, { 'Retry-After': '5' });
   }
 }
 

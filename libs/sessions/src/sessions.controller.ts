@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Query, Req, Res, UseFilters } from '@nestjs/common';
 import {
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
@@ -8,6 +8,7 @@ import {
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
@@ -17,6 +18,7 @@ import { clientGoneSignal, codeList, ErrorBodyDto, PageQueryDto, requestContext,
 import { CreateSessionDto } from './dto/create-session.dto';
 import { SessionPage, SessionResponse, SessionView, TurnResponse } from './dto/session.view';
 import { TurnRequestDto } from './dto/turn-request.dto';
+import { ForwardToOwnerFilter } from './forward-to-owner.filter';
 import { SessionNotFoundError } from './sessions-errors';
 import { SessionsService } from './sessions.service';
 
@@ -41,6 +43,7 @@ export class SessionsController {
   }
 
   @Post(':id/turn')
+  @UseFilters(ForwardToOwnerFilter)
   @ApiOperation({
     summary: 'Send one turn and wait for the agent to finish it',
     description: 'One turn at a time per session. A client that disconnects cancels the turn; past timeout_secs it is cancelled with 504.',
@@ -52,6 +55,7 @@ export class SessionsController {
   })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: codeList('session_not_found') })
   @ApiConflictResponse({ type: ErrorBodyDto, description: `${codeList('session_busy')} (a turn is running) or ${codeList('session_closed')}` })
+  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: `${codeList('instance_unavailable')}, with Retry-After: the session runs on another instance, which is not answering` })
   @ApiBadGatewayResponse({ type: ErrorBodyDto, description: codeList('agent_failed', 'session_lost', 'permission_unavailable') })
   @ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: `${codeList('timeout')}: the turn was cancelled` })
   async turn(
@@ -92,9 +96,11 @@ export class SessionsController {
   }
 
   @Delete(':id')
+  @UseFilters(ForwardToOwnerFilter)
   @ApiOperation({ summary: 'Soft-close a session (idempotent)', description: 'Ends the agent, removes the working directory; the state stays readable until CLAWDFORGE_SESSION_HARD_TTL_SECS.' })
   @ApiOkResponse({ type: SessionResponse })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: codeList('session_not_found') })
+  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: `${codeList('instance_unavailable')}, with Retry-After: the session runs on another instance, which is not answering` })
   async close(@CurrentToken() token: TokenPrincipal, @Param('id', sessionId) id: string, @Req() req: Request): Promise<SessionResponse> {
     const session = await this.sessions.close(token, id, requestContext(req).audit);
     return { ok: true, ...SessionView.of(session, false) };

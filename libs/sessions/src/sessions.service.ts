@@ -311,7 +311,7 @@ export class SessionsService {
 
   /** Another instance's acpx holds this session: this one can neither reach its agent nor end it. */
   private assertHere(session: AgentSession): void {
-    if (session.instanceId !== null && session.instanceId !== this.instance.id) throw new SessionElsewhereError(session.id);
+    if (session.instanceId !== null && session.instanceId !== this.instance.id) throw new SessionElsewhereError(session.id, session.instanceId);
   }
 
   /** Rows this instance answers for: its own sessions, and those from before sessions named their instance. */

@@ -1,7 +1,8 @@
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import type { Request } from 'express';
-import { loadConfig, requestContext } from '@clawdforge/core';
+import { DataSource } from 'typeorm';
+import { InstanceIdentity, InstanceRegistry, loadConfig, requestContext } from '@clawdforge/core';
 import { ClientIpPolicy } from '../client-ip.policy';
 import { Public } from '../decorators/public.decorator';
 import { IpNotAllowedError } from '../ip-errors';
@@ -19,7 +20,9 @@ function contextFor(ip: string | undefined, handler: () => void = Routes.prototy
 }
 
 function guardWith(allowCidrs: string) {
-  const policy = new ClientIpPolicy(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'x'.repeat(24), ALLOW_CIDRS: allowCidrs }));
+  const config = loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'x'.repeat(24), ALLOW_CIDRS: allowCidrs });
+  // On SQLite the registry of instances is empty: no request is ever a forwarded one.
+  const policy = new ClientIpPolicy(config, new InstanceRegistry(config, new DataSource({ type: 'sqlite', database: ':memory:' }), new InstanceIdentity('here')));
   return { guard: new IpAllowlistGuard(policy, new Reflector()), policy };
 }
 

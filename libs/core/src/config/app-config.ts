@@ -51,6 +51,10 @@ export class AppConfig {
   claudeConfigDir: string;
   /** postgres://… to keep state in PostgreSQL (several instances may share it); null: SQLite at databasePath. */
   databaseUrl: string | null;
+  /** Runs at once across every instance on the PostgreSQL database (advisory locks); null: no bound beyond each instance's own. */
+  maxConcurrentRunsGlobal: number | null;
+  /** The URL the other instances reach this one at (sessions' turns are forwarded there); null: its own address and port. */
+  instanceUrl: string | null;
   /** The Claude logins runs are spread over (CLAUDE_CONFIG_DIRS), the first being claudeConfigDir; sessions use the first. */
   claudeLogins: { label: string; dir: string }[];
   /** The loudly named opt-out: lets SESSION_PERMISSIONS=approve-all run without an OS sandbox around the agent's shell. */

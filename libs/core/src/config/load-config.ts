@@ -120,6 +120,28 @@ function claudeLogins(env: Env, cwd: string, defaultDir: string): { label: strin
   return logins;
 }
 
+/** A setting about several instances on one PostgreSQL: refused without DATABASE_URL rather than ignored. */
+function clusterOnly<T>(env: Env, name: string, read: (name: string) => T): T | null {
+  if (text(env, name) === undefined) return null;
+  if (text(env, 'DATABASE_URL') === undefined) {
+    throw new ConfigError(name, 'applies to several instances sharing one PostgreSQL: set DATABASE_URL too (with SQLite there is one instance)');
+  }
+  return read(name);
+}
+
+function httpUrl(env: Env, name: string): string {
+  const value = text(env, name)!;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, 'must be an http:// URL such as http://10.0.0.5:8800');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new ConfigError(name, `must be an http:// or https:// URL, not ${url.protocol}//…`);
+  if (url.pathname !== '/' || url.search !== '' || url.username !== '') throw new ConfigError(name, 'must be the base URL only: scheme, host and port');
+  return url.origin;
+}
+
 function databaseUrl(env: Env): string | null {
   const value = text(env, 'DATABASE_URL');
   if (value === undefined) return null;
@@ -246,6 +268,8 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     runTools: oneOf(env, 'RUN_TOOLS', ['none', 'read-only'] as const, 'none'),
     claudeConfigDir: logins[0].dir,
     databaseUrl: databaseUrl(env),
+    maxConcurrentRunsGlobal: clusterOnly(env, 'MAX_CONCURRENT_RUNS_GLOBAL', (name) => integer(env, name, 0, 1, 100_000)),
+    instanceUrl: clusterOnly(env, 'INSTANCE_URL', (name) => httpUrl(env, name)),
     claudeLogins: logins,
     allowUnsandboxedAgents: flag(env, 'ALLOW_UNSANDBOXED_AGENTS'),
     sessionAgents: sessionAgents(env),

@@ -1,10 +1,14 @@
-import { Module } from '@nestjs/common';
+import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { DataSourceOptions } from 'typeorm';
 import { dataSourceOptions, openDatabase } from './data-source-options';
 import { SqliteTuning } from './sqlite-tuning';
+import { ClusterLink } from '../cluster/cluster-link';
+import { InstanceRegistry } from '../cluster/instance-registry';
 
+/** The database, and what instances sharing a PostgreSQL one coordinate through (available everywhere). */
+@Global()
 @Module({
   imports: [
     TypeOrmModule.forRootAsync({
@@ -13,6 +17,7 @@ import { SqliteTuning } from './sqlite-tuning';
       dataSourceFactory: (options) => openDatabase(options as DataSourceOptions),
     }),
   ],
-  providers: [SqliteTuning],
+  providers: [SqliteTuning, ClusterLink, InstanceRegistry],
+  exports: [ClusterLink, InstanceRegistry],
 })
 export class DatabaseModule {}

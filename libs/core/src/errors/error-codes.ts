@@ -53,6 +53,8 @@ export const ERROR_CODES = {
   shutting_down: 503,
   upstream_auth: 503,
   upstream_unavailable: 503,
+  // A session's turn or close reached an instance other than the one holding it, and that one is down.
+  instance_unavailable: 503,
   timeout: 504,
 } as const;
 
