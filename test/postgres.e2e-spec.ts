@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { AuditService } from '@clawdforge/audit';
+import { InstanceRegistry } from '@clawdforge/core';
 import { SessionsService } from '@clawdforge/sessions';
 import { ManualClock } from './support/manual-clock';
 import { Postgres, startPostgres } from './support/postgres';
@@ -114,6 +115,27 @@ describe('state in PostgreSQL (DATABASE_URL)', () => {
         await a.http().delete(`/sessions/${id}`).set(as).expect(200);
       } finally {
         await Promise.all([a.close(), b.close()]);
+      }
+    });
+
+    it('closes, in the ledger only, the open sessions of an instance gone longer than the idle TTL', async () => {
+      const url = await pg.freshDatabase();
+      const acpx = { DATABASE_URL: url, ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx') };
+      const a = await startTestApp(acpx, { dataDir: makeDataDir() });
+      const b = await startTestApp({ ...acpx, CLAWDFORGE_SESSION_TTL_SECS: '1' }, { dataDir: makeDataDir() });
+      try {
+        await a.app.get(InstanceRegistry).announce(1);
+        const token = await a.mintToken('orphans');
+        const as = { Authorization: `Bearer ${token}` };
+        const id = (await a.http().post('/sessions').set(as).send({}).expect(201)).body.session_id;
+        // Alive: its sessions are its own, however idle.
+        expect((await b.app.get(SessionsService).sweep()).idleClosed).toBe(0);
+        await a.close();
+        await new Promise((resolve) => setTimeout(resolve, 1200));
+        expect((await b.app.get(SessionsService).sweep()).idleClosed).toBe(1);
+        expect((await b.http().get(`/sessions/${id}`).set(as).expect(200)).body).toMatchObject({ status: 'closed', busy: false });
+      } finally {
+        await b.close();
       }
     });
   });

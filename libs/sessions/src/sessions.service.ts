@@ -5,7 +5,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, In, IsNull, LessThan, Repository } from 'typeorm';
 import type { TokenPrincipal } from '@clawdforge/auth';
-import { ApiError, AppConfig, AuditFields, Clock, decodeCursor, InstanceIdentity, InvalidRequestError, resolveModel } from '@clawdforge/core';
+import { ApiError, AppConfig, AuditFields, Clock, decodeCursor, InstanceIdentity, InstanceRegistry, InvalidRequestError, resolveModel } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, LoginPool } from '@clawdforge/runners';
 import { UsageFact, UsagePolicy } from '@clawdforge/usage';
 import { AgentSession } from './agent-session.entity';
@@ -53,6 +53,7 @@ export class SessionsService {
     private readonly policy: UsagePolicy,
     private readonly logins: LoginPool,
     private readonly instance: InstanceIdentity,
+    private readonly instances: InstanceRegistry,
   ) {}
 
   async create(owner: TokenPrincipal, body: CreateSessionDto, audit: AuditFields): Promise<AgentSession> {
@@ -251,13 +252,30 @@ export class SessionsService {
         (error: Error) => this.logger.error(`idle session ${session.id} not closed: ${error.message}`),
       );
     }
+    const orphaned = await this.closeOrphans();
     // find() runs the timestamp transformer on its operators; delete() would compare raw values.
     const expired = await this.sessions.find({
       select: { seq: true },
       where: { status: 'closed', closedAt: LessThan(new Date(now - this.config.sessionHardTtlSecs * 1000)) },
     });
     if (expired.length > 0) await this.sessions.delete({ seq: In(expired.map((session) => session.seq)) });
-    return { idleClosed, expiredDeleted: expired.length };
+    return { idleClosed: idleClosed + orphaned, expiredDeleted: expired.length };
+  }
+
+  /**
+   * Open sessions of an instance that has been gone for the idle TTL (several instances on one
+   * PostgreSQL): closed in the ledger only, since their processes died with it or are that
+   * instance's to end, which it does at its next start (reconcile). Until then they count against
+   * the open-session caps of everybody.
+   */
+  private async closeOrphans(): Promise<number> {
+    const gone = await this.instances.goneFor(this.config.sessionTtlSecs * 1000);
+    if (gone.length === 0) return 0;
+    const orphans = await this.sessions.find({ select: { seq: true }, where: { status: 'open', instanceId: In(gone) } });
+    if (orphans.length === 0) return 0;
+    await this.sessions.update({ seq: In(orphans.map((session) => session.seq)) }, { status: 'closed', closedAt: this.clock.now(), busy: false });
+    this.logger.warn(`closed ${orphans.length} sessions of instances gone for ${this.config.sessionTtlSecs} s`);
+    return orphans.length;
   }
 
   /**

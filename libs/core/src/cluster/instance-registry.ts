@@ -1,6 +1,6 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as os from 'node:os';
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
@@ -37,7 +37,7 @@ export interface PeerInstance {
  * With SQLite there is one instance: nothing is recorded and nothing is forwarded.
  */
 @Injectable()
-export class InstanceRegistry implements OnApplicationShutdown {
+export class InstanceRegistry implements BeforeApplicationShutdown {
   private readonly logger = new Logger(InstanceRegistry.name);
   private secret: Buffer | null = null;
   private heartbeat: NodeJS.Timeout | null = null;
@@ -77,12 +77,15 @@ export class InstanceRegistry implements OnApplicationShutdown {
     this.heartbeat.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /** Before the database closes (its own shutdown hook). */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
     this.heartbeat = null;
     if (this.ownUrl === null || !this.db.isInitialized) return;
-    // Gone on purpose: the others stop forwarding at once rather than after INSTANCE_STALE_MS.
-    await this.db.query('DELETE FROM gateway_instances WHERE id = $1', [this.instance.id]).catch(() => undefined);
+    // Gone on purpose: marked stale at once, so the others stop forwarding now rather than after
+    // INSTANCE_STALE_MS, and count how long it stays away from now.
+    const stale = new Date(Date.now() - INSTANCE_STALE_MS).toISOString();
+    await this.db.query('UPDATE gateway_instances SET seen_at = $1 WHERE id = $2', [stale, this.instance.id]).catch(() => undefined);
   }
 
   async peer(id: string): Promise<PeerInstance | null> {
@@ -92,12 +95,12 @@ export class InstanceRegistry implements OnApplicationShutdown {
     return { id: row.id, url: row.url, alive: Date.now() - Date.parse(row.seen_at) < INSTANCE_STALE_MS };
   }
 
-  /** Ids of instances not seen alive for `ms` (or never recorded), among `ids`. */
-  async goneFor(ids: string[], ms: number): Promise<Set<string>> {
-    if (!this.enabled || ids.length === 0) return new Set();
-    const rows = (await this.db.query('SELECT id, seen_at FROM gateway_instances WHERE id = ANY($1)', [ids])) as { id: string; seen_at: string }[];
-    const seen = new Map(rows.map((row) => [row.id, Date.parse(row.seen_at)]));
-    return new Set(ids.filter((id) => id !== this.instance.id && Date.now() - (seen.get(id) ?? 0) >= ms));
+  /** Other instances, recorded once, that have not been alive for `ms`: gone, not restarting. */
+  async goneFor(ms: number): Promise<string[]> {
+    if (!this.enabled) return [];
+    const before = new Date(Date.now() - INSTANCE_STALE_MS - ms).toISOString();
+    const rows = (await this.db.query('SELECT id FROM gateway_instances WHERE seen_at < $1 AND id <> $2', [before, this.instance.id])) as { id: string }[];
+    return rows.map((row) => row.id);
   }
 
   /** The headers that vouch for `clientIp` on a request forwarded to another instance. */
