@@ -96,7 +96,7 @@ describe('two instances on one PostgreSQL (npm start)', () => {
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('invalid_token');
   });
 
-  it('bounds runs across both instances with MAX_CONCURRENT_RUNS_GLOBAL: a run on one waits for the run on the other', async () => {
+  it('bounds runs across both instances with MAX_CONCURRENT_RUNS_GLOBAL (a run on one waits for the run on the other), and counts them in one ledger', async () => {
     const run = (base: string, prompt: string) =>
       fetch(`${base}/run`, { method: 'POST', headers: as(token), body: JSON.stringify({ prompt }) }).then(async (res) => ({ status: res.status, body: (await res.json()) as { queue_ms: number } }));
     const slow = run(a.base, 'FAKE:sleep:1500');
@@ -107,6 +107,11 @@ describe('two instances on one PostgreSQL (npm start)', () => {
     expect((await slow).status).toBe(200);
     // Free again: no wait.
     expect((await run(b.base, 'alone')).body.queue_ms).toBeLessThan(300);
+    // One ledger: both instances count the three runs (the budgets read the same sums).
+    for (const base of [a.base, b.base]) {
+      const usage = (await (await fetch(`${base}/usage`, { headers: as(token) })).json()) as { today: { runs: number } };
+      expect(usage.today.runs).toBe(3);
+    }
   });
 
   it('answers 503 instance_unavailable with Retry-After for a session whose instance is gone', async () => {
