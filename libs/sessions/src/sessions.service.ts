@@ -16,6 +16,8 @@ import { SessionBusyError, SessionClosedError, SessionElsewhereError, SessionNot
 
 /** How long a turn waits for the previous turn's acpx to finish before it answers 409 session_busy. */
 const DRAIN_WAIT_MS = 10_000;
+/** Idle sessions a sweep closes at once. */
+const SWEEP_CLOSE_PARALLEL = 4;
 
 export interface TurnProgress {
   started(): void;
@@ -245,11 +247,16 @@ export class SessionsService {
       where: this.mine({ status: 'open', lastActivityAt: LessThan(new Date(now - this.config.sessionTtlSecs * 1000)) }),
     });
     let idleClosed = 0;
-    for (const session of idle) {
-      if (this.turning.has(session.id)) continue;
-      await this.closeSession(session).then(
-        () => idleClosed++,
-        (error: Error) => this.logger.error(`idle session ${session.id} not closed: ${error.message}`),
+    // A few at a time: each close waits for acpx (a second or two), and a sweep may find dozens.
+    const closable = idle.filter((session) => !this.turning.has(session.id));
+    for (let at = 0; at < closable.length; at += SWEEP_CLOSE_PARALLEL) {
+      await Promise.all(
+        closable.slice(at, at + SWEEP_CLOSE_PARALLEL).map((session) =>
+          this.closeSession(session).then(
+            () => idleClosed++,
+            (error: Error) => this.logger.error(`idle session ${session.id} not closed: ${error.message}`),
+          ),
+        ),
       );
     }
     const orphaned = await this.closeOrphans();
