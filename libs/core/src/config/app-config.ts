@@ -18,6 +18,8 @@ export class AppConfig {
   acpxSessionsCwd: string;
   claudeBin: string;
   acpxBin: string;
+  /** The Claude ACP adapter acpx starts for the `claude` agent (`claude-agent-acp`). */
+  claudeAcpBin: string;
   defaultModel: string;
   modelAllowlist: string[];
   sweepIntervalSecs: number;

@@ -226,6 +226,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     acpxSessionsCwd: path.resolve(cwd, text(env, 'ACPX_SESSIONS_CWD') ?? path.join(dataDir, 'acpx-cwds')),
     claudeBin: text(env, 'CLAUDE_BIN') ?? resolveCliBin('claude'),
     acpxBin: text(env, 'ACPX_BIN') ?? resolveCliBin('acpx'),
+    claudeAcpBin: text(env, 'CLAUDE_ACP_BIN') ?? resolveCliBin('claude-agent-acp'),
     defaultModel,
     modelAllowlist,
     sweepIntervalSecs: sweepSecs(env, 'CLAWDFORGE_SWEEP_INTERVAL_SECS', 60, 86400, short),
