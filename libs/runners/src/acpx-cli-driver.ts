@@ -1,4 +1,3 @@
-import * as path from 'node:path';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, AcpxTurnOptions, AcpxTurnResult } from './acpx-driver';
@@ -205,7 +204,7 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
     if (raw !== undefined) return `--agent=${raw}`;
     // The adapter by path (CLAUDE_ACP_BIN, else the pinned one); acpx's built-in agent only when none is installed.
     const adapter = this.config.claudeAcpBin;
-    return agent === 'claude' && path.isAbsolute(adapter) ? `--agent=${adapter}` : agent;
+    return agent === 'claude' && adapter !== null ? `--agent=${adapter}` : agent;
   }
 
   private acpx(session: AcpxSessionRef, args: string[], options: ProcessFeedOptions): Promise<ProcessResult> {

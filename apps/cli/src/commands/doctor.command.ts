@@ -82,7 +82,7 @@ export class DoctorCommand extends CommandRunner {
         name: 'Claude ACP adapter',
         run: async () => {
           const bin = c.claudeAcpBin;
-          if (!path.isAbsolute(bin)) throw new CheckFailed(`${CLI_PACKAGES.claudeAcp} is not installed beside acpx (or set CLAUDE_ACP_BIN)`);
+          if (bin === null) throw new CheckFailed(`${CLI_PACKAGES.claudeAcp} is not installed beside acpx (or set CLAUDE_ACP_BIN)`);
           const version = packageVersionOfBin(bin, CLI_PACKAGES.claudeAcp);
           const drift = pinMismatch('claudeAcp', version, pinnedCliVersions().claudeAcp);
           return drift ? new CheckWarning(`${drift} (${bin})`) : `${version ?? 'version unknown'} (${bin})`;
