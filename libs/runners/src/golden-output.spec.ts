@@ -238,6 +238,19 @@ describe('golden output of the pinned CLIs', () => {
       expect(compareShapes('claude', run, lean)).toMatchObject({ missingRead: [], missingUnread: expect.arrayContaining(['result: uuid']) });
     });
 
+    it('names a kind of line that is gone, and points at the first line of the kind that replaced it', () => {
+      const lines = golden('claude-stream');
+      const isText = (line: Line) => lineKind('claude', line) === 'stream_event content_block_delta text_delta';
+      const renamed = lines.map((line) => {
+        if (!isText(line)) return line;
+        const event = line.event as { delta: { text: string } };
+        return { ...line, event: { ...event, delta: { type: 'text', text: event.delta.text } } };
+      });
+      const report = compareShapes('claude', lines, renamed);
+      expect(report.missingRead).toEqual(['stream_event content_block_delta text_delta: no line of this kind']);
+      expect(report.firstChanged).toEqual({ index: lines.findIndex(isText), line: JSON.stringify(renamed[lines.findIndex(isText)]), differs: 'stream_event content_block_delta text: a new kind of line' });
+    });
+
     it('notices when a line is no longer recognised by its first bytes', () => {
       const lines = golden('claude-stream');
       const reordered = lines.map((line) => (line.type === 'stream_event' ? without(line, '^type') : line));

@@ -170,9 +170,13 @@ export function compareShapes(output: CliOutput, golden: Line[], newer: Line[]):
   const report: ShapeReport = { missingRead: [], missingUnread: [], added: [], firstChanged: null };
   for (const [kind, shape] of before) {
     const now = after.get(kind);
-    if (!now && ![...shape.keys()].some((path) => isRead(output, kind, path))) report.missingUnread.push(`${kind}: (no such line)`);
+    if (!now) {
+      const read = [...shape.keys()].some((path) => isRead(output, kind, path));
+      (read ? report.missingRead : report.missingUnread).push(`${kind}: no line of this kind`);
+      continue;
+    }
     for (const [path, types] of shape) {
-      const kept = now?.get(path);
+      const kept = now.get(path);
       if (kept && [...kept].some((type) => types.has(type))) continue;
       const said = kept ? `${path} (now ${[...kept].join('|')})` : path;
       (isRead(output, kind, path) ? report.missingRead : report.missingUnread).push(`${kind}: ${said}`);
@@ -187,7 +191,11 @@ export function compareShapes(output: CliOutput, golden: Line[], newer: Line[]):
   return report;
 }
 
-/** The first newer line that lacks a field its closest golden counterpart has; else the first of a new kind; else the first with new fields. */
+/**
+ * The first newer line that lacks a field the parsers read, compared with its closest golden line
+ * of the same kind; else the first of a kind the golden lines do not have; else the first that lacks
+ * any field; else the first with new fields.
+ */
 function firstChangedLine(output: CliOutput, golden: Line[], newer: Line[]): ShapeReport['firstChanged'] {
   const goldenByKind = new Map<string, Map<string, Set<string>>[]>();
   for (const line of golden) {
@@ -205,8 +213,9 @@ function firstChangedLine(output: CliOutput, golden: Line[], newer: Line[]): Sha
     }
     const paths = fieldPaths(line);
     const closest = candidates.map((g) => lineDiff(paths, g)).sort((a, b) => a.missing.length - b.missing.length || a.added.length - b.added.length)[0];
-    if (closest.missing.length > 0) found.push({ index, line: shown, differs: `${kind}: lacks ${closest.missing.join(', ')}`, rank: 0 });
-    else if (closest.added.length > 0) found.push({ index, line: shown, differs: `${kind}: adds ${closest.added.join(', ')}`, rank: 2 });
+    const read = closest.missing.some((path) => isRead(output, kind, path));
+    if (closest.missing.length > 0) found.push({ index, line: shown, differs: `${kind}: lacks ${closest.missing.join(', ')}`, rank: read ? 0 : 2 });
+    else if (closest.added.length > 0) found.push({ index, line: shown, differs: `${kind}: adds ${closest.added.join(', ')}`, rank: 3 });
   });
   const first = found.sort((a, b) => a.rank - b.rank || a.index - b.index)[0];
   return first ? { index: first.index, line: first.line, differs: first.differs } : null;
