@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { TestingModule } from '@nestjs/testing';
 import { CommandTestFactory } from 'nest-commander-testing';
@@ -5,6 +6,7 @@ import { sharedClusterDatabase } from './support/postgres';
 import { AppConfig, loadConfig } from '@clawdforge/core';
 import { CliModule } from '../apps/cli/src/cli.module';
 import { CliPrinter } from '../apps/cli/src/cli-printer';
+import { CLI_PACKAGES, pinnedCliVersions } from '@clawdforge/runners';
 import { assertBuilt, freePort, npmCli, npmStart, waitForHealth } from './support/built-server';
 import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir, startTestApp } from './support/test-app';
 
@@ -22,18 +24,19 @@ class RecordingPrinter extends CliPrinter {
 
 describe('admin CLI (CommandTestFactory, same database as the server)', () => {
   const dataDir = makeDataDir();
+  const env: Record<string, string> = {
+    ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
+    DATA_DIR: dataDir,
+    CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
+    ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
+  };
   let config: AppConfig;
   const printer = new RecordingPrinter();
 
   beforeAll(async () => {
-    config = loadConfig({
-      ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN,
-      DATA_DIR: dataDir,
-      CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'),
-      ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx'),
-      // In the PostgreSQL pass, the database the test app on this DATA_DIR uses too.
-      ...(await sharedClusterDatabase(dataDir)),
-    });
+    // In the PostgreSQL pass, the database the test app on this DATA_DIR uses too.
+    Object.assign(env, await sharedClusterDatabase(dataDir));
+    config = loadConfig(env);
   });
 
   beforeEach(() => {
@@ -46,10 +49,11 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
   });
 
   /** Like one `clawdforge …` invocation: a fresh application (commander keeps option values between parses), closed after. */
-  const run = async (...argv: string[]) => {
+  const run = (...argv: string[]) => runWith(config, ...argv);
+  const runWith = async (appConfig: AppConfig, ...argv: string[]) => {
     const cli: TestingModule = await CommandTestFactory.createTestingCommand({ imports: [CliModule] })
       .overrideProvider(AppConfig)
-      .useValue(config)
+      .useValue(appConfig)
       .overrideProvider(CliPrinter)
       .useValue(printer)
       .compile();
@@ -139,6 +143,36 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
       'Claude ACP adapter': 'ok',
     });
     expect(process.exitCode).toBe(1);
+  });
+
+  it('doctor warns, without failing, when an installed CLI is not the version package.json pins', async () => {
+    const dir = makeDataDir();
+    // An operator's `npm i -g`: a claude of another version, and an adapter package of another version.
+    const claude = path.join(dir, 'claude');
+    fs.writeFileSync(claude, `#!/bin/sh\nif [ "$1" = --version ]; then echo '9.8.7 (Claude Code)'; exit 0; fi\nexec '${path.join(FAKE_CLI_DIR, 'claude')}' "$@"\n`, { mode: 0o755 });
+    const adapter = path.join(dir, 'node_modules', ...CLI_PACKAGES.claudeAcp.split('/'));
+    fs.mkdirSync(adapter, { recursive: true });
+    fs.writeFileSync(path.join(adapter, 'package.json'), JSON.stringify({ name: CLI_PACKAGES.claudeAcp, version: '0.1.0' }));
+    fs.writeFileSync(path.join(adapter, 'index.js'), '', { mode: 0o755 });
+    const saved = process.env.ANTHROPIC_API_KEY;
+    // The fake claude is logged in when an API key reaches it.
+    process.env.ANTHROPIC_API_KEY = 'sk-ant-test';
+    try {
+      await runWith(loadConfig({ ...env, CLAUDE_BIN: claude, CLAUDE_ACP_BIN: path.join(adapter, 'index.js') }), 'doctor');
+    } finally {
+      if (saved === undefined) delete process.env.ANTHROPIC_API_KEY;
+      else process.env.ANTHROPIC_API_KEY = saved;
+    }
+    const pinned = pinnedCliVersions();
+    const line = (check: string) => printer.stdout.find((said) => said.replace(/^\S+\s+/, '').startsWith(`${check}:`));
+    expect(line('claude')).toBe(
+      `WARN  claude: ${CLI_PACKAGES.claude} is 9.8.7, not the ${pinned.claude} package.json pins and the tests passed with: "npm ci" restores the pinned one (a pin moves only after "npm run compat" passes) (${claude})`,
+    );
+    expect(line('acpx')).toBe(`ok    acpx: ${pinned.acpx} (${path.join(FAKE_CLI_DIR, 'acpx')})`);
+    expect(line('Claude ACP adapter')).toMatch(/^WARN {2}Claude ACP adapter: /);
+    expect(line('Claude ACP adapter')).toContain(`${CLI_PACKAGES.claudeAcp} is 0.1.0, not the ${pinned.claudeAcp} package.json pins`);
+    expect(printer.stdout.filter((said) => said.startsWith('FAIL'))).toEqual([]);
+    expect(process.exitCode).toBe(0);
   });
 
   it('mints a token with limits, updates them ("none" lifts one), and reports usage', async () => {

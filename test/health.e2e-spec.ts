@@ -1,9 +1,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { CliVersionsService } from '@clawdforge/health';
-import { ClaudeWarmPool } from '@clawdforge/runners';
+import { ClaudeWarmPool, pinnedCliVersions } from '@clawdforge/runners';
 import { eventually } from './support/processes';
 import { FAKE_CLI_DIR, makeDataDir, startTestApp, TestApp } from './support/test-app';
+
+/** The fake CLIs print the versions package.json pins. */
+const PINNED = pinnedCliVersions();
 
 describe('/healthz', () => {
   describe('with both CLIs present', () => {
@@ -26,9 +29,9 @@ describe('/healthz', () => {
         ok: true,
         version: require('../package.json').version,
         claude_present: true,
-        claude_version: '2.1.331 (Claude Code)',
+        claude_version: `${PINNED.claude} (Claude Code)`,
         acpx_present: true,
-        acpx_version: '0.19.1',
+        acpx_version: PINNED.acpx,
         db_ok: true,
         claude_logged_in: true,
         claude_login: { method: 'api_key', expires_at: null },

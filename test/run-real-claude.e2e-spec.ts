@@ -1,17 +1,17 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { FakeModelApi, RecordedRequest } from './fixtures/fake-model-api/fake-model-api';
 import { FakeModelEnv, useFakeModelApi } from './support/fake-model-env';
 import type { AddressInfo } from 'node:net';
 import { ClaudeWarmPool } from '@clawdforge/runners';
 import { eventually, strayChildren } from './support/processes';
 import { postSse } from './support/sse-client';
+import { realClis } from './support/real-clis';
 import { PDF_MINIMAL, PNG_1X1, TEXT_NOTES } from './support/sample-files';
 import { startTestApp, TestApp } from './support/test-app';
 
-const REAL_CLAUDE = path.join(__dirname, '..', 'node_modules', '.bin', 'claude');
+const REAL_CLAUDE = realClis().CLAUDE_BIN;
 
-/** The real pinned claude CLI, spawned by the real server, against a fake Messages API on loopback. */
+/** The real pinned claude CLI (or CLAUDE_BIN's), spawned by the real server, against a fake Messages API on loopback. */
 describe.each([
   ['on', '1'],
   ['off', '0'],

@@ -1,12 +1,10 @@
-import * as path from 'node:path';
 import { FakeModelEnv, useFakeModelApi } from './support/fake-model-env';
+import { realClis } from './support/real-clis';
 import { startTestApp, TestApp } from './support/test-app';
-
-const BIN = path.join(__dirname, '..', 'node_modules', '.bin');
 
 /**
  * The whole real chain, offline: the server → acpx → the Claude ACP adapter → the pinned claude
- * CLI → a fake Messages API on loopback.
+ * CLI → a fake Messages API on loopback (or the CLIs CLAUDE_BIN, ACPX_BIN and CLAUDE_ACP_BIN name).
  */
 describe('/sessions through acpx, the Claude ACP adapter and the real claude CLI', () => {
   let fake: FakeModelEnv;
@@ -15,7 +13,7 @@ describe('/sessions through acpx, the Claude ACP adapter and the real claude CLI
 
   beforeAll(async () => {
     fake = await useFakeModelApi();
-    t = await startTestApp({ CLAUDE_BIN: path.join(BIN, 'claude'), ACPX_BIN: path.join(BIN, 'acpx') });
+    t = await startTestApp(realClis());
     token = await t.mintToken('agentic');
   });
   afterAll(async () => {

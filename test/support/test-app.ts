@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Type } from '@nestjs/common';
+import type { Type, ValueProvider } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
@@ -29,7 +29,7 @@ export interface TestApp {
  */
 export async function startTestApp(
   env: Record<string, string> = {},
-  options: { dataDir?: string; controllers?: Type[]; clock?: Clock } = {},
+  options: { dataDir?: string; controllers?: Type[]; clock?: Clock; overrides?: ValueProvider[] } = {},
 ): Promise<TestApp> {
   const dataDir = options.dataDir ?? makeDataDir();
   const config = loadConfig({
@@ -45,6 +45,7 @@ export async function startTestApp(
     .overrideProvider(AppConfig)
     .useValue(config);
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
+  for (const { provide, useValue } of options.overrides ?? []) builder = builder.overrideProvider(provide).useValue(useValue);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
   configureApp(app);

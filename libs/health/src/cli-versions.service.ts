@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
-import { CliVersion, probeCliVersion, ProcessRunner } from '@clawdforge/runners';
+import { CliVersion, pinMismatch, pinnedCliVersions, probeCliVersion, ProcessRunner, versionNumber } from '@clawdforge/runners';
 import { ClaudeLogin, probeClaudeLogin } from './claude-login';
 
 const UNKNOWN: CliVersion = { present: false, version: null };
@@ -15,6 +15,7 @@ export class CliVersionsService implements OnApplicationBootstrap, OnModuleDestr
   private readonly logger = new Logger(CliVersionsService.name);
   private timer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
+  private readonly pins = pinnedCliVersions();
   claude: CliVersion = UNKNOWN;
   acpx: CliVersion = UNKNOWN;
   /** Each login of CLAUDE_CONFIG_DIRS, in order. */
@@ -49,6 +50,9 @@ export class CliVersionsService implements OnApplicationBootstrap, OnModuleDestr
       .then(([claude, acpx, logins]) => {
         for (const [name, probe] of [['claude', claude], ['acpx', acpx]] as const) {
           if (probe.problem && probe.present) this.logger.warn(`${name}: ${probe.problem}`);
+          // Once per version seen, not at every probe.
+          const drift = pinMismatch(name, versionNumber(probe.version), this.pins[name]);
+          if (drift && probe.version !== this[name].version) this.logger.warn(drift);
         }
         // Once when a login goes missing (at boot too), not at every probe while it stays missing.
         logins.forEach((login, i) => {

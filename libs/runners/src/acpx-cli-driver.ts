@@ -1,6 +1,5 @@
-import * as path from 'node:path';
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { AppConfig, resolveCliBin } from '@clawdforge/core';
+import { AppConfig } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, AcpxTurnOptions, AcpxTurnResult } from './acpx-driver';
 import { ParsedTurn, parseTurnOutput, TurnOutputReader } from './acpx-output';
 import { AgentConfinement } from './agent-confinement';
@@ -42,9 +41,6 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
   private readonly inFlight = new Map<string, AcpxSessionRef>();
   /** Turns cancelled because the server is stopping. */
   private readonly cancelledAtShutdown = new Set<string>();
-
-  /** The pinned Claude ACP adapter, else acpx's built-in agent of that name. */
-  private readonly claudeAdapter = resolveCliBin('claude-agent-acp');
 
   /**
    * A spare `acpx prompt` client per open session, started ahead and waiting for its prompt on
@@ -206,7 +202,9 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
 
   private agentArg(agent: string, raw: string | undefined): string {
     if (raw !== undefined) return `--agent=${raw}`;
-    return agent === 'claude' && path.isAbsolute(this.claudeAdapter) ? `--agent=${this.claudeAdapter}` : agent;
+    // The adapter by path (CLAUDE_ACP_BIN, else the pinned one); acpx's built-in agent only when none is installed.
+    const adapter = this.config.claudeAcpBin;
+    return agent === 'claude' && adapter !== null ? `--agent=${adapter}` : agent;
   }
 
   private acpx(session: AcpxSessionRef, args: string[], options: ProcessFeedOptions): Promise<ProcessResult> {

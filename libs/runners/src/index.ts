@@ -13,6 +13,7 @@ export * from './process-runner';
 export * from './runners.module';
 export * from './claude-input';
 export * from './cli-version';
+export * from './cli-pins';
 export * from './agent-confinement';
 export * from './child-registry';
 export * from './claude-warm-pool';

@@ -3,18 +3,23 @@ import * as path from 'node:path';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Command, CommandRunner } from 'nest-commander';
 import { DataSource } from 'typeorm';
-import { AppConfig, resolveCliBin } from '@clawdforge/core';
+import { AppConfig } from '@clawdforge/core';
 import { probeClaudeLogin } from '@clawdforge/health';
-import { AgentConfinement, probeCliVersion, ProcessRunner } from '@clawdforge/runners';
+import { AgentConfinement, CLI_PACKAGES, packageVersionOfBin, PinnedCli, pinMismatch, pinnedCliVersions, probeCliVersion, ProcessRunner, versionNumber } from '@clawdforge/runners';
 import { CliPrinter } from '../cli-printer';
 
 interface Check {
   name: string;
-  run: () => Promise<string>;
+  run: () => Promise<string | CheckWarning>;
 }
 
 /** Thrown by a check to fail it with this detail. */
 class CheckFailed extends Error {}
+
+/** Returned by a check that passed with something the operator should know (it does not fail doctor). */
+class CheckWarning {
+  constructor(readonly detail: string) {}
+}
 
 @Command({ name: 'doctor', description: 'Check configuration, database, directories, CLIs and the claude login; exit 1 if any check fails' })
 export class DoctorCommand extends CommandRunner {
@@ -32,7 +37,8 @@ export class DoctorCommand extends CommandRunner {
     let failed = 0;
     for (const check of this.checks()) {
       try {
-        this.printer.out(`ok    ${check.name}: ${await check.run()}`);
+        const said = await check.run();
+        this.printer.out(said instanceof CheckWarning ? `WARN  ${check.name}: ${said.detail}` : `ok    ${check.name}: ${said}`);
       } catch (error) {
         failed++;
         this.printer.out(`FAIL  ${check.name}: ${(error as Error).message}`);
@@ -68,16 +74,18 @@ export class DoctorCommand extends CommandRunner {
         ['ACPX_SESSIONS_CWD', c.acpxSessionsCwd],
         ['ACPX_HOME', c.acpxHome],
       ].map(([name, dir]) => ({ name, run: () => writable(dir) })),
-      { name: 'claude', run: () => this.version(c.claudeBin) },
-      { name: 'acpx', run: () => this.version(c.acpxBin) },
+      { name: 'claude', run: () => this.version('claude', c.claudeBin) },
+      { name: 'acpx', run: () => this.version('acpx', c.acpxBin) },
       { name: 'claude login', run: () => this.claudeLogin() },
       { name: 'agent confinement', run: async () => this.confinementReport() },
       {
         name: 'Claude ACP adapter',
         run: async () => {
-          const bin = resolveCliBin('claude-agent-acp');
-          if (!path.isAbsolute(bin)) throw new CheckFailed('@agentclientprotocol/claude-agent-acp is not installed beside acpx');
-          return bin;
+          const bin = c.claudeAcpBin;
+          if (bin === null) throw new CheckFailed(`${CLI_PACKAGES.claudeAcp} is not installed beside acpx (or set CLAUDE_ACP_BIN)`);
+          const version = packageVersionOfBin(bin, CLI_PACKAGES.claudeAcp);
+          const drift = pinMismatch('claudeAcp', version, pinnedCliVersions().claudeAcp);
+          return drift ? new CheckWarning(`${drift} (${bin})`) : `${version ?? 'version unknown'} (${bin})`;
         },
       },
     ];
@@ -109,10 +117,12 @@ export class DoctorCommand extends CommandRunner {
     return said.join('; ');
   }
 
-  private async version(bin: string): Promise<string> {
+  /** The version /healthz reports; a warning when it is not the one package.json pins. */
+  private async version(cli: PinnedCli, bin: string): Promise<string | CheckWarning> {
     const probe = await probeCliVersion(this.processes, bin);
     if (!probe.version) throw new CheckFailed(probe.problem ?? `${bin} gave no version`);
-    return `${probe.version} (${bin})`;
+    const drift = pinMismatch(cli, versionNumber(probe.version), pinnedCliVersions()[cli]);
+    return drift ? new CheckWarning(`${drift} (${bin})`) : `${probe.version} (${bin})`;
   }
 }
 

@@ -18,6 +18,8 @@ export class AppConfig {
   acpxSessionsCwd: string;
   claudeBin: string;
   acpxBin: string;
+  /** The Claude ACP adapter acpx starts for the `claude` agent; null when none is installed (acpx's built-in agent then). */
+  claudeAcpBin: string | null;
   defaultModel: string;
   modelAllowlist: string[];
   sweepIntervalSecs: number;

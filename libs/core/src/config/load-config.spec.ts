@@ -67,6 +67,10 @@ describe('loadConfig', () => {
     const config = loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN });
     expect(config.claudeBin).toBe(path.resolve(__dirname, '../../../../node_modules/.bin/claude'));
     expect(config.acpxBin).toBe(path.resolve(__dirname, '../../../../node_modules/.bin/acpx'));
+    expect(config.claudeAcpBin).toBe(path.resolve(__dirname, '../../../../node_modules/.bin/claude-agent-acp'));
+    // Set, it is taken as given (a bare name is looked up on PATH by acpx).
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, CLAUDE_ACP_BIN: '/opt/acp/claude-agent-acp' }).claudeAcpBin).toBe('/opt/acp/claude-agent-acp');
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, CLAUDE_ACP_BIN: 'claude-agent-acp' }).claudeAcpBin).toBe('claude-agent-acp');
   });
 
   it('derives state paths from DATA_DIR unless each is set', () => {

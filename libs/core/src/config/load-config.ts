@@ -92,6 +92,12 @@ function flag(env: Env, name: string): boolean {
 }
 
 /** A directory an agent's confinement names: absolute, and free of what would break a permission rule or an argument line. */
+/** The project's own Claude ACP adapter, when it is installed. */
+function installedAdapter(): string | null {
+  const bin = resolveCliBin('claude-agent-acp');
+  return path.isAbsolute(bin) ? bin : null;
+}
+
 function agentPath(name: string, value: string): string {
   if (/[\n\r()]/.test(value)) throw new ConfigError(name, 'must not contain newlines or parentheses');
   return value;
@@ -248,6 +254,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     acpxSessionsCwd: path.resolve(cwd, text(env, 'ACPX_SESSIONS_CWD') ?? path.join(dataDir, 'acpx-cwds')),
     claudeBin: text(env, 'CLAUDE_BIN') ?? resolveCliBin('claude'),
     acpxBin: text(env, 'ACPX_BIN') ?? resolveCliBin('acpx'),
+    claudeAcpBin: text(env, 'CLAUDE_ACP_BIN') ?? installedAdapter(),
     defaultModel,
     modelAllowlist,
     sweepIntervalSecs: sweepSecs(env, 'CLAWDFORGE_SWEEP_INTERVAL_SECS', 60, 86400, short),
