@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from '@clawdforge/admin';
 import { AuditModule } from '@clawdforge/audit';
 import { AuthModule, BearerTokenGuard, IpAllowlistGuard } from '@clawdforge/auth';
+import { CompatModule } from '@clawdforge/compat';
 import {
   ApiExceptionFilter,
   AppConfigModule,
@@ -38,6 +39,7 @@ import { MetricsGauges } from './metrics-gauges';
     AdminModule,
     FilesModule,
     RunModule,
+    CompatModule,
     SessionsModule,
     SweeperModule,
   ],

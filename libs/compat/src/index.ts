@@ -1,0 +1,3 @@
+export * from './compat.module';
+export * from './model-catalog';
+export * from './transcript';
