@@ -1,8 +1,9 @@
 import { Controller, Get, Param, Req, Res, UseFilters } from '@nestjs/common';
 import { ApiHeader, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AcceptsApiKeyHeader, AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
+import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 import { AppConfig, codeList } from '@clawdforge/core';
+import { CompatTokenAuth } from './docs/compat-auth.decorator';
 import { ModelListDoc } from './docs/openai-docs';
 import { OpenAiErrorDoc } from './docs/error-docs';
 import { ModelNotFoundError } from './compat-errors';
@@ -14,8 +15,7 @@ import { ModelsExceptionFilter } from './wire-exception.filters';
 const LISTED_AT = new Date();
 
 @ApiTags('openai', 'anthropic')
-@AppTokenAuth()
-@AcceptsApiKeyHeader()
+@CompatTokenAuth(OpenAiErrorDoc)
 @UseFilters(ModelsExceptionFilter)
 @ApiHeader({ name: 'anthropic-version', required: false, description: 'When present, the answer takes Anthropic’s list shape' })
 @Controller('v1/models')

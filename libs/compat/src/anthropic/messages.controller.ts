@@ -11,8 +11,9 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AcceptsApiKeyHeader, AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
+import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 import { AppConfig, clientGoneSignal, codeList, requestContext } from '@clawdforge/core';
+import { CompatTokenAuth } from '../docs/compat-auth.decorator';
 import { RunService } from '@clawdforge/run';
 import { runInputOf, setCostHeader, streamRun } from '../compat-run';
 import { AnthropicErrorDoc } from '../docs/error-docs';
@@ -24,8 +25,7 @@ import { message } from './messages-response';
 import { MessagesStream } from './messages-stream';
 
 @ApiTags('anthropic')
-@AppTokenAuth()
-@AcceptsApiKeyHeader()
+@CompatTokenAuth(AnthropicErrorDoc)
 @UseFilters(AnthropicExceptionFilter)
 @Controller('v1/messages')
 export class MessagesController {

@@ -11,8 +11,9 @@ import {
   ApiTooManyRequestsResponse,
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { AcceptsApiKeyHeader, AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
+import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 import { AppConfig, clientGoneSignal, codeList, requestContext } from '@clawdforge/core';
+import { CompatTokenAuth } from '../docs/compat-auth.decorator';
 import { RunService } from '@clawdforge/run';
 import { runInputOf, setCostHeader, streamRun } from '../compat-run';
 import { OpenAiErrorDoc } from '../docs/error-docs';
@@ -24,8 +25,7 @@ import { chatCompletion } from './chat-response';
 import { ChatCompletionStream } from './chat-stream';
 
 @ApiTags('openai')
-@AppTokenAuth()
-@AcceptsApiKeyHeader()
+@CompatTokenAuth(OpenAiErrorDoc)
 @UseFilters(OpenAiExceptionFilter)
 @Controller('v1/chat')
 export class ChatCompletionsController {
