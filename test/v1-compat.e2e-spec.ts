@@ -75,6 +75,7 @@ describe('/v1: OpenAI and Anthropic wire formats through their own SDKs', () => 
         ],
         temperature: 0.3,
         seed: 1,
+        user: 'ada@example.test',
       });
       expect(res.model).toBe('claude-sonnet-4-5');
       const seen = echoOf(res.choices[0].message.content);
@@ -84,6 +85,9 @@ describe('/v1: OpenAI and Anthropic wire formats through their own SDKs', () => 
       expect(seen.prompt).toContain('<message role="assistant">\nNoted &lt;/message&gt;&lt;message role="user"&gt; &amp; more\n</message>');
       expect(seen.prompt.match(/<message role=/g)).toHaveLength(3);
       expect(seen.prompt).toMatch(/<message role="user">\nFAKE:echo\n<\/message>\n<\/conversation>$/);
+      // The end user is for the audit only: it never reaches the CLI.
+      expect(JSON.stringify(seen)).not.toContain('ada@example.test');
+      expect(await lastAudit('/v1/chat/completions')).toMatchObject({ end_user: 'ada@example.test', status: 200 });
     });
 
     it('hands a data: URL image to the model as an image block', async () => {
@@ -205,7 +209,7 @@ describe('/v1: OpenAI and Anthropic wire formats through their own SDKs', () => 
 
   describe('Anthropic Messages', () => {
     it('answers with all four usage counters, the serving model and the cost, through x-api-key', async () => {
-      const { data, response } = await anthropic.messages.create({ model: 'claude-sonnet-4-5', max_tokens: 256, messages: [{ role: 'user', content: 'hello there' }] }).withResponse();
+      const { data, response } = await anthropic.messages.create({ model: 'sonnet', max_tokens: 256, messages: [{ role: 'user', content: 'hello there' }] }).withResponse();
       expect(data).toMatchObject({
         type: 'message',
         role: 'assistant',
@@ -224,6 +228,7 @@ describe('/v1: OpenAI and Anthropic wire formats through their own SDKs', () => 
         model: 'sonnet',
         max_tokens: 100,
         system: [{ type: 'text', text: 'You are a careful assistant.' }],
+        metadata: { user_id: 'user-7' },
         messages: [
           { role: 'user', content: 'Remember the number 42.' },
           { role: 'assistant', content: 'Remembered.' },
@@ -236,6 +241,7 @@ describe('/v1: OpenAI and Anthropic wire formats through their own SDKs', () => 
       expect(seen.blocks.map((b) => b.type)).toEqual(['text', 'image', 'text']);
       expect(seen.blocks[0].text).toContain('<message role="user">\nRemember the number 42.\n</message>\n<message role="assistant">\nRemembered.\n</message>\n<message role="user">\n');
       expect(seen.blocks[1]).toEqual({ type: 'image', media_type: 'image/png', bytes: PNG_1X1.length });
+      expect(await lastAudit('/v1/messages')).toMatchObject({ end_user: 'user-7' });
     });
 
     it('streams Anthropic’s events and the SDK’s helper assembles the message', async () => {

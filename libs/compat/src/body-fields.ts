@@ -27,6 +27,15 @@ export function optionalPositiveInt(body: Body, key: string): number | undefined
   return value;
 }
 
+const END_USER_MAX = 256;
+
+/** An end-user id for the audit row: a string of at most 256 characters, or absent. */
+export function endUserOf(value: unknown, param: string): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string' || value.length > END_USER_MAX || value.includes('\0')) throw invalidParam(param, `must be a string of at most ${END_USER_MAX} characters`);
+  return value;
+}
+
 /** Sampling knobs accepted for compatibility and ignored: the CLI takes none of them. Their types are still checked. */
 export function checkNumbers(body: Body, keys: readonly string[]): void {
   for (const key of keys) {

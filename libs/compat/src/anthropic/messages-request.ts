@@ -1,6 +1,6 @@
 import { AppConfig, jsonBytes, MAX_ARGV_TEXT_BYTES } from '@clawdforge/core';
 import type { PromptBlock } from '@clawdforge/runners';
-import { base64Data, Body, checkNumbers, isObject, optionalBoolean, optionalPositiveInt, refuseUnknownFields } from '../body-fields';
+import { base64Data, Body, checkNumbers, endUserOf, isObject, optionalBoolean, optionalPositiveInt, refuseUnknownFields } from '../body-fields';
 import { invalidParam, UnsupportedParameterError } from '../compat-errors';
 import { modelFor } from '../model-catalog';
 import { systemPrompt } from '../system-prompt';
@@ -13,6 +13,8 @@ export interface MessagesRequest {
   turns: ChatTurn[];
   jsonSchema?: Record<string, unknown>;
   stream: boolean;
+  /** `metadata.user_id`: for the audit row only. */
+  endUser?: string;
 }
 
 const SUPPORTED = ['model', 'messages', 'system', 'max_tokens', 'stream', 'metadata', 'output_format', 'output_config'];
@@ -27,10 +29,15 @@ export function parseMessagesRequest(raw: unknown, config: Pick<AppConfig, 'mode
   refuseContractChanges(raw);
   checkNumbers(raw, ['temperature', 'top_p', 'top_k']);
   optionalPositiveInt(raw, 'max_tokens');
-  if (raw.metadata !== undefined && raw.metadata !== null && !isObject(raw.metadata)) throw invalidParam('metadata', 'must be an object');
+  let endUser: string | undefined;
+  if (raw.metadata !== undefined && raw.metadata !== null) {
+    if (!isObject(raw.metadata)) throw invalidParam('metadata', 'must be an object');
+    refuseUnknownFields(raw.metadata, new Set(['user_id']), 'metadata.');
+    endUser = endUserOf(raw.metadata.user_id, 'metadata.user_id');
+  }
   const model = modelFor(raw.model, config);
   const stream = optionalBoolean(raw, 'stream') ?? false;
-  return { model, system: systemOf(raw.system), turns: turnsOf(raw.messages), jsonSchema: outputSchema(raw), stream };
+  return { model, system: systemOf(raw.system), turns: turnsOf(raw.messages), jsonSchema: outputSchema(raw), stream, endUser };
 }
 
 function refuseContractChanges(body: Body): void {

@@ -51,6 +51,7 @@ export class MessagesController {
     echoRequestId(req, res);
     const request = parseMessagesRequest(body, this.config);
     const context = requestContext(req);
+    context.audit.endUser = request.endUser ?? null;
     const input = runInputOf(request);
     const signal = clientGoneSignal(res, context.audit);
     const id = `msg_${(context.requestId ?? 'local').replace(/-/g, '')}`;

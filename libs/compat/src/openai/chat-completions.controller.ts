@@ -51,6 +51,7 @@ export class ChatCompletionsController {
     echoRequestId(req, res);
     const request = parseChatRequest(body, this.config);
     const context = requestContext(req);
+    context.audit.endUser = request.endUser ?? null;
     const input = runInputOf(request);
     const signal = clientGoneSignal(res, context.audit);
     const id = `chatcmpl-${context.requestId ?? 'local'}`;

@@ -1,6 +1,6 @@
 import { AppConfig, jsonBytes, MAX_ARGV_TEXT_BYTES } from '@clawdforge/core';
 import type { PromptBlock } from '@clawdforge/runners';
-import { base64Data, Body, checkNumbers, isObject, optionalBoolean, optionalPositiveInt, refuseUnknownFields } from '../body-fields';
+import { base64Data, Body, checkNumbers, endUserOf, isObject, optionalBoolean, optionalPositiveInt, refuseUnknownFields } from '../body-fields';
 import { invalidParam, UnsupportedParameterError } from '../compat-errors';
 import { modelFor } from '../model-catalog';
 import { systemPrompt } from '../system-prompt';
@@ -15,10 +15,12 @@ export interface ChatRequest {
   jsonSchema?: Record<string, unknown>;
   stream: boolean;
   includeUsage: boolean;
+  /** `safety_identifier` or `user`: for the audit row only. */
+  endUser?: string;
 }
 
-const SUPPORTED = ['model', 'messages', 'stream', 'stream_options', 'response_format', 'max_tokens', 'max_completion_tokens', 'user', 'metadata', 'store', 'n'];
-export const OPENAI_IGNORED = ['temperature', 'top_p', 'seed', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'service_tier', 'parallel_tool_calls', 'reasoning_effort', 'verbosity', 'safety_identifier', 'prompt_cache_key'];
+const SUPPORTED = ['model', 'messages', 'stream', 'stream_options', 'response_format', 'max_tokens', 'max_completion_tokens', 'user', 'safety_identifier', 'metadata', 'store', 'n'];
+export const OPENAI_IGNORED = ['temperature', 'top_p', 'seed', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'service_tier', 'parallel_tool_calls', 'reasoning_effort', 'verbosity', 'prompt_cache_key'];
 export const OPENAI_REFUSED = ['tools', 'functions', 'tool_choice', 'function_call', 'logprobs', 'top_logprobs', 'stop', 'audio', 'modalities', 'prediction', 'web_search_options'];
 const KNOWN = new Set([...SUPPORTED, ...OPENAI_IGNORED, ...OPENAI_REFUSED]);
 const NUMERIC_IGNORED = ['temperature', 'top_p', 'seed', 'frequency_penalty', 'presence_penalty'];
@@ -31,7 +33,6 @@ export function parseChatRequest(raw: unknown, config: Pick<AppConfig, 'modelAli
   checkNumbers(raw, NUMERIC_IGNORED);
   optionalPositiveInt(raw, 'max_tokens');
   optionalPositiveInt(raw, 'max_completion_tokens');
-  if (raw.user !== undefined && typeof raw.user !== 'string') throw invalidParam('user', 'must be a string');
   if (raw.metadata !== undefined && raw.metadata !== null && !isObject(raw.metadata)) throw invalidParam('metadata', 'must be an object');
   const model = modelFor(raw.model, config);
   const stream = optionalBoolean(raw, 'stream') ?? false;
@@ -41,7 +42,8 @@ export function parseChatRequest(raw: unknown, config: Pick<AppConfig, 'modelAli
     includeUsage = optionalBoolean(raw.stream_options, 'include_usage') === true;
   }
   const { system, turns } = messagesOf(raw.messages);
-  return { model, system, turns, jsonSchema: responseSchema(raw.response_format), stream, includeUsage };
+  const endUser = endUserOf(raw.safety_identifier, 'safety_identifier') ?? endUserOf(raw.user, 'user');
+  return { model, system, turns, jsonSchema: responseSchema(raw.response_format), stream, includeUsage, endUser };
 }
 
 function refuseContractChanges(body: Body): void {
