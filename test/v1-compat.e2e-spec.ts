@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { assertBuilt, NpmServer, startNpmServer } from './support/built-server';
@@ -99,6 +100,21 @@ describe('/v1: OpenAI and Anthropic wire formats through their own SDKs', () => 
         { type: 'image', media_type: 'image/png', bytes: PNG_1X1.length },
         { type: 'text', text: 'FAKE:echo' },
       ]);
+    });
+
+    it('takes an image larger than the 1 MiB body limit of the other routes', async () => {
+      const photo = randomBytes(1536 * 1024);
+      const res = await openai.chat.completions.create({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: `data:image/jpeg;base64,${photo.toString('base64')}` } }, { type: 'text', text: 'FAKE:echo' }] }],
+      });
+      expect(echoOf(res.choices[0].message.content).blocks[0]).toEqual({ type: 'image', media_type: 'image/jpeg', bytes: photo.length });
+      const run = await fetch(`${served.base}/run`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ prompt: photo.toString('base64') }),
+      });
+      expect(run.status).toBe(413);
     });
 
     it('passes response_format json_schema to the CLI and answers with the structured output', async () => {

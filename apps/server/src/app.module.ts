@@ -1,4 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from '@clawdforge/admin';
@@ -9,6 +9,7 @@ import {
   ApiExceptionFilter,
   AppConfigModule,
   DatabaseModule,
+  InlineImagesJsonBodyMiddleware,
   JsonBodyMiddleware,
   LoggingModule,
   requestScopeMiddleware,
@@ -66,6 +67,8 @@ import { MetricsGauges } from './metrics-gauges';
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     // The audit hook and the IP check run before these, ahead of routing (configureApp).
+    // The OpenAI and Anthropic routes take images inline as base64: room for them there only.
+    consumer.apply(InlineImagesJsonBodyMiddleware).forRoutes({ path: 'v1/chat/completions', method: RequestMethod.POST }, { path: 'v1/messages', method: RequestMethod.POST });
     consumer.apply(JsonBodyMiddleware, requestScopeMiddleware).forRoutes('*');
   }
 }

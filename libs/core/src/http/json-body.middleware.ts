@@ -1,6 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import { AppConfig } from '../config/app-config';
 import { ApiError } from '../errors/api-error';
 import { InvalidRequestError } from '../errors/http-errors';
 
@@ -20,14 +21,37 @@ interface BodyParserError {
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
-  private readonly parse = json({ limit: JSON_BODY_LIMIT_BYTES, verify: refuseAmbiguousJson });
+  private readonly parse = jsonParser(JSON_BODY_LIMIT_BYTES);
 
   use(req: Request, res: Response, next: NextFunction): void {
-    this.parse(req, res, (err?: BodyParserError) => next(err ? toApiError(err) : undefined));
+    this.parse(req, res, next);
   }
 }
 
-function toApiError(err: BodyParserError): ApiError {
+/**
+ * The same parser with room for base64 images: RUN_ATTACHMENTS_MAX_BYTES of them (a third more as
+ * base64) plus the 1 MiB of text, for routes that take images inline. Installed ahead of
+ * JsonBodyMiddleware on those routes only; the general parser then finds the body read.
+ */
+@Injectable()
+export class InlineImagesJsonBodyMiddleware implements NestMiddleware {
+  private readonly parse: ReturnType<typeof jsonParser>;
+
+  constructor(config: AppConfig) {
+    this.parse = jsonParser(Math.ceil((config.runAttachmentsMaxBytes * 4) / 3) + JSON_BODY_LIMIT_BYTES);
+  }
+
+  use(req: Request, res: Response, next: NextFunction): void {
+    this.parse(req, res, next);
+  }
+}
+
+function jsonParser(limitBytes: number): (req: Request, res: Response, next: NextFunction) => void {
+  const parse = json({ limit: limitBytes, verify: refuseAmbiguousJson });
+  return (req, res, next) => parse(req, res, (err?: BodyParserError) => next(err ? toApiError(err, limitBytes) : undefined));
+}
+
+function toApiError(err: BodyParserError, limitBytes: number): ApiError {
   switch (err.type) {
     case 'entity.parse.failed':
       return new InvalidRequestError('request body is not valid JSON', 'body', 'invalid_json');
@@ -38,7 +62,7 @@ function toApiError(err: BodyParserError): ApiError {
     case RESERVED_KEY:
       return new InvalidRequestError('request body uses __proto__, constructor or prototype as a key', 'body', 'invalid_json');
     case 'entity.too.large':
-      return new ApiError('payload_too_large', 'request body exceeds 1 MiB');
+      return new ApiError('payload_too_large', `request body exceeds ${limitBytes === JSON_BODY_LIMIT_BYTES ? '1 MiB' : `${limitBytes} bytes`}`);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new ApiError('unsupported_media_type', 'request body encoding is not supported');
