@@ -117,6 +117,18 @@ describe('/v1: OpenAI and Anthropic wire formats through their own SDKs', () => 
       expect(run.status).toBe(413);
     });
 
+    it('answers a body that is not JSON in each route’s own error shape', async () => {
+      const post = (route: string, headers: Record<string, string>) =>
+        fetch(`${served.base}${route}`, { method: 'POST', headers: { 'Content-Type': 'application/json', ...headers }, body: '{"model": "sonnet", "messages": [' });
+      const openAi = await post('/v1/chat/completions', { Authorization: `Bearer ${token}` });
+      expect(openAi.status).toBe(400);
+      expect(await openAi.json()).toEqual({ error: { message: 'request body is not valid JSON', type: 'invalid_request_error', param: 'body', code: 'invalid_json' } });
+      const anthropicRes = await post('/v1/messages', { 'x-api-key': token });
+      expect(anthropicRes.status).toBe(400);
+      expect(await anthropicRes.json()).toEqual({ type: 'error', error: { type: 'invalid_request_error', message: 'request body is not valid JSON' } });
+      expect(anthropicRes.headers.get('request-id')).toBe(anthropicRes.headers.get('x-request-id'));
+    });
+
     it('passes response_format json_schema to the CLI and answers with the structured output', async () => {
       const schema = { type: 'object', properties: { argv: { type: 'array' } } };
       const res = await openai.chat.completions.create({

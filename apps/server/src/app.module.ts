@@ -4,12 +4,11 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from '@clawdforge/admin';
 import { AuditModule } from '@clawdforge/audit';
 import { AuthModule, BearerTokenGuard, IpAllowlistGuard } from '@clawdforge/auth';
-import { CompatModule } from '@clawdforge/compat';
+import { CompatJsonBodyMiddleware, CompatModule } from '@clawdforge/compat';
 import {
   ApiExceptionFilter,
   AppConfigModule,
   DatabaseModule,
-  InlineImagesJsonBodyMiddleware,
   JsonBodyMiddleware,
   LoggingModule,
   requestScopeMiddleware,
@@ -67,8 +66,8 @@ import { MetricsGauges } from './metrics-gauges';
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     // The audit hook and the IP check run before these, ahead of routing (configureApp).
-    // The OpenAI and Anthropic routes take images inline as base64: room for them there only.
-    consumer.apply(InlineImagesJsonBodyMiddleware).forRoutes({ path: 'v1/chat/completions', method: RequestMethod.POST }, { path: 'v1/messages', method: RequestMethod.POST });
+    // The OpenAI and Anthropic routes read their own bodies: room for inline images, errors in their wire formats.
+    consumer.apply(CompatJsonBodyMiddleware).forRoutes({ path: 'v1/chat/completions', method: RequestMethod.POST }, { path: 'v1/messages', method: RequestMethod.POST });
     consumer.apply(JsonBodyMiddleware, requestScopeMiddleware).forRoutes('*');
   }
 }

@@ -41,8 +41,10 @@ export function wireError(exception: unknown, req: Request, res: Response, forma
 
 /** Answers `exception` in the wire format, or ends a stream whose headers are already out. */
 export function sendWireError(exception: unknown, host: ArgumentsHost, format: WireFormat): void {
-  const req = host.switchToHttp().getRequest<Request>();
-  const res = host.switchToHttp().getResponse<Response>();
+  answerWireError(exception, host.switchToHttp().getRequest<Request>(), host.switchToHttp().getResponse<Response>(), format);
+}
+
+export function answerWireError(exception: unknown, req: Request, res: Response, format: WireFormat): void {
   const error = wireError(exception, req, res, format);
   res.locals.errorCode = error.code;
   if (res.headersSent) {

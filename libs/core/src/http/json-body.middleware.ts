@@ -1,7 +1,6 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import { AppConfig } from '../config/app-config';
 import { ApiError } from '../errors/api-error';
 import { InvalidRequestError } from '../errors/http-errors';
 
@@ -21,7 +20,7 @@ interface BodyParserError {
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
-  private readonly parse = jsonParser(JSON_BODY_LIMIT_BYTES);
+  private readonly parse = jsonBodyParser(JSON_BODY_LIMIT_BYTES);
 
   use(req: Request, res: Response, next: NextFunction): void {
     this.parse(req, res, next);
@@ -29,24 +28,10 @@ export class JsonBodyMiddleware implements NestMiddleware {
 }
 
 /**
- * The same parser with room for base64 images: RUN_ATTACHMENTS_MAX_BYTES of them (a third more as
- * base64) plus the 1 MiB of text, for routes that take images inline. Installed ahead of
- * JsonBodyMiddleware on those routes only; the general parser then finds the body read.
+ * JSON bodies up to `limitBytes` with the same refusals, failing with an ApiError. Installed ahead
+ * of JsonBodyMiddleware on a route that needs another limit; the general parser then finds the body read.
  */
-@Injectable()
-export class InlineImagesJsonBodyMiddleware implements NestMiddleware {
-  private readonly parse: ReturnType<typeof jsonParser>;
-
-  constructor(config: AppConfig) {
-    this.parse = jsonParser(Math.ceil((config.runAttachmentsMaxBytes * 4) / 3) + JSON_BODY_LIMIT_BYTES);
-  }
-
-  use(req: Request, res: Response, next: NextFunction): void {
-    this.parse(req, res, next);
-  }
-}
-
-function jsonParser(limitBytes: number): (req: Request, res: Response, next: NextFunction) => void {
+export function jsonBodyParser(limitBytes: number): (req: Request, res: Response, next: NextFunction) => void {
   const parse = json({ limit: limitBytes, verify: refuseAmbiguousJson });
   return (req, res, next) => parse(req, res, (err?: BodyParserError) => next(err ? toApiError(err, limitBytes) : undefined));
 }
