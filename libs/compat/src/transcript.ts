@@ -4,6 +4,8 @@ import type { PromptBlock } from '@clawdforge/runners';
 export interface ChatTurn {
   role: 'user' | 'assistant';
   blocks: PromptBlock[];
+  /** A participant's name (OpenAI's `name`), kept as an attribute of its message. */
+  name?: string;
 }
 
 /** What reaches the run path: the prompt's text (for the audit) and the user message's content blocks. */
@@ -29,7 +31,7 @@ export function escapeMessageText(text: string): string {
  * role. Nothing is dropped or shortened; too long for the model is the model's 400.
  */
 export function encodeConversation(turns: ChatTurn[]): EncodedPrompt {
-  if (turns.length === 1 && turns[0].role === 'user') {
+  if (turns.length === 1 && turns[0].role === 'user' && turns[0].name === undefined) {
     const blocks = turns[0].blocks.length > 0 ? turns[0].blocks : [{ type: 'text' as const, text: '' }];
     return { prompt: textOf(blocks), content: blocks };
   }
@@ -41,7 +43,7 @@ export function encodeConversation(turns: ChatTurn[]): EncodedPrompt {
   };
   text(`${TRANSCRIPT_PREAMBLE}<conversation>\n`);
   for (const turn of turns) {
-    text(`<message role="${turn.role}">\n`);
+    text(`<message role="${turn.role}"${turn.name === undefined ? '' : ` name="${escapeMessageText(turn.name).replace(/"/g, '&quot;')}"`}>\n`);
     for (const block of turn.blocks) {
       if (block.type === 'text') text(escapeMessageText(block.text));
       else content.push(block);

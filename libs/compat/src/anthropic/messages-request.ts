@@ -71,6 +71,7 @@ function turnsOf(messages: unknown): ChatTurn[] {
   const turns = messages.map((message: unknown, i): ChatTurn => {
     const at = `messages[${i}]`;
     if (!isObject(message)) throw invalidParam(at, 'must be an object');
+    refuseUnknownFields(message, new Set(['role', 'content']), `${at}.`);
     if (message.role !== 'user' && message.role !== 'assistant') throw invalidParam(`${at}.role`, 'must be user or assistant');
     return { role: message.role, blocks: blocksOf(message.content, `${at}.content`) };
   });

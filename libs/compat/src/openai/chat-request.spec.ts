@@ -54,6 +54,7 @@ describe('parseChatRequest', () => {
     [{ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AA==', format: 'wav' } }] }] }, 'messages[0].content[0]'],
     [{ messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'The answer is' }] }, 'messages[1]'],
     [{ frobnicate: true }, 'frobnicate'],
+    [{ messages: [{ role: 'user', content: 'hi', mood: 'grumpy' }] }, 'messages[0].mood'],
   ])('refuses %j naming %s', (body, param) => {
     expect(refusal(body)).toEqual({ code: 'unsupported_parameter', param, status: 400 });
   });

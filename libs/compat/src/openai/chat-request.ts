@@ -23,6 +23,7 @@ const SUPPORTED = ['model', 'messages', 'stream', 'stream_options', 'response_fo
 export const OPENAI_IGNORED = ['temperature', 'top_p', 'seed', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'service_tier', 'parallel_tool_calls', 'reasoning_effort', 'verbosity', 'prompt_cache_key'];
 export const OPENAI_REFUSED = ['tools', 'functions', 'tool_choice', 'function_call', 'logprobs', 'top_logprobs', 'stop', 'audio', 'modalities', 'prediction', 'web_search_options'];
 const KNOWN = new Set([...SUPPORTED, ...OPENAI_IGNORED, ...OPENAI_REFUSED]);
+const MESSAGE_FIELDS = new Set(['role', 'content', 'name', 'tool_calls', 'function_call', 'refusal', 'audio', 'tool_call_id']);
 const NUMERIC_IGNORED = ['temperature', 'top_p', 'seed', 'frequency_penalty', 'presence_penalty'];
 
 /** Checks an OpenAI Chat Completions body and turns it into a run; refuses, naming the parameter, what the CLI cannot honour. */
@@ -73,6 +74,7 @@ function messagesOf(messages: unknown): { system?: string; turns: ChatTurn[] } {
   messages.forEach((message: unknown, i) => {
     const at = `messages[${i}]`;
     if (!isObject(message)) throw invalidParam(at, 'must be an object');
+    refuseUnknownFields(message, MESSAGE_FIELDS, `${at}.`);
     const role = message.role;
     if (role === 'system' || role === 'developer') {
       systemTexts.push(textOnly(message.content, `${at}.content`));
@@ -82,7 +84,9 @@ function messagesOf(messages: unknown): { system?: string; turns: ChatTurn[] } {
         if (message.function_call !== undefined && message.function_call !== null) throw new UnsupportedParameterError(`${at}.function_call`, 'tool calling is not offered through this gateway');
         if (message.audio !== undefined && message.audio !== null) throw new UnsupportedParameterError(`${at}.audio`, 'audio is not offered');
       }
-      turns.push({ role, blocks: role === 'user' ? userBlocks(message.content, `${at}.content`) : [{ type: 'text', text: assistantText(message.content, `${at}.content`) }] });
+      if (message.name !== undefined && typeof message.name !== 'string') throw invalidParam(`${at}.name`, 'must be a string');
+      const blocks: PromptBlock[] = role === 'user' ? userBlocks(message.content, `${at}.content`) : [{ type: 'text', text: assistantText(message.content, `${at}.content`) }];
+      turns.push({ role, blocks, ...(typeof message.name === 'string' ? { name: message.name } : {}) });
     } else if (role === 'tool' || role === 'function') {
       throw new UnsupportedParameterError(`${at}.role`, `"${role}" messages answer tool calls, which this gateway does not offer`);
     } else {
