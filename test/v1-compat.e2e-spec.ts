@@ -60,6 +60,8 @@ describe('/v1: OpenAI and Anthropic wire formats through their own SDKs', () => 
         cost_usd: 0.0042,
         error_code: null,
       });
+      const metrics = await (await fetch(`${served.base}/metrics`)).text();
+      expect(metrics).toMatch(/^clawdforge_runs_total\{[^}]*token="compat"[^}]*outcome="ok"[^}]*\} [1-9]/m);
       const usage = await admin('GET', '/admin/usage?token=compat');
       expect(usage.items).toEqual([expect.objectContaining({ token: 'compat', runs: expect.any(Number), cost_usd: expect.any(Number) })]);
     });
