@@ -63,6 +63,7 @@ describe('parseChatRequest', () => {
     expect(refusal({ model: 'gpt-5' })).toEqual({ code: 'model_not_found', param: undefined, status: 404 });
     expect(refusal({ messages: [] })).toMatchObject({ code: 'invalid_request', param: 'messages' });
     expect(refusal({ temperature: 'hot' })).toMatchObject({ code: 'invalid_request', param: 'temperature' });
+    expect(refusal({ stream_options: { include_usage: true } })).toMatchObject({ code: 'invalid_request', param: 'stream_options' });
   });
 });
 

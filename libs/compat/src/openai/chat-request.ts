@@ -40,6 +40,7 @@ export function parseChatRequest(raw: unknown, config: Pick<AppConfig, 'modelAli
   let includeUsage = false;
   if (raw.stream_options !== undefined && raw.stream_options !== null) {
     if (!isObject(raw.stream_options)) throw invalidParam('stream_options', 'must be an object');
+    if (!stream) throw invalidParam('stream_options', 'is only allowed when stream is true');
     includeUsage = optionalBoolean(raw.stream_options, 'include_usage') === true;
   }
   const { system, turns } = messagesOf(raw.messages);
