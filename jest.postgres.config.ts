@@ -10,7 +10,7 @@ import base from './jest.config';
 const config: Config = {
   ...base,
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-  testPathIgnorePatterns: ['/node_modules/', '/test/confinement\\.', '/test/run-real-claude\\.', '/test/sessions-real-claude\\.', '/test/postgres\\.', '/test/instances\\.'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/confinement\\.', '/test/run-real-claude\\.', '/test/v1-real-claude\\.', '/test/sessions-real-claude\\.', '/test/postgres\\.', '/test/instances\\.'],
   globalSetup: '<rootDir>/test/support/postgres-setup.ts',
   globalTeardown: '<rootDir>/test/support/postgres-teardown.ts',
 };

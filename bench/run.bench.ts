@@ -11,6 +11,7 @@ import { buildChildEnv } from '../libs/runners/src/child-env';
 import { FakeModelApi } from '../test/fixtures/fake-model-api/fake-model-api';
 import { load, machine, mintToken, percentile, ROOT, rssMiB, spawnOnce, startServer, treeRssMiB } from './bench-support';
 import { cheapRequestsSection } from './cheap-requests';
+import { compatOverheadSection } from './compat-overhead';
 
 const FAKE_CLAUDE = path.join(ROOT, 'test', 'fixtures', 'fake-cli', 'claude');
 const REAL_CLAUDE = path.join(ROOT, 'node_modules', '.bin', 'claude');
@@ -341,7 +342,9 @@ async function main(): Promise<void> {
   say('Every ratio compares two figures taken in the same run.');
   say();
   if (process.argv.includes('--cheap-only')) return cheapRequestsSection(say);
+  if (process.argv.includes('--compat-only')) return compatOverheadSection(say);
   await fakeCliSection();
+  await compatOverheadSection(say);
   await cheapRequestsSection(say);
   await realCliSection();
   await sessionsSection();

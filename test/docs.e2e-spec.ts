@@ -44,16 +44,29 @@ describe('/docs', () => {
         'GET /sessions/{id}',
         'DELETE /sessions/{id}',
         'POST /sessions/{id}/turn',
+        'POST /v1/chat/completions',
+        'POST /v1/messages',
+        'GET /v1/models',
+        'GET /v1/models/{id}',
       ].sort(),
     );
     for (const { path, op, route } of operations) {
       expect({ route, summary: op.summary }).toEqual({ route, summary: expect.any(String) });
       // Open to any allowed address (/metrics optionally behind METRICS_TOKEN, which it documents).
       if (path === '/healthz' || path === '/metrics') continue;
+      if (path.startsWith('/v1/')) {
+        // OpenAI's and Anthropic's routes: either header, and their own error bodies.
+        expect(op.security).toEqual(expect.arrayContaining([{ 'app-token': [] }, { 'api-key': [] }]));
+        const body = path === '/v1/messages' ? 'AnthropicErrorDoc' : 'OpenAiErrorDoc';
+        for (const status of ['400', '401', '403', '404'].filter((s) => op.responses[s])) {
+          expect(op.responses[status]).toMatchObject({ content: { 'application/json': { schema: { $ref: `#/components/schemas/${body}` } } } });
+        }
+        continue;
+      }
       expect(op.security).toEqual([{ [path.startsWith('/admin') ? 'admin' : 'app-token']: [] }]);
       expect(op.responses['401']).toMatchObject({ content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBodyDto' } } } });
     }
-    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['admin', 'app-token']);
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['admin', 'api-key', 'app-token']);
     expect(doc.components.schemas).not.toHaveProperty('Object');
   });
 });

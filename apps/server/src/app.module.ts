@@ -1,9 +1,10 @@
-import { MiddlewareConsumer, Module, NestModule, ValidationPipe } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod, ValidationPipe } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from '@clawdforge/admin';
 import { AuditModule } from '@clawdforge/audit';
 import { AuthModule, BearerTokenGuard, IpAllowlistGuard } from '@clawdforge/auth';
+import { CompatJsonBodyMiddleware, CompatModule } from '@clawdforge/compat';
 import {
   ApiExceptionFilter,
   AppConfigModule,
@@ -38,6 +39,7 @@ import { MetricsGauges } from './metrics-gauges';
     AdminModule,
     FilesModule,
     RunModule,
+    CompatModule,
     SessionsModule,
     SweeperModule,
   ],
@@ -64,6 +66,8 @@ import { MetricsGauges } from './metrics-gauges';
 export class AppModule implements NestModule {
   configure(consumer: MiddlewareConsumer): void {
     // The audit hook and the IP check run before these, ahead of routing (configureApp).
+    // The OpenAI and Anthropic routes read their own bodies: room for inline images, errors in their wire formats.
+    consumer.apply(CompatJsonBodyMiddleware).forRoutes({ path: 'v1/chat/completions', method: RequestMethod.POST }, { path: 'v1/messages', method: RequestMethod.POST });
     consumer.apply(JsonBodyMiddleware, requestScopeMiddleware).forRoutes('*');
   }
 }

@@ -2,7 +2,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { AuditTrailMiddleware, skipAudit } from '@clawdforge/audit';
-import { ADMIN_BEARER, APP_BEARER, ClientIpPolicy, ipAllowlistMiddleware } from '@clawdforge/auth';
+import { ADMIN_BEARER, API_KEY_HEADER, APP_BEARER, ClientIpPolicy, ipAllowlistMiddleware } from '@clawdforge/auth';
 import { AppConfig, appVersion } from '@clawdforge/core';
 import { limitHttpServer } from './http-server-limits';
 
@@ -35,11 +35,13 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       .setTitle('clawdforge')
       .setDescription(
         'LAN gateway that runs Claude Code for many apps. App routes take `Authorization: Bearer cf_…`; ' +
-          '`/admin/*` takes the admin token. Every error is `{"ok":false,"error":{"code","message"}}`.',
+          '`/admin/*` takes the admin token. Every error is `{"ok":false,"error":{"code","message"}}`, except on the ' +
+          'OpenAI- and Anthropic-compatible `/v1/*` routes, which answer in those APIs’ own shapes.',
       )
       .setVersion(appVersion())
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'cf_…', description: 'An app token, `cf_…`, minted with POST /admin/tokens' }, APP_BEARER)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'ADMIN_BOOTSTRAP_TOKEN' }, ADMIN_BEARER)
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An app token, `cf_…`, as the /v1 routes also take it (what Anthropic’s clients send)' }, API_KEY_HEADER)
       .build(),
   );
   SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json`, yamlDocumentUrl: `${DOCS_PATH}-yaml` });

@@ -64,4 +64,8 @@ export class AuditEvent {
 
   @Column({ type: 'integer', name: 'queue_ms', nullable: true })
   queueMs: number | null;
+
+  /** The end user the app named for this request (the /v1 routes' `user` or `metadata.user_id`). */
+  @Column({ type: 'text', name: 'end_user', nullable: true })
+  endUser: string | null;
 }

@@ -45,6 +45,7 @@ export class AuditTrailMiddleware implements NestMiddleware {
         sessionId: fields.sessionId ?? null,
         turnIndex: fields.turnIndex ?? null,
         queueMs: fields.queueMs ?? null,
+        endUser: fields.endUser ?? null,
       });
     };
     res.once('finish', finish);

@@ -2,6 +2,7 @@ export * from './app-token.entity';
 export * from './auth.module';
 export * from './client-ip.policy';
 export * from './decorators/admin.decorator';
+export * from './decorators/api-key-header.decorator';
 export * from './decorators/app-token-auth.decorator';
 export * from './decorators/current-token.decorator';
 export * from './decorators/public.decorator';

@@ -90,6 +90,7 @@ export interface AuditRow {
   queue_ms: number | null;
   request_id: string | null;
   client_ip: string | null;
+  end_user: string | null;
 }
 
 export interface Page<T> {

@@ -53,7 +53,7 @@ const RUN_DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 6
 export class Metrics {
   private readonly logger = new Logger(Metrics.name);
   private readonly registry = new Registry();
-  private readonly runs = new Counter({ name: 'clawdforge_runs_total', help: 'Runs finished (POST /run)', labelNames: ['token', 'model', 'outcome'], registers: [this.registry] });
+  private readonly runs = new Counter({ name: 'clawdforge_runs_total', help: 'Runs finished (POST /run and the /v1 routes)', labelNames: ['token', 'model', 'outcome'], registers: [this.registry] });
   private readonly runDuration = new Histogram({
     name: 'clawdforge_run_duration_seconds',
     help: 'Wall time of finished runs, time in the queue included',

@@ -53,7 +53,10 @@ export class RunController {
     await streamTo(stream, req, audit, () =>
       this.runs.run(token, body, audit, signal, {
         started: () => stream.open(),
-        event: (event) => (event.type === 'delta' ? stream.send('delta', { text: event.text }) : stream.send('tool_use', { id: event.id, name: event.name })),
+        event: (event) => {
+          if (event.type === 'delta') stream.send('delta', { text: event.text });
+          else if (event.type === 'tool_use') stream.send('tool_use', { id: event.id, name: event.name });
+        },
       }),
     );
   }

@@ -10,7 +10,7 @@ import { RunService } from './run.service';
 @Module({
   imports: [RunnersModule, FilesModule, UsageModule],
   providers: [RunQueue, GlobalRunSlots, RunService],
-  exports: [GlobalRunSlots],
+  exports: [GlobalRunSlots, RunService],
   controllers: [RunController],
 })
 export class RunModule {}

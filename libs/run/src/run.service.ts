@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { TokenPrincipal } from '@clawdforge/auth';
 import { ApiError, AppConfig, AuditFields, InvalidRequestError, jsonBytes, MAX_ARGV_TEXT_BYTES, resolveModel } from '@clawdforge/core';
 import { FilesService, missingAttachmentError } from '@clawdforge/files';
-import { CliBudgetReachedError, ClaudeRunner, ClaudeStreamEvent, ClaudeUsage, parseResultText } from '@clawdforge/runners';
+import { CliBudgetReachedError, ClaudeRunner, ClaudeRunResult, ClaudeStreamEvent, ClaudeUsage, parseResultText, PromptBlock } from '@clawdforge/runners';
 import { UsagePolicy } from '@clawdforge/usage';
 import { RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
@@ -13,8 +13,18 @@ export const DEFAULT_RUN_TIMEOUT_SECS = 120;
 
 export interface RunProgress {
   started(): void;
-  event(event: ClaudeStreamEvent): void;
+  /** When given, the run streams: the model's text deltas and tool calls arrive here as it writes. */
+  event?(event: ClaudeStreamEvent): void;
 }
+
+/**
+ * What other wire formats hand to the run path: /run's body, plus the prompt as content blocks
+ * (text and images) when it has more than text; `prompt` then is its text, for the audit.
+ */
+export type RunInput = RunRequestDto & { content?: PromptBlock[] };
+
+/** A finished run as the CLI reported it, with the time it waited for its slot. */
+export type RunOutcome = ClaudeRunResult & { queueMs: number };
 
 @Injectable()
 export class RunService {
@@ -35,6 +45,23 @@ export class RunService {
    * arrive as the model writes.
    */
   async run(token: TokenPrincipal, body: RunRequestDto, audit: AuditFields, signal: AbortSignal, progress?: RunProgress): Promise<RunResponseDto> {
+    const outcome = await this.execute(token, body, audit, signal, progress);
+    return {
+      ok: true,
+      result: outcome.structuredOutput !== undefined ? outcome.structuredOutput : parseResultText(outcome.text),
+      duration_ms: outcome.durationMs,
+      stop_reason: outcome.stopReason,
+      queue_ms: outcome.queueMs,
+      model: outcome.model,
+      usage: outcome.usage,
+      cost_usd: outcome.costUsd,
+      session_id: outcome.sessionId,
+      tools_refused: outcome.toolsRefused,
+    };
+  }
+
+  /** The run itself, as `run` describes it, answering with the CLI's own outcome (the model's text as written). */
+  async execute(token: TokenPrincipal, body: RunInput, audit: AuditFields, signal: AbortSignal, progress?: RunProgress): Promise<RunOutcome> {
     const model = resolveModel(body.model, this.config);
     audit.model = model;
     audit.promptChars = body.prompt.length;
@@ -62,6 +89,7 @@ export class RunService {
       const outcome = await this.claude
         .run({
           prompt: body.prompt,
+          content: body.content,
           attachments,
           model,
           system: body.system,
@@ -69,7 +97,7 @@ export class RunService {
           timeoutSecs: body.timeout_secs ?? DEFAULT_RUN_TIMEOUT_SECS,
           maxBudgetUsd: admission.maxBudgetUsd ?? undefined,
           signal,
-          onEvent: progress && ((event) => progress.event(event)),
+          onEvent: progress?.event?.bind(progress),
         })
         .catch((error: unknown) => {
           throw missingAttachmentError(error, attachments) ?? error;
@@ -81,18 +109,7 @@ export class RunService {
       audit.costUsd = outcome.costUsd;
       audit.toolsRefused = outcome.toolsRefused;
       await this.settle(token, model, 'ok', outcome.usage, outcome.costUsd, outcome.toolsRefused);
-      return {
-        ok: true,
-        result: outcome.structuredOutput !== undefined ? outcome.structuredOutput : parseResultText(outcome.text),
-        duration_ms: outcome.durationMs,
-        stop_reason: outcome.stopReason,
-        queue_ms: queuedMs,
-        model: outcome.model,
-        usage: outcome.usage,
-        cost_usd: outcome.costUsd,
-        session_id: outcome.sessionId,
-        tools_refused: outcome.toolsRefused,
-      };
+      return { ...outcome, queueMs: queuedMs };
     } catch (error) {
       if (error instanceof CliBudgetReachedError) {
         audit.costUsd = error.costUsd;

@@ -3,7 +3,7 @@ import { AppConfig } from '@clawdforge/core';
 import { buildUserMessage } from './claude-input';
 import { ClaudeResultLine, findResultLine, modelOf, refusedToolCalls, streamEventOf, usageOf } from './claude-output';
 import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult, ClaudeStreamEvent } from './claude-runner';
-import { CliBudgetReachedError, CliFailedError, sanitizeCliMessage, stderrForLog, stoppedChildError, UpstreamAuthError } from './cli-errors';
+import { CliBudgetReachedError, CliFailedError, ContextLengthExceededError, sanitizeCliMessage, stderrForLog, stoppedChildError, UpstreamAuthError } from './cli-errors';
 import { ClaudeWarmPool } from './claude-warm-pool';
 import { LoginPool } from './login-pool';
 
@@ -28,7 +28,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
    * when nothing of it has reached the caller yet, runs once more on another login.
    */
   async run(request: ClaudeRunRequest): Promise<ClaudeRunResult> {
-    const stdin = await buildUserMessage(request.prompt, request.attachments);
+    const stdin = await buildUserMessage(request.prompt, request.attachments, request.content);
     const tried = new Set<number>();
     for (;;) {
       const lease = this.logins.acquire(tried);
@@ -85,6 +85,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
         if (isLoginFailure(line)) throw new UpstreamAuthError();
         const limit = loginLimitOf(line);
         if (limit) throw limit;
+        if (isContextOverflow(line)) throw new ContextLengthExceededError();
         const status = line.api_error_status ? ` (upstream ${line.api_error_status})` : '';
         const said = typeof line.result === 'string' && line.result ? line.result : (line.subtype ?? 'error');
         throw new CliFailedError(`the CLI reported an error${status}: ${sanitizeCliMessage(said)}`);
@@ -139,6 +140,12 @@ function loginLimitOf(line: ClaudeResultLine): LoginLimitReached | null {
   if (usage) return new LoginLimitReached(usage[1] ? new Date(Number(usage[1]) * 1000) : null);
   if (line.api_error_status === 429) return new LoginLimitReached(null);
   return null;
+}
+
+/** The API's 400 for a prompt past the context window, as the CLI reports it. */
+function isContextOverflow(line: ClaudeResultLine): boolean {
+  const said = typeof line.result === 'string' ? line.result : '';
+  return /prompt is too long/i.test(said);
 }
 
 /** The API refused the credentials (401), or the CLI says the login is missing or expired. */

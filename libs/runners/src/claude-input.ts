@@ -1,9 +1,8 @@
 import * as fs from 'node:fs/promises';
-import type { RunAttachment } from './claude-runner';
+import type { PromptBlock, RunAttachment } from './claude-runner';
 
 type ContentBlock =
-  | { type: 'text'; text: string }
-  | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } }
+  | PromptBlock
   | { type: 'document'; source: { type: 'base64'; media_type: 'application/pdf'; data: string }; title: string };
 
 async function blockFor(attachment: RunAttachment): Promise<ContentBlock> {
@@ -19,9 +18,9 @@ async function blockFor(attachment: RunAttachment): Promise<ContentBlock> {
 
 /**
  * The one stdin line of `claude -p --input-format=stream-json`: a user message whose content is
- * the attachments, in order, then the prompt.
+ * the attachments, in order, then the prompt (or the prompt's own content blocks, when it has them).
  */
-export async function buildUserMessage(prompt: string, attachments: RunAttachment[] = []): Promise<string> {
-  const content = [...(await Promise.all(attachments.map(blockFor))), { type: 'text', text: prompt }];
+export async function buildUserMessage(prompt: string, attachments: RunAttachment[] = [], blocks?: PromptBlock[]): Promise<string> {
+  const content = [...(await Promise.all(attachments.map(blockFor))), ...(blocks ?? [{ type: 'text' as const, text: prompt }])];
   return `${JSON.stringify({ type: 'user', message: { role: 'user', content } })}\n`;
 }

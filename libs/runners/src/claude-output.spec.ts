@@ -60,6 +60,11 @@ describe('streamEventOf', () => {
     });
   });
 
+  it('reports the model a message starts with', () => {
+    expect(streamEventOf(line({ type: 'message_start', message: { model: 'claude-sonnet-4-5', content: [] } }))).toEqual({ type: 'model', model: 'claude-sonnet-4-5' });
+    expect(streamEventOf(line({ type: 'message_start', message: {} }))).toBeNull();
+  });
+
   it('ignores everything else', () => {
     expect(streamEventOf(line({ type: 'content_block_delta', delta: { type: 'input_json_delta', partial_json: '{' } }))).toBeNull();
     expect(streamEventOf(line({ type: 'message_stop' }))).toBeNull();

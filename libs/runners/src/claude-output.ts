@@ -66,13 +66,19 @@ export function modelOf(line: ClaudeResultLine): string | null {
   return first ?? null;
 }
 
-/** A text delta or the start of a tool call in one `--include-partial-messages` stdout line, else null. */
+/** A text delta, the start of a tool call or of a message (with its model) in one `--include-partial-messages` stdout line, else null. */
 export function streamEventOf(line: string): ClaudeStreamEvent | null {
   if (!line.startsWith('{"type":"stream_event"')) return null;
   try {
     const { event } = JSON.parse(line) as {
-      event?: { type?: string; delta?: { type?: string; text?: string }; content_block?: { type?: string; id?: string; name?: string } };
+      event?: {
+        type?: string;
+        delta?: { type?: string; text?: string };
+        content_block?: { type?: string; id?: string; name?: string };
+        message?: { model?: unknown };
+      };
     };
+    if (event?.type === 'message_start' && typeof event.message?.model === 'string') return { type: 'model', model: event.message.model };
     if (event?.type === 'content_block_delta' && event.delta?.type === 'text_delta' && typeof event.delta.text === 'string') {
       return { type: 'delta', text: event.delta.text };
     }

@@ -6,11 +6,16 @@ export interface RunAttachment {
   path: string;
 }
 
-/** What a streaming run reports while the model writes. */
-export type ClaudeStreamEvent = { type: 'delta'; text: string } | { type: 'tool_use'; id: string; name: string };
+/** Part of a prompt given as content blocks rather than one text: text, or an image in base64. */
+export type PromptBlock = { type: 'text'; text: string } | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } };
+
+/** What a streaming run reports while the model writes; `model` (the id serving it) comes once the model starts its answer. */
+export type ClaudeStreamEvent = { type: 'delta'; text: string } | { type: 'tool_use'; id: string; name: string } | { type: 'model'; model: string };
 
 export interface ClaudeRunRequest {
   prompt: string;
+  /** When given, the user message carries these blocks in place of `prompt` (which then only describes them). */
+  content?: PromptBlock[];
   /** Sent before the prompt: images and PDFs as content blocks, text as text. */
   attachments?: RunAttachment[];
   /** Already validated: an alias or a claude-… id. */

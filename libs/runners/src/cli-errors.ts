@@ -16,6 +16,13 @@ export class CliFailedError extends ApiError {
   }
 }
 
+/** The upstream API refused the prompt as longer than the model's context window. */
+export class ContextLengthExceededError extends ApiError {
+  constructor() {
+    super('context_length_exceeded', "the prompt is longer than the model's context window; shorten the messages");
+  }
+}
+
 /** The client went away, so the run was stopped; nobody reads the answer, but the audit row says so. */
 export class RunCancelledError extends ApiError {
   constructor() {

@@ -58,6 +58,7 @@ export class StartupReconciliation implements OnApplicationBootstrap {
       sessionId: owner.sessionId,
       turnIndex: owner.turnIndex,
       queueMs: null,
+      endUser: null,
     });
   }
 

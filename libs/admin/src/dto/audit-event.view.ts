@@ -22,6 +22,7 @@ export class AuditEventView {
   @ApiProperty({ nullable: true, type: Number, example: 3 }) queue_ms: number | null;
   @ApiProperty({ nullable: true, type: String, example: '5f0c2a3e-1111-4d2b-9c55-0a1b2c3d4e5f' }) request_id: string | null;
   @ApiProperty({ nullable: true, type: String, example: '172.24.0.7' }) client_ip: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The end user the app named on a /v1 route (`user`, `metadata.user_id`)', example: null }) end_user: string | null;
 
   static of(event: AuditEvent): AuditEventView {
     return {
@@ -45,6 +46,7 @@ export class AuditEventView {
       queue_ms: event.queueMs,
       request_id: event.requestId,
       client_ip: event.clientIp,
+      end_user: event.endUser,
     };
   }
 }

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { AppConfig, ForbiddenError, parseAddress, requestContext, UnauthorizedError } from '@clawdforge/core';
 import { ClientIpPolicy } from '../client-ip.policy';
 import { IS_ADMIN } from '../decorators/admin.decorator';
+import { ACCEPTS_API_KEY } from '../decorators/api-key-header.decorator';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { secretsEqual } from '../token-secret';
 import { TokensService } from '../tokens.service';
@@ -12,6 +13,7 @@ import { TokensService } from '../tokens.service';
 export const ADMIN_TOKEN_NAME = 'admin';
 
 const BEARER = /^Bearer +([\x21-\x7e]{1,512})$/;
+const API_KEY = /^[\x21-\x7e]{1,512}$/;
 const INVALID_APP_TOKEN = 'the token is unknown, revoked, or not allowed from this address';
 
 /**
@@ -32,7 +34,7 @@ export class BearerTokenGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const req = ctx.switchToHttp().getRequest<Request>();
     const context = requestContext(req);
-    const bearer = this.bearerOf(req);
+    const bearer = this.reflector.getAllAndOverride<boolean>(ACCEPTS_API_KEY, targets) ? this.bearerOrApiKeyOf(req) : this.bearerOf(req);
 
     if (this.reflector.getAllAndOverride<boolean>(IS_ADMIN, targets)) {
       if (this.config.adminToken !== null && secretsEqual(bearer, this.config.adminToken)) {
@@ -66,6 +68,20 @@ export class BearerTokenGuard implements CanActivate {
   private allowedFrom(token: { ipCidrs: string[] | null }, clientIp: string | null): boolean {
     const address = clientIp === null ? null : parseAddress(clientIp);
     return address !== null && this.policy.allowedForToken(address, token.ipCidrs);
+  }
+
+  /**
+   * `Authorization: Bearer` or `x-api-key` (what Anthropic's clients send), each the same token;
+   * two different tokens are refused rather than one of them picked.
+   */
+  private bearerOrApiKeyOf(req: Request): string {
+    const apiKey = req.headers['x-api-key'];
+    if (apiKey === undefined) return this.bearerOf(req);
+    if (typeof apiKey !== 'string' || !API_KEY.test(apiKey.trim())) throw new UnauthorizedError('invalid_token', 'the x-api-key header is not a token');
+    if (req.headers.authorization !== undefined && this.bearerOf(req) !== apiKey.trim()) {
+      throw new UnauthorizedError('invalid_token', 'Authorization and x-api-key carry different tokens; send one');
+    }
+    return apiKey.trim();
   }
 
   private bearerOf(req: Request): string {

@@ -22,6 +22,8 @@ export class AppConfig {
   claudeAcpBin: string | null;
   defaultModel: string;
   modelAllowlist: string[];
+  /** MODEL_ALIASES: model names other APIs' clients send (gpt-4o, …) and the model of ours that serves each, for the /v1 routes. */
+  modelAliases: Record<string, string>;
   sweepIntervalSecs: number;
   sessionTtlSecs: number;
   sessionHardTtlSecs: number;

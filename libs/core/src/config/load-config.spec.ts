@@ -32,6 +32,7 @@ describe('loadConfig', () => {
       acpxSessionsCwd: '/srv/cf/data/acpx-cwds',
       defaultModel: 'sonnet',
       modelAllowlist: [],
+      modelAliases: {},
       sweepIntervalSecs: 60,
       sessionTtlSecs: 3600,
       sessionHardTtlSecs: 86400,
@@ -133,6 +134,11 @@ describe('loadConfig', () => {
     [{ DEFAULT_MODEL: '--dangerously-skip-permissions' }, 'DEFAULT_MODEL'],
     [{ MODEL_ALLOWLIST: 'sonnet,gpt-4' }, 'MODEL_ALLOWLIST'],
     [{ MODEL_ALLOWLIST: 'haiku', DEFAULT_MODEL: 'sonnet' }, 'DEFAULT_MODEL'],
+    [{ MODEL_ALIASES: 'gpt-4o' }, 'MODEL_ALIASES'],
+    [{ MODEL_ALIASES: 'gpt-4o=--dangerously-skip-permissions' }, 'MODEL_ALIASES'],
+    [{ MODEL_ALIASES: 'sonnet=opus' }, 'MODEL_ALIASES'],
+    [{ MODEL_ALIASES: 'gpt-4o=sonnet,gpt-4o=haiku' }, 'MODEL_ALIASES'],
+    [{ MODEL_ALIASES: '__proto__=sonnet' }, 'MODEL_ALIASES'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ CLAWDFORGE_SWEEP_INTERVAL_SECS: '0' }, 'CLAWDFORGE_SWEEP_INTERVAL_SECS'],
     [{ CLAWDFORGE_SESSION_TTL_SECS: '1.5' }, 'CLAWDFORGE_SESSION_TTL_SECS'],
@@ -143,6 +149,13 @@ describe('loadConfig', () => {
     expect(error.variable).toBe(variable);
     expect(error.message).toContain(variable);
     expect(error.message).not.toContain('\n');
+  });
+
+  it('maps other APIs’ model names to ours with MODEL_ALIASES', () => {
+    expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'a'.repeat(32), MODEL_ALIASES: 'gpt-4o=sonnet, gpt-4o-mini=claude-haiku-4-5' }).modelAliases).toEqual({
+      'gpt-4o': 'sonnet',
+      'gpt-4o-mini': 'claude-haiku-4-5',
+    });
   });
 
   it('never echoes the admin token in its error', () => {

@@ -27,6 +27,23 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+const FOREIGN_MODEL_NAME = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$/;
+
+/** `gpt-4o=sonnet,gpt-4o-mini=haiku`: names other clients send, each served by a model of ours. */
+function modelAliasMap(env: Env, name: string): Record<string, string> {
+  const aliases: Record<string, string> = {};
+  for (const item of list(env, name)) {
+    const [from, to, extra] = item.split('=').map((part) => part.trim());
+    if (!from || !to || extra !== undefined) throw new ConfigError(name, `has "${item}", which is not name=model`);
+    if (!FOREIGN_MODEL_NAME.test(from)) throw new ConfigError(name, `has "${from}", which is not a model name`);
+    if (!isModelName(to)) throw new ConfigError(name, `maps "${from}" to "${to}", which is not a model alias or claude-… model id`);
+    if (isModelName(from)) throw new ConfigError(name, `maps "${from}", which already names a claude model`);
+    if (Object.hasOwn(aliases, from)) throw new ConfigError(name, `maps "${from}" twice`);
+    aliases[from] = to;
+  }
+  return aliases;
+}
+
 function list(env: Env, name: string): string[] {
   return (text(env, name) ?? '')
     .split(',')
@@ -238,6 +255,8 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     throw new ConfigError('DEFAULT_MODEL', `"${defaultModel}" is not in MODEL_ALLOWLIST`);
   }
 
+  const modelAliases = modelAliasMap(env, 'MODEL_ALIASES');
+
   const host = text(env, 'HOST') ?? '0.0.0.0';
   const defaultLoginDir = agentPath('CLAUDE_CONFIG_DIR', path.resolve(cwd, text(env, 'CLAUDE_CONFIG_DIR') ?? path.join(text(env, 'HOME') ?? os.homedir(), '.claude')));
   const logins = claudeLogins(env, cwd, defaultLoginDir);
@@ -257,6 +276,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     claudeAcpBin: text(env, 'CLAUDE_ACP_BIN') ?? installedAdapter(),
     defaultModel,
     modelAllowlist,
+    modelAliases,
     sweepIntervalSecs: sweepSecs(env, 'CLAWDFORGE_SWEEP_INTERVAL_SECS', 60, 86400, short),
     sessionTtlSecs: sweepSecs(env, 'CLAWDFORGE_SESSION_TTL_SECS', 3600, 30 * 86400, short),
     sessionHardTtlSecs: sweepSecs(env, 'CLAWDFORGE_SESSION_HARD_TTL_SECS', 86400, 365 * 86400, short),

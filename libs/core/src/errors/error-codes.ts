@@ -7,6 +7,9 @@ export const ERROR_CODES = {
   invalid_json: 400,
   invalid_cursor: 400,
   model_not_allowed: 400,
+  // The OpenAI and Anthropic routes: a parameter they refuse rather than drop, and a prompt past the model's context window.
+  unsupported_parameter: 400,
+  context_length_exceeded: 400,
   missing_token: 401,
   invalid_token: 401,
   unauthorized: 401,
@@ -17,6 +20,8 @@ export const ERROR_CODES = {
   token_not_found: 404,
   file_not_found: 404,
   session_not_found: 404,
+  // The OpenAI and Anthropic routes: a model name neither the CLI nor MODEL_ALIASES knows.
+  model_not_found: 404,
   method_not_allowed: 405,
   // Answered by the HTTP server itself, before any route: a client too slow to send its request.
   request_timeout: 408,

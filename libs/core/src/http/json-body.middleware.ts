@@ -20,14 +20,23 @@ interface BodyParserError {
  */
 @Injectable()
 export class JsonBodyMiddleware implements NestMiddleware {
-  private readonly parse = json({ limit: JSON_BODY_LIMIT_BYTES, verify: refuseAmbiguousJson });
+  private readonly parse = jsonBodyParser(JSON_BODY_LIMIT_BYTES);
 
   use(req: Request, res: Response, next: NextFunction): void {
-    this.parse(req, res, (err?: BodyParserError) => next(err ? toApiError(err) : undefined));
+    this.parse(req, res, next);
   }
 }
 
-function toApiError(err: BodyParserError): ApiError {
+/**
+ * JSON bodies up to `limitBytes` with the same refusals, failing with an ApiError. Installed ahead
+ * of JsonBodyMiddleware on a route that needs another limit; the general parser then finds the body read.
+ */
+export function jsonBodyParser(limitBytes: number): (req: Request, res: Response, next: NextFunction) => void {
+  const parse = json({ limit: limitBytes, verify: refuseAmbiguousJson });
+  return (req, res, next) => parse(req, res, (err?: BodyParserError) => next(err ? toApiError(err, limitBytes) : undefined));
+}
+
+function toApiError(err: BodyParserError, limitBytes: number): ApiError {
   switch (err.type) {
     case 'entity.parse.failed':
       return new InvalidRequestError('request body is not valid JSON', 'body', 'invalid_json');
@@ -38,7 +47,7 @@ function toApiError(err: BodyParserError): ApiError {
     case RESERVED_KEY:
       return new InvalidRequestError('request body uses __proto__, constructor or prototype as a key', 'body', 'invalid_json');
     case 'entity.too.large':
-      return new ApiError('payload_too_large', 'request body exceeds 1 MiB');
+      return new ApiError('payload_too_large', `request body exceeds ${limitBytes === JSON_BODY_LIMIT_BYTES ? '1 MiB' : `${limitBytes} bytes`}`);
     case 'encoding.unsupported':
     case 'charset.unsupported':
       return new ApiError('unsupported_media_type', 'request body encoding is not supported');

@@ -15,6 +15,8 @@ export interface AuditFields {
   sessionId?: string | null;
   turnIndex?: number | null;
   queueMs?: number | null;
+  /** The end user the app named (OpenAI's `user`, Anthropic's `metadata.user_id`); audited only. */
+  endUser?: string | null;
   /** Overrides the error code the response carried (e.g. `cancelled` when the client went away). */
   errorCode?: string | null;
 }

@@ -16,9 +16,11 @@ export function wantsEventStream(req: Request, body: { stream?: boolean }): bool
 export class SseStream {
   private heartbeat?: NodeJS.Timeout;
 
+  /** `heartbeatFrame`: what an idle stream sends every `heartbeatMs` (a comment unless the wire format wants an event). */
   constructor(
     private readonly res: Response,
     private readonly heartbeatMs = HEARTBEAT_MS,
+    private readonly heartbeatFrame = ': ping\n\n',
   ) {}
 
   get opened(): boolean {
@@ -34,14 +36,19 @@ export class SseStream {
     // Proxies such as nginx would otherwise hold events back in their buffers.
     this.res.setHeader('X-Accel-Buffering', 'no');
     this.res.flushHeaders();
-    this.heartbeat = setInterval(() => this.res.write(': ping\n\n'), this.heartbeatMs);
+    this.heartbeat = setInterval(() => this.res.write(this.heartbeatFrame), this.heartbeatMs);
     this.heartbeat.unref();
     this.res.once('close', () => clearInterval(this.heartbeat));
   }
 
   send(event: string, data: unknown): void {
+    this.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  /** One frame as the wire format spells it (a data-only frame, say), ending in a blank line. */
+  write(frame: string): void {
     this.open();
-    if (!this.res.writableEnded) this.res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+    if (!this.res.writableEnded) this.res.write(frame);
   }
 
   end(): void {

@@ -5,6 +5,7 @@ import { AuditToolsRefused1764115200000 } from './1764115200000-audit-tools-refu
 import { TokenPolicyAndUsage1764201600000 } from './1764201600000-token-policy-and-usage';
 import { SessionLogin1764288000000 } from './1764288000000-session-login';
 import { SessionInstance1764374400001 } from './1764374400001-session-instance';
+import { AuditEndUser1764547200000 } from './1764547200000-audit-end-user';
 
 /** Every migration, oldest first. Listed as classes so the same list works from source and from dist. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   TokenPolicyAndUsage1764201600000,
   SessionLogin1764288000000,
   SessionInstance1764374400001,
+  AuditEndUser1764547200000,
 ];

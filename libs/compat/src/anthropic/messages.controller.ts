@@ -1,0 +1,75 @@
+import { Body, Controller, Post, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
+import { AppConfig, clientGoneSignal, codeList, requestContext } from '@clawdforge/core';
+import { CompatTokenAuth } from '../docs/compat-auth.decorator';
+import { RunService } from '@clawdforge/run';
+import { runInputOf, setCostHeader, streamRun } from '../compat-run';
+import { AnthropicErrorDoc } from '../docs/error-docs';
+import { MessageDoc, MessagesRequestDoc } from '../docs/anthropic-docs';
+import { echoRequestId, markRunStarted } from '../wire-errors';
+import { AnthropicExceptionFilter } from '../wire-exception.filters';
+import { parseMessagesRequest } from './messages-request';
+import { message } from './messages-response';
+import { MessagesStream } from './messages-stream';
+
+@ApiTags('anthropic')
+@CompatTokenAuth(AnthropicErrorDoc)
+@UseFilters(AnthropicExceptionFilter)
+@Controller('v1/messages')
+export class MessagesController {
+  constructor(
+    private readonly runs: RunService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Anthropic Messages over claude -p',
+    description:
+      'The same run as POST /run, under the same token policy, budgets, ledger and audit, in Anthropic’s wire format. The whole `messages` history reaches the model; `system` becomes the system prompt. Tools, stop_sequences, thinking and URL images are refused with 400 naming the parameter. The cost is in `x-clawdforge-cost-usd`.',
+  })
+  @ApiBody({ type: MessagesRequestDoc })
+  @ApiOkResponse({ type: MessageDoc, description: 'With `"stream": true`: message_start, content_block_start, content_block_delta…, content_block_stop, message_delta, message_stop' })
+  @ApiBadRequestResponse({ type: AnthropicErrorDoc, description: codeList('invalid_request', 'unsupported_parameter', 'context_length_exceeded', 'model_not_allowed') })
+  @ApiNotFoundResponse({ type: AnthropicErrorDoc, description: `${codeList('model_not_found')}: not a claude model, nor mapped by MODEL_ALIASES` })
+  @ApiTooManyRequestsResponse({ type: AnthropicErrorDoc, description: `${codeList('queue_full', 'rate_limited', 'budget_exceeded')}, with Retry-After` })
+  @ApiBadGatewayResponse({ type: AnthropicErrorDoc, description: `${codeList('cli_failed')}, with x-should-retry: false` })
+  @ApiServiceUnavailableResponse({ type: AnthropicErrorDoc, description: codeList('cli_not_found', 'upstream_auth', 'upstream_unavailable', 'shutting_down') })
+  async create(@CurrentToken() token: TokenPrincipal, @Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+    echoRequestId(req, res);
+    const request = parseMessagesRequest(body, this.config);
+    const context = requestContext(req);
+    context.audit.endUser = request.endUser ?? null;
+    const input = runInputOf(request);
+    const signal = clientGoneSignal(res, context.audit);
+    const id = `msg_${(context.requestId ?? 'local').replace(/-/g, '')}`;
+    if (!request.stream) {
+      const outcome = await this.runs.execute(token, input, context.audit, signal, { started: () => markRunStarted(res) });
+      setCostHeader(res, outcome);
+      res.status(200).json(message(id, request.model, outcome));
+      return;
+    }
+    const stream = new MessagesStream(res, id, request.model, request.jsonSchema !== undefined);
+    await streamRun(stream, req, res, 'anthropic', () =>
+      this.runs.execute(token, input, context.audit, signal, {
+        started: () => {
+          markRunStarted(res);
+          stream.open();
+        },
+        event: (event) => stream.event(event),
+      }),
+    );
+  }
+}

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { RunModule } from '@clawdforge/run';
+import { MessagesController } from './anthropic/messages.controller';
+import { ModelsController } from './models.controller';
+import { ChatCompletionsController } from './openai/chat-completions.controller';
+
+/** OpenAI's and Anthropic's wire formats over the run path: translation only; policy, queueing, ledger and audit are the run's. */
+@Module({
+  imports: [RunModule],
+  controllers: [ChatCompletionsController, MessagesController, ModelsController],
+})
+export class CompatModule {}

@@ -1,0 +1,76 @@
+import { Body, Controller, Post, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  ApiBadGatewayResponse,
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+} from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
+import { AppConfig, clientGoneSignal, codeList, requestContext } from '@clawdforge/core';
+import { CompatTokenAuth } from '../docs/compat-auth.decorator';
+import { RunService } from '@clawdforge/run';
+import { runInputOf, setCostHeader, streamRun } from '../compat-run';
+import { OpenAiErrorDoc } from '../docs/error-docs';
+import { ChatCompletionDoc, ChatCompletionRequestDoc } from '../docs/openai-docs';
+import { echoRequestId, markRunStarted } from '../wire-errors';
+import { OpenAiExceptionFilter } from '../wire-exception.filters';
+import { parseChatRequest } from './chat-request';
+import { chatCompletion } from './chat-response';
+import { ChatCompletionStream } from './chat-stream';
+
+@ApiTags('openai')
+@CompatTokenAuth(OpenAiErrorDoc)
+@UseFilters(OpenAiExceptionFilter)
+@Controller('v1/chat')
+export class ChatCompletionsController {
+  constructor(
+    private readonly runs: RunService,
+    private readonly config: AppConfig,
+  ) {}
+
+  @Post('completions')
+  @ApiOperation({
+    summary: 'OpenAI Chat Completions over claude -p',
+    description:
+      'The same run as POST /run, under the same token policy, budgets, ledger and audit, in OpenAI’s wire format. The whole `messages` history reaches the model; `system`/`developer` messages become the system prompt. Tools, n > 1, logprobs, stop, audio and remote image URLs are refused with 400 naming the parameter. The cost is in `x-clawdforge-cost-usd`.',
+  })
+  @ApiBody({ type: ChatCompletionRequestDoc })
+  @ApiOkResponse({ type: ChatCompletionDoc, description: 'With `"stream": true`: `chat.completion.chunk` data frames, then `data: [DONE]`' })
+  @ApiBadRequestResponse({ type: OpenAiErrorDoc, description: codeList('invalid_request', 'unsupported_parameter', 'context_length_exceeded', 'model_not_allowed') })
+  @ApiNotFoundResponse({ type: OpenAiErrorDoc, description: `${codeList('model_not_found')}: not a claude model, nor mapped by MODEL_ALIASES` })
+  @ApiTooManyRequestsResponse({ type: OpenAiErrorDoc, description: `${codeList('queue_full', 'rate_limited', 'budget_exceeded')}, with Retry-After` })
+  @ApiBadGatewayResponse({ type: OpenAiErrorDoc, description: `${codeList('cli_failed')}, with x-should-retry: false` })
+  @ApiServiceUnavailableResponse({ type: OpenAiErrorDoc, description: codeList('cli_not_found', 'upstream_auth', 'upstream_unavailable', 'shutting_down') })
+  async create(@CurrentToken() token: TokenPrincipal, @Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
+    echoRequestId(req, res);
+    const request = parseChatRequest(body, this.config);
+    const context = requestContext(req);
+    context.audit.endUser = request.endUser ?? null;
+    const input = runInputOf(request);
+    const signal = clientGoneSignal(res, context.audit);
+    const id = `chatcmpl-${context.requestId ?? 'local'}`;
+    const created = Math.floor(Date.now() / 1000);
+    if (!request.stream) {
+      const outcome = await this.runs.execute(token, input, context.audit, signal, { started: () => markRunStarted(res) });
+      setCostHeader(res, outcome);
+      res.status(200).json(chatCompletion(id, created, request.model, outcome));
+      return;
+    }
+    const stream = new ChatCompletionStream(res, id, created, request.model, { includeUsage: request.includeUsage, structured: request.jsonSchema !== undefined });
+    await streamRun(stream, req, res, 'openai', () =>
+      this.runs.execute(token, input, context.audit, signal, {
+        started: () => {
+          markRunStarted(res);
+          stream.open();
+        },
+        event: (event) => stream.event(event),
+      }),
+    );
+  }
+}
