@@ -1,14 +1,25 @@
 import type { Request, Response } from 'express';
-import { requestContext } from '@clawdforge/core';
-import type { RunInput, RunOutcome } from '@clawdforge/run';
+import type { TokenPrincipal } from '@clawdforge/auth';
+import { clientGoneSignal, requestContext } from '@clawdforge/core';
+import type { RunInput, RunOutcome, RunService } from '@clawdforge/run';
+import type { ClaudeStreamEvent } from '@clawdforge/runners';
 import { encodeConversation, ChatTurn } from './transcript';
-import { WireFormat, wireError } from './wire-errors';
+import { markRunStarted, WireFormat, wireError } from './wire-errors';
 
 /** A client of these routes cannot say how long to wait; the SDKs themselves wait ten minutes. */
 export const COMPAT_RUN_TIMEOUT_SECS = 600;
 
 /** The run /run would do for the same request: the history encoded as one user message, the system text as the system prompt. */
-export function runInputOf(request: { model: string; system?: string; turns: ChatTurn[]; jsonSchema?: Record<string, unknown> }): RunInput {
+export interface WireRequest {
+  model: string;
+  system?: string;
+  turns: ChatTurn[];
+  jsonSchema?: Record<string, unknown>;
+  stream: boolean;
+  endUser?: string;
+}
+
+export function runInputOf(request: Omit<WireRequest, 'stream'>): RunInput {
   const { prompt, content } = encodeConversation(request.turns);
   return { prompt, content, model: request.model, system: request.system, json_schema: request.jsonSchema, timeout_secs: COMPAT_RUN_TIMEOUT_SECS };
 }
@@ -20,9 +31,45 @@ export function setCostHeader(res: Response, outcome: RunOutcome): void {
 
 interface WireStream {
   readonly opened: boolean;
+  open(): void;
+  event(event: ClaudeStreamEvent): void;
   finish(outcome: RunOutcome): void;
   fail(body: unknown): void;
   end(): void;
+}
+
+/** How a wire format answers a run: the whole answer's body, or a stream it writes into. */
+export interface WireAnswer {
+  format: WireFormat;
+  body: (outcome: RunOutcome) => unknown;
+  stream: () => WireStream;
+}
+
+/**
+ * One parsed request of a wire-format route, run as /run runs it (same policy, queue, ledger and
+ * audit): answered whole with its cost in a header, or streamed as the model writes.
+ */
+export async function serveWireRun(runs: RunService, token: TokenPrincipal, request: WireRequest, req: Request, res: Response, answer: WireAnswer): Promise<void> {
+  const context = requestContext(req);
+  context.audit.endUser = request.endUser ?? null;
+  const input = runInputOf(request);
+  const signal = clientGoneSignal(res, context.audit);
+  if (!request.stream) {
+    const outcome = await runs.execute(token, input, context.audit, signal, { started: () => markRunStarted(res) });
+    setCostHeader(res, outcome);
+    res.status(200).json(answer.body(outcome));
+    return;
+  }
+  const stream = answer.stream();
+  await streamRun(stream, req, res, answer.format, () =>
+    runs.execute(token, input, context.audit, signal, {
+      started: () => {
+        markRunStarted(res);
+        stream.open();
+      },
+      event: (event) => stream.event(event),
+    }),
+  );
 }
 
 /**

@@ -12,13 +12,13 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { AppConfig, clientGoneSignal, codeList, requestContext } from '@clawdforge/core';
+import { AppConfig, codeList, requestContext } from '@clawdforge/core';
 import { CompatTokenAuth } from '../docs/compat-auth.decorator';
 import { RunService } from '@clawdforge/run';
-import { runInputOf, setCostHeader, streamRun } from '../compat-run';
+import { serveWireRun } from '../compat-run';
 import { AnthropicErrorDoc } from '../docs/error-docs';
 import { MessageDoc, MessagesRequestDoc } from '../docs/anthropic-docs';
-import { echoRequestId, markRunStarted } from '../wire-errors';
+import { echoRequestId } from '../wire-errors';
 import { AnthropicExceptionFilter } from '../wire-exception.filters';
 import { parseMessagesRequest } from './messages-request';
 import { message } from './messages-response';
@@ -50,26 +50,11 @@ export class MessagesController {
   async create(@CurrentToken() token: TokenPrincipal, @Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     echoRequestId(req, res);
     const request = parseMessagesRequest(body, this.config);
-    const context = requestContext(req);
-    context.audit.endUser = request.endUser ?? null;
-    const input = runInputOf(request);
-    const signal = clientGoneSignal(res, context.audit);
-    const id = `msg_${(context.requestId ?? 'local').replace(/-/g, '')}`;
-    if (!request.stream) {
-      const outcome = await this.runs.execute(token, input, context.audit, signal, { started: () => markRunStarted(res) });
-      setCostHeader(res, outcome);
-      res.status(200).json(message(id, request.model, outcome));
-      return;
-    }
-    const stream = new MessagesStream(res, id, request.model, request.jsonSchema !== undefined);
-    await streamRun(stream, req, res, 'anthropic', () =>
-      this.runs.execute(token, input, context.audit, signal, {
-        started: () => {
-          markRunStarted(res);
-          stream.open();
-        },
-        event: (event) => stream.event(event),
-      }),
-    );
+    const id = `msg_${(requestContext(req).requestId ?? 'local').replace(/-/g, '')}`;
+    await serveWireRun(this.runs, token, request, req, res, {
+      format: 'anthropic',
+      body: (outcome) => message(id, request.model, outcome),
+      stream: () => new MessagesStream(res, id, request.model, request.jsonSchema !== undefined),
+    });
   }
 }

@@ -12,13 +12,13 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { AppConfig, clientGoneSignal, codeList, requestContext } from '@clawdforge/core';
+import { AppConfig, codeList, requestContext } from '@clawdforge/core';
 import { CompatTokenAuth } from '../docs/compat-auth.decorator';
 import { RunService } from '@clawdforge/run';
-import { runInputOf, setCostHeader, streamRun } from '../compat-run';
+import { serveWireRun } from '../compat-run';
 import { OpenAiErrorDoc } from '../docs/error-docs';
 import { ChatCompletionDoc, ChatCompletionRequestDoc } from '../docs/openai-docs';
-import { echoRequestId, markRunStarted } from '../wire-errors';
+import { echoRequestId } from '../wire-errors';
 import { OpenAiExceptionFilter } from '../wire-exception.filters';
 import { parseChatRequest } from './chat-request';
 import { chatCompletion } from './chat-response';
@@ -50,27 +50,12 @@ export class ChatCompletionsController {
   async create(@CurrentToken() token: TokenPrincipal, @Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     echoRequestId(req, res);
     const request = parseChatRequest(body, this.config);
-    const context = requestContext(req);
-    context.audit.endUser = request.endUser ?? null;
-    const input = runInputOf(request);
-    const signal = clientGoneSignal(res, context.audit);
-    const id = `chatcmpl-${context.requestId ?? 'local'}`;
+    const id = `chatcmpl-${requestContext(req).requestId ?? 'local'}`;
     const created = Math.floor(Date.now() / 1000);
-    if (!request.stream) {
-      const outcome = await this.runs.execute(token, input, context.audit, signal, { started: () => markRunStarted(res) });
-      setCostHeader(res, outcome);
-      res.status(200).json(chatCompletion(id, created, request.model, outcome));
-      return;
-    }
-    const stream = new ChatCompletionStream(res, id, created, request.model, { includeUsage: request.includeUsage, structured: request.jsonSchema !== undefined });
-    await streamRun(stream, req, res, 'openai', () =>
-      this.runs.execute(token, input, context.audit, signal, {
-        started: () => {
-          markRunStarted(res);
-          stream.open();
-        },
-        event: (event) => stream.event(event),
-      }),
-    );
+    await serveWireRun(this.runs, token, request, req, res, {
+      format: 'openai',
+      body: (outcome) => chatCompletion(id, created, request.model, outcome),
+      stream: () => new ChatCompletionStream(res, id, created, request.model, { includeUsage: request.includeUsage, structured: request.jsonSchema !== undefined }),
+    });
   }
 }
