@@ -3,7 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { AuditTrailMiddleware, skipAudit } from '@clawdforge/audit';
 import { ADMIN_BEARER, APP_BEARER, ClientIpPolicy, ipAllowlistMiddleware } from '@clawdforge/auth';
-import { AppConfig, appVersion } from '@clawdforge/core';
+import { AppConfig, appVersion, serverWideErrorLines } from '@clawdforge/core';
 import { limitHttpServer } from './http-server-limits';
 
 export const DOCS_PATH = 'docs';
@@ -34,8 +34,15 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     new DocumentBuilder()
       .setTitle('clawdforge')
       .setDescription(
-        'LAN gateway that runs Claude Code for many apps. App routes take `Authorization: Bearer cf_…`; ' +
-          '`/admin/*` takes the admin token. Every error is `{"ok":false,"error":{"code","message"}}`.',
+        [
+          'LAN gateway that runs Claude Code for many apps. App routes take `Authorization: Bearer cf_…`; ' +
+            '`/admin/*` takes the admin token. Every error is `{"ok":false,"error":{"code","message"}}` ' +
+            '(with `field` naming the request field at fault, for invalid input); each route lists its own below.',
+          '',
+          'Any route may also answer:',
+          '',
+          ...serverWideErrorLines(),
+        ].join('\n'),
       )
       .setVersion(appVersion())
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'cf_…', description: 'An app token, `cf_…`, minted with POST /admin/tokens' }, APP_BEARER)

@@ -10,6 +10,7 @@ export * from './database/timestamp';
 export * from './errors/api-error';
 export * from './errors/api-exception.filter';
 export * from './errors/error-codes';
+export * from './errors/server-wide-errors';
 export * from './errors/http-errors';
 export * from './errors/validation-exception.factory';
 export * from './http/json-body.middleware';

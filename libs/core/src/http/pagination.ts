@@ -1,9 +1,13 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { codeList } from '../errors/error-codes';
 import { InvalidRequestError } from '../errors/http-errors';
 
 export const MAX_PAGE_SIZE = 1000;
+
+/** The 400 answers of a paged list, for its Swagger description. */
+export const PAGE_QUERY_ERRORS = `${codeList('invalid_request')} naming \`limit\` or another bad query field, ${codeList('invalid_cursor')}`;
 
 export class PageQueryDto {
   @ApiPropertyOptional({ description: `Page size, 1..${MAX_PAGE_SIZE}`, default: 100, example: 100 })
