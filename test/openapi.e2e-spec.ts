@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { ERROR_CODES } from '@clawdforge/core';
-import { startTestApp, TestApp } from './support/test-app';
+import { assertBuilt, NpmServer, startNpmServer } from './support/built-server';
 
 const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
 
@@ -14,6 +14,7 @@ interface Schema {
   required?: string[];
   enum?: unknown[];
   items?: Schema;
+  additionalProperties?: boolean | Schema;
   allOf?: Schema[];
   example?: unknown;
   default?: unknown;
@@ -50,15 +51,19 @@ const AUDIT_ONLY = ['cancelled', 'interrupted'];
 /** Catch-alls for a framework exception without a code of ours: kept out of the README's table on purpose. */
 const CATCH_ALLS = ['unauthorized', 'forbidden', 'method_not_allowed', 'conflict', 'too_many_requests', 'http_error'];
 
+/** The document the built server serves (tsc's decorator metadata, not the test transform's). */
 describe('the OpenAPI document', () => {
-  let t: TestApp;
+  let server: NpmServer;
   let doc: Document;
 
   beforeAll(async () => {
-    t = await startTestApp();
-    doc = (await t.http().get('/docs-json').expect(200)).body as Document;
+    assertBuilt();
+    server = await startNpmServer({ RUN_WARM_POOL: '0' });
+    const res = await fetch(`${server.base}/docs-json`);
+    expect(res.status).toBe(200);
+    doc = (await res.json()) as Document;
   });
-  afterAll(() => t.close());
+  afterAll(() => server?.stop());
 
   const resolve = (schema: Schema): Schema => {
     if (!schema.$ref) return schema;
@@ -81,6 +86,24 @@ describe('the OpenAPI document', () => {
   it('validates against the OpenAPI 3 schema, every $ref resolving', async () => {
     const api = await SwaggerParser.validate(structuredClone(doc) as never);
     expect((api as { openapi?: string }).openapi).toMatch(/^3\./);
+  });
+
+  it('types every value: no object schema without members, no untyped property', () => {
+    const problems: string[] = [];
+    const visit = (schema: Schema, where: string) => {
+      if (schema.$ref) return;
+      if (schema.type === 'object' && !schema.properties && !schema.additionalProperties && !schema.allOf) problems.push(`${where}: an object with no members`);
+      if (!schema.type && !schema.allOf && !(schema as { oneOf?: unknown }).oneOf) problems.push(`${where}: no type`);
+      for (const [name, property] of Object.entries(schema.properties ?? {})) visit(property, `${where}.${name}`);
+      if (schema.items) visit(schema.items, `${where}[]`);
+    };
+    for (const [name, schema] of Object.entries(doc.components.schemas)) visit(schema, name);
+    for (const [route, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        for (const param of (op as { parameters?: { name: string; schema: Schema }[] }).parameters ?? []) visit(param.schema, `${method.toUpperCase()} ${route} ?${param.name}`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it('has each route of the README table, and no route the table lacks', () => {

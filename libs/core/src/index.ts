@@ -31,3 +31,4 @@ export * from './config/project-root';
 export * from './http/argv-text.validator';
 export * from './token-policy';
 export * from './instance-identity';
+export * from './http/api-schemas';

@@ -14,7 +14,7 @@ export class ErrorDetailDto {
 
 /** The shape of every error response. */
 export class ErrorBodyDto {
-  @ApiProperty({ type: Boolean, example: false })
+  @ApiProperty({ type: Boolean, enum: [false], example: false })
   ok: false;
 
   @ApiProperty({ type: ErrorDetailDto })
