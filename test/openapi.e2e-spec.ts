@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { ERROR_CODES } from '@clawdforge/core';
+import { CLIENT_ERROR_CODES, ERROR_CODES } from '@clawdforge/core';
 import { assertBuilt, NpmServer, startNpmServer } from './support/built-server';
 
 const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
@@ -46,8 +46,6 @@ function readmeTable(header: RegExp): string[][] {
 /** The names in backticks in a cell: "`budget_usd_day` / `budget_usd_month`" → both. */
 const codeSpans = (cell: string): string[] => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
 
-/** Every code the server answers a client with (the audit-only ones never reach a client). */
-const AUDIT_ONLY = ['cancelled', 'interrupted'];
 /** Catch-alls for a framework exception without a code of ours: kept out of the README's table on purpose. */
 const CATCH_ALLS = ['unauthorized', 'forbidden', 'method_not_allowed', 'conflict', 'too_many_requests', 'http_error'];
 
@@ -146,7 +144,7 @@ describe('the OpenAPI document', () => {
     });
     expect(undocumented).toEqual([]);
     // …and the README's table has every code a client can be answered with.
-    const clientCodes = Object.keys(ERROR_CODES).filter((code) => !AUDIT_ONLY.includes(code) && !CATCH_ALLS.includes(code));
+    const clientCodes = CLIENT_ERROR_CODES.filter((code) => !CATCH_ALLS.includes(code));
     expect(readme.map((r) => r.code).sort()).toEqual(clientCodes.sort());
   });
 
