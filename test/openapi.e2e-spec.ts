@@ -22,7 +22,7 @@ interface Schema {
 interface Operation {
   summary?: string;
   requestBody?: { content: Record<string, { schema: Schema }> };
-  responses: Record<string, { description?: string; content?: Record<string, { schema: Schema }> }>;
+  responses: Record<string, { description?: string; content?: Record<string, { schema: Schema; examples?: Record<string, { value: { error: { code: string } } }> }> }>;
 }
 interface Document {
   info: { description: string };
@@ -148,7 +148,7 @@ describe('the OpenAPI document', () => {
     expect(readme.map((r) => r.code).sort()).toEqual(clientCodes.sort());
   });
 
-  it('gives every route a summary, every error answer the error body, and every body field an example', () => {
+  it('gives every route a summary, every error answer the error body with the codes of its status and an example of each, and every body field an example', () => {
     const problems: string[] = [];
     for (const [route, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
@@ -156,8 +156,17 @@ describe('the OpenAPI document', () => {
         if (!op.summary) problems.push(`${name}: no summary`);
         for (const [status, answer] of Object.entries(op.responses)) {
           if (Number(status) < 400 || route === '/healthz') continue;
-          if (answer.content?.['application/json']?.schema.$ref !== '#/components/schemas/ErrorBodyDto') problems.push(`${name} ${status}: not the error body`);
-          if (!/`[a-z_]+`/.test(answer.description ?? '')) problems.push(`${name} ${status}: names no error code`);
+          const json = answer.content?.['application/json'];
+          if (json?.schema.$ref !== '#/components/schemas/ErrorBodyDto') problems.push(`${name} ${status}: not the error body`);
+          const codes = [...(answer.description ?? '').matchAll(/`([a-z_]+)`/g)].map((m) => m[1]).filter((code) => code in ERROR_CODES);
+          if (codes.length === 0) problems.push(`${name} ${status}: names no error code`);
+          for (const code of codes) {
+            const answersWith = ERROR_CODES[code as keyof typeof ERROR_CODES];
+            if (answersWith !== Number(status)) problems.push(`${name} ${status}: names ${code}, which answers ${answersWith}`);
+          }
+          // One example body per code, so a reader sees each code's answer.
+          const examples = Object.entries(json?.examples ?? {}).map(([key, example]) => `${key}=${example.value.error.code}`);
+          if (JSON.stringify(examples) !== JSON.stringify([...new Set(codes)].map((code) => `${code}=${code}`))) problems.push(`${name} ${status}: examples ${examples.join(', ')}`);
         }
         if (!op.requestBody) continue;
         if (!op.responses['400']) problems.push(`${name}: takes a body but documents no 400`);

@@ -4,6 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 import { AuditTrailMiddleware, skipAudit } from '@clawdforge/audit';
 import { ADMIN_BEARER, APP_BEARER, ClientIpPolicy, ipAllowlistMiddleware } from '@clawdforge/auth';
 import { AppConfig, appVersion, serverWideErrorLines } from '@clawdforge/core';
+import { addErrorExamples } from './error-examples';
 import { limitHttpServer } from './http-server-limits';
 
 export const DOCS_PATH = 'docs';
@@ -49,6 +50,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque', description: 'ADMIN_BOOTSTRAP_TOKEN' }, ADMIN_BEARER)
       .build(),
   );
-  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json`, yamlDocumentUrl: `${DOCS_PATH}-yaml` });
+  SwaggerModule.setup(DOCS_PATH, app, addErrorExamples(document), { jsonDocumentUrl: `${DOCS_PATH}-json`, yamlDocumentUrl: `${DOCS_PATH}-yaml` });
   return app;
 }

@@ -32,3 +32,4 @@ export * from './http/argv-text.validator';
 export * from './token-policy';
 export * from './instance-identity';
 export * from './http/api-schemas';
+export * from './errors/error-examples';
