@@ -7,7 +7,10 @@ import { startTestApp, TestApp } from './support/test-app';
 const CLI_MAIN = path.join(PROJECT_ROOT, 'dist', 'apps', 'cli', 'src', 'main.js');
 
 /** The built CLI's `audit tail`, run as a person runs it beside the server, its stdout read as it comes. */
-function tail(dataDir: string, ...args: string[]): { child: ChildProcessWithoutNullStreams; lines: string[]; stderr: () => string; waitForLines: (count: number) => Promise<void> } {
+function tail(
+  dataDir: string,
+  ...args: string[]
+): { child: ChildProcessWithoutNullStreams; lines: string[]; stderr: () => string; waitForLines: (count: number) => Promise<void>; interrupt: () => Promise<void> } {
   const child = spawn(process.execPath, [CLI_MAIN, 'audit', 'tail', ...args], { cwd: dataDir, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: dataDir, DATA_DIR: dataDir } });
   const lines: string[] = [];
   let partial = '';
@@ -27,7 +30,13 @@ function tail(dataDir: string, ...args: string[]): { child: ChildProcessWithoutN
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   };
-  return { child, lines, stderr: () => stderr, waitForLines };
+  const closed = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  /** Ctrl-C, and its end. */
+  const interrupt = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    await closed;
+  };
+  return { child, lines, stderr: () => stderr, waitForLines, interrupt };
 }
 
 describe('clawdforge audit tail --follow', () => {
@@ -66,7 +75,7 @@ describe('clawdforge audit tail --follow', () => {
         '/usage',
       ]);
     } finally {
-      follow.child.kill('SIGINT');
+      await follow.interrupt();
     }
     expect(follow.stderr()).toBe('');
   }, 40_000);
@@ -83,7 +92,7 @@ describe('clawdforge audit tail --follow', () => {
         expect.objectContaining({ route: '/admin/tokens', status: 401, error_code: 'missing_token', token_name: null }),
       ]);
     } finally {
-      follow.child.kill('SIGINT');
+      await follow.interrupt();
     }
   }, 40_000);
 
