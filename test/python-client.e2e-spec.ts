@@ -119,6 +119,23 @@ describe('the Python client', () => {
     expect(stdout).not.toContain(env.CLAWDFORGE_TOKEN);
   }, 90_000);
 
+  it('types its answers with the fields of the OpenAPI document', async () => {
+    const schemas = (await t.http().get('/docs-json').expect(200)).body.components.schemas as Record<string, { properties: Record<string, unknown> }>;
+    const script = `
+import json, clawdforge as cf
+print(json.dumps({name: sorted(getattr(cf, name).__annotations__) for name in ("RunResult", "StoredFile", "UploadedFile", "SessionState")}))
+`;
+    const { code, stdout, stderr } = await python(script, env);
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const fields = (schema: string) => Object.keys(schemas[schema].properties).sort();
+    expect(JSON.parse(stdout)).toEqual({
+      RunResult: fields('RunResponseDto'),
+      StoredFile: fields('StoredFileView'),
+      UploadedFile: fields('UploadedFileResponse'),
+      SessionState: fields('SessionResponse'),
+    });
+  });
+
   it('uploads a file from its path, and mints a token with the admin token', async () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'clawdforge-py-')), 'receipt total.txt');
     fs.writeFileSync(file, 'total: 12.50\n');

@@ -21,11 +21,56 @@ import urllib.parse
 import urllib.request
 import uuid
 import http.client
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, TypedDict, Union, cast
 
-__all__ = ["Clawdforge", "ClawdforgeError", "Event", "Session", "Turn"]
+__all__ = ["Clawdforge", "ClawdforgeError", "Event", "RunResult", "Session", "SessionState", "StoredFile", "Turn", "UploadedFile"]
 
 JSON = Dict[str, Any]
+
+
+# The answers' fields, as GET /docs-json names them (the test suite holds them equal).
+
+
+class RunResult(TypedDict):
+    ok: bool
+    result: Any  # the model's answer, JSON-parsed when it parses, else the string
+    duration_ms: int
+    stop_reason: Optional[str]
+    queue_ms: int
+    model: Optional[str]
+    usage: Dict[str, Optional[int]]
+    cost_usd: Optional[float]
+    session_id: Optional[str]
+    tools_refused: int
+
+
+class StoredFile(TypedDict):
+    file_token: str
+    name: str
+    size: int
+    sha256: str
+    media_type: str
+    created_at: str
+    expires_at: str
+
+
+class UploadedFile(StoredFile):
+    ok: bool
+    ttl_secs: int
+
+
+class SessionState(TypedDict, total=False):
+    ok: bool
+    session_id: str
+    agent: str
+    model: str
+    status: str  # "open" or "closed"
+    busy: bool
+    created_at: str
+    last_activity_at: str
+    closed_at: Optional[str]
+    turn_count: int
+    late_events: List[JSON]
 
 
 class ClawdforgeError(Exception):
@@ -74,18 +119,36 @@ class Clawdforge:
 
     # -- runs -------------------------------------------------------------------------------------
 
-    def run(self, prompt: str, **fields: Any) -> JSON:
-        """POST /run. Fields: model, system, files (file tokens), timeout_secs, json_schema."""
-        return self._json("POST", "/run", {"prompt": prompt, **fields})
+    def run(
+        self,
+        prompt: str,
+        model: Optional[str] = None,
+        system: Optional[str] = None,
+        files: Optional[List[str]] = None,
+        timeout_secs: Optional[int] = None,
+        json_schema: Optional[JSON] = None,
+    ) -> RunResult:
+        """POST /run: one prompt through claude -p. `files` are file tokens from upload()."""
+        body = _present(prompt=prompt, model=model, system=system, files=files, timeout_secs=timeout_secs, json_schema=json_schema)
+        return cast(RunResult, self._json("POST", "/run", body))
 
-    def run_stream(self, prompt: str, **fields: Any) -> Iterator[Event]:
-        """POST /run as Server-Sent Events: delta {text} and tool_use {id, name} as the model writes, then result.
-        An error event is raised as ClawdforgeError."""
-        return self._events("POST", "/run", {"prompt": prompt, **fields})
+    def run_stream(
+        self,
+        prompt: str,
+        model: Optional[str] = None,
+        system: Optional[str] = None,
+        files: Optional[List[str]] = None,
+        timeout_secs: Optional[int] = None,
+        json_schema: Optional[JSON] = None,
+    ) -> Iterator[Event]:
+        """POST /run as Server-Sent Events: delta {text} and tool_use {id, name} as the model writes, then
+        result (the RunResult). An error event is raised as ClawdforgeError."""
+        body = _present(prompt=prompt, model=model, system=system, files=files, timeout_secs=timeout_secs, json_schema=json_schema)
+        return self._events("POST", "/run", body)
 
     # -- files ------------------------------------------------------------------------------------
 
-    def upload(self, content: Union[bytes, str, "os.PathLike[str]"], filename: Optional[str] = None, ttl_secs: Optional[int] = None) -> JSON:
+    def upload(self, content: Union[bytes, str, "os.PathLike[str]"], filename: Optional[str] = None, ttl_secs: Optional[int] = None) -> UploadedFile:
         """POST /files: bytes, or the path of a file to read. Answers the file_token to pass in run(files=[…])."""
         if isinstance(content, bytes):
             data, name = content, filename or "file"
@@ -95,7 +158,7 @@ class Clawdforge:
             name = filename or os.path.basename(os.fspath(content))
         fields = {} if ttl_secs is None else {"ttl_secs": str(ttl_secs)}
         body, content_type = _multipart(fields, "file", name, data)
-        return self._json("POST", "/files", body=body, content_type=content_type)
+        return cast(UploadedFile, self._json("POST", "/files", body=body, content_type=content_type))
 
     def list_files(self, limit: Optional[int] = None, cursor: Optional[str] = None) -> JSON:
         return self._json("GET", "/files", query={"limit": limit, "cursor": cursor})
@@ -207,8 +270,8 @@ class Session:
         for event in self._client._events("POST", self._path("/turn"), _present(prompt=prompt, timeout_secs=timeout_secs)):
             yield Event(event.name, Turn(event.data)) if event.name == "result" else event
 
-    def state(self) -> JSON:
-        return self._client._json("GET", self._path(""))
+    def state(self) -> SessionState:
+        return cast(SessionState, self._client._json("GET", self._path("")))
 
     def close(self) -> None:
         if self.closed:
