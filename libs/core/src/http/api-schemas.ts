@@ -1,5 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
-import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import { ApiProperty, type SchemaObject } from '@nestjs/swagger';
 
 /**
  * `ok: true` of every success body, as the literal it is: typed clients generated from the document
