@@ -47,7 +47,8 @@ describe('Swagger UI in a browser', () => {
     schemas = doc.components.schemas;
     operations = Object.entries(doc.paths).flatMap(([route, ops]) => Object.entries(ops).map(([method, op]) => ({ method, route, op })));
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true });
+    // The worker's own signals stay jest's: playwright would otherwise hook SIGINT, SIGTERM and SIGHUP.
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${server.base}/docs`);
     await page.locator('.swagger-ui .information-container').waitFor();
