@@ -3,7 +3,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'data/', 'test/fixtures/**/*.js'] },
+  { ignores: ['dist/', 'libs/client/dist/', 'node_modules/', 'coverage/', 'data/', 'test/fixtures/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -19,7 +19,8 @@ const config: Config = {
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
   transform: { '^.+\\.ts$': swc as never },
-  moduleNameMapper: { '^@clawdforge/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  // The SDK writes its relative imports as ESM wants them (`./http.js`); here they are the .ts sources.
+  moduleNameMapper: { '^@clawdforge/([a-z-]+)$': '<rootDir>/libs/$1/src', '^(\\.{1,2}/.+)\\.js$': '$1' },
   testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testTimeout: 30_000,
   maxWorkers: 2,

@@ -114,6 +114,30 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
     expect(printer.stdout).toEqual([expect.stringMatching(/^FILE_TOKEN\s+TOKEN\s+NAME/)]);
   });
 
+  it('lists files and sessions the server holds, as a table for people and as JSON with --json', async () => {
+    const server = await startTestApp({}, { dataDir });
+    let fileToken: string;
+    let sessionId: string;
+    try {
+      const token = await server.mintToken('lister');
+      fileToken = (await server.http().post('/files').set('Authorization', `Bearer ${token}`).attach('file', Buffer.from('notes'), 'notes.txt').expect(201)).body.file_token;
+      sessionId = (await server.http().post('/sessions').set('Authorization', `Bearer ${token}`).send({}).expect(201)).body.session_id;
+    } finally {
+      await server.close();
+    }
+    await run('files', 'list', '--token', 'lister');
+    expect(printer.stdout).toEqual([expect.stringMatching(/^FILE_TOKEN\s+TOKEN\s+NAME\s+TYPE\s+SIZE\s+EXPIRES$/), expect.stringMatching(new RegExp(`^${fileToken}\\s+lister\\s+notes\\.txt\\s+text/plain`))]);
+    printer.stdout = [];
+    await run('files', 'list', '--token', 'lister', '--json');
+    expect(JSON.parse(printer.stdout[0])).toEqual([expect.objectContaining({ token: 'lister', file_token: fileToken, name: 'notes.txt', size: 5, media_type: expect.stringMatching(/^text\/plain/) })]);
+    printer.stdout = [];
+    await run('sessions', 'list', '--token', 'lister');
+    expect(printer.stdout[1]).toMatch(new RegExp(`^${sessionId}\\s+lister\\s+claude\\s+sonnet\\s+(open|closed)\\s+0\\s`));
+    printer.stdout = [];
+    await run('sessions', 'list', '--token', 'lister', '--json');
+    expect(JSON.parse(printer.stdout[0])).toEqual([expect.objectContaining({ token: 'lister', session_id: sessionId, agent: 'claude', model: 'sonnet', turn_count: 0 })]);
+  });
+
   it('doctor reports each check on its own line and fails on a missing login', async () => {
     const saved = { key: process.env.ANTHROPIC_API_KEY, dir: process.env.CLAUDE_CONFIG_DIR };
     delete process.env.ANTHROPIC_API_KEY;
@@ -142,6 +166,10 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
       'agent confinement': 'ok',
       'Claude ACP adapter': 'ok',
     });
+    // Each failing check says how to fix it, on its own line.
+    const failing = printer.stdout.filter((line) => line.startsWith('FAIL'));
+    expect(failing).toEqual([expect.stringMatching(/^FAIL {2}claude login: not logged in.* — fix: run "CLAUDE_CONFIG_DIR=\S+ claude \/login" as the server's user/)]);
+    expect(printer.stdout.filter((line) => line.startsWith('ok')).every((line) => !line.includes('— fix:'))).toBe(true);
     expect(process.exitCode).toBe(1);
   });
 
@@ -189,6 +217,9 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
       max_concurrent_runs: 2,
     });
     printer.stdout = [];
+    await run('tokens', 'list');
+    expect(printer.stdout.find((line) => line.startsWith('scribe '))).toMatch(/\slive\s+-\s+models=haiku,sonnet concurrent=2 rpm=30 month=\$0\.5\s/);
+    printer.stdout = [];
     for (const [flags, said] of [
       [['--model', 'gpt-4'], '"gpt-4" is not a model alias'],
       [['--rpm', '1.5'], '--rpm takes a whole number'],
@@ -214,7 +245,20 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
       await server.close();
     }
     await run('audit', 'tail', '--limit', '2', '--route', '/admin/tokens');
-    expect(printer.stdout).toEqual([expect.stringMatching(/\sadmin\s+GET\s+\/admin\/tokens\s+200\s/), expect.stringMatching(/\s-\s+GET\s+\/admin\/tokens\s+401\s.*missing_token/)]);
+    expect(printer.stdout).toEqual([
+      expect.stringMatching(/^AT\s+TOKEN\s+METHOD\s+ROUTE\s+STATUS\s+MS\s+ERROR\s+DETAIL$/),
+      expect.stringMatching(/\sadmin\s+GET\s+\/admin\/tokens\s+200\s/),
+      expect.stringMatching(/\s-\s+GET\s+\/admin\/tokens\s+401\s.*missing_token/),
+    ]);
+    // Columns line up: each field starts where its header does.
+    const statusAt = printer.stdout[0].indexOf('STATUS') + 'STATUS'.length;
+    expect(printer.stdout.slice(1).map((line) => line.slice(statusAt - 3, statusAt))).toEqual(['200', '401']);
+    printer.stdout = [];
+    await run('audit', 'tail', '--limit', '2', '--route', '/admin/tokens', '--json');
+    expect(printer.stdout.map((line) => JSON.parse(line))).toEqual([
+      expect.objectContaining({ token_name: 'admin', method: 'GET', route: '/admin/tokens', status: 200, error_code: null }),
+      expect.objectContaining({ token_name: null, status: 401, error_code: 'missing_token' }),
+    ]);
   });
 });
 

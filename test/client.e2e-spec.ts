@@ -56,7 +56,7 @@ describe('@clawdforge/client', () => {
     expect((await app.listFiles()).items.map((f) => f.file_token)).toContain(file.file_token);
     const run = await app.run({ prompt: 'FAKE:echo', files: [file.file_token] });
     expect((run.result as { blocks: { type: string }[] }).blocks[0].type).toBe('image');
-    await app.deleteFile(file.file_token);
+    expect(await app.deleteFile(file.file_token)).toEqual({ ok: true, file_token: file.file_token, deleted: true });
     await expect(app.deleteFile(file.file_token)).rejects.toMatchObject({ code: 'file_not_found', status: 404 });
   });
 
@@ -101,6 +101,42 @@ describe('@clawdforge/client', () => {
     const retried = patient.run({ prompt: 'retried' });
     expect((await retried).result).toBe('You said: retried');
     await slow;
+  });
+
+  it('reads health without a token, and its own usage with one', async () => {
+    const anonymous = new Clawdforge({ baseUrl, token: 'none' });
+    expect(await anonymous.health()).toMatchObject({ ok: true, db_ok: true, claude_present: true, agents: { file_tools: 'restricted' } });
+    const before = await app.usage();
+    await app.run({ prompt: 'counted' });
+    const after = await app.usage();
+    expect(after).toMatchObject({ ok: true, token: 'sdk-app', limits: { budget_usd_day: null }, budget_left_day: null });
+    expect(after.today.runs).toBe(before.today.runs + 1);
+  });
+
+  it('answers runs and turns with tools_refused', async () => {
+    expect((await app.run({ prompt: 'x' })).tools_refused).toBe(0);
+    const session = await app.newSession({ agent: 'fake' });
+    try {
+      expect((await session.turn('hello')).tools_refused).toBe(0);
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('mints with limits, reads, updates and lists tokens, and reads the usage ledger', async () => {
+    const minted = await admin.tokens.create('sdk-limited', { ip_cidrs: ['127.0.0.0/8'], models: ['haiku'], runs_per_minute: 10 });
+    expect(minted).toMatchObject({ ok: true, name: 'sdk-limited', models: ['haiku'], runs_per_minute: 10, budget_usd_day: null, token: expect.stringMatching(/^cf_/) });
+    expect(await admin.tokens.get('sdk-limited')).toMatchObject({ ok: true, name: 'sdk-limited', ip_cidrs: ['127.0.0.0/8'], models: ['haiku'] });
+    const updated = await admin.tokens.update('sdk-limited', { models: null, budget_usd_day: 2.5, ip_cidrs: null });
+    expect(updated).toMatchObject({ models: null, budget_usd_day: 2.5, runs_per_minute: 10, ip_cidrs: null });
+    await expect(admin.tokens.update('sdk-limited', { runs_per_minute: 0 })).rejects.toMatchObject({ status: 400, code: 'invalid_request', field: 'runs_per_minute' });
+    await expect(admin.tokens.get('nobody-here')).rejects.toMatchObject({ status: 404, code: 'token_not_found' });
+    await admin.tokens.revoke('sdk-limited');
+
+    const ledger = await admin.ledger.list({ token: 'sdk-app', group_by: 'model' });
+    expect(ledger.items.length).toBeGreaterThan(0);
+    expect(ledger.items.every((item) => item.token === 'sdk-app' && 'model' in item)).toBe(true);
+    await expect(admin.ledger.list({ group_by: 'week' as 'day' })).rejects.toMatchObject({ status: 400, field: 'group_by' });
   });
 
   it('administers tokens and reads the audit log', async () => {

@@ -66,7 +66,7 @@ describe('claude login in /healthz and doctor (real claude CLI)', () => {
       return lines.filter((line) => /^(ok|FAIL)\s+claude login:/.test(line));
     };
     try {
-      expect(await doctor()).toEqual([expect.stringMatching(/^FAIL {2}claude login: not logged in: run "claude \/login" as the server's user/)]);
+      expect(await doctor()).toEqual([expect.stringMatching(/^FAIL {2}claude login: not logged in — fix: run "CLAUDE_CONFIG_DIR=\S+ claude \/login" as the server's user/)]);
       process.env.ANTHROPIC_API_KEY = API_KEY;
       expect(await doctor()).toEqual(['ok    claude login: logged in with api_key']);
     } finally {

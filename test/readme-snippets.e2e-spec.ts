@@ -43,15 +43,21 @@ describe('README client snippets', () => {
     }
   });
 
-  it('runs the Python snippet with the standard library', async () => {
+  it('runs the Python snippet with the standard library and clients/python', async () => {
     // Asynchronously: the server answering it lives in this same process.
-    const python = spawn('python3', ['-c', snippet('python')], { env: { PATH: process.env.PATH, ...env } });
+    const python = spawn('python3', ['-c', snippet('python')], { env: { PATH: process.env.PATH, PYTHONPATH: path.join(__dirname, '..', 'clients', 'python'), PYTHONDONTWRITEBYTECODE: '1', ...env } });
     let stdout = '';
     let stderr = '';
     python.stdout.on('data', (chunk) => (stdout += chunk));
     python.stderr.on('data', (chunk) => (stderr += chunk));
     const status = await new Promise((resolve) => python.on('close', resolve));
     expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
-    expect(stdout).toBe('You said: Reply with JSON: {"hello": "world"}\n');
+    expect(stdout.split('\n')).toEqual([
+      'You said: Reply with JSON: {"hello": "world"}',
+      'You said: Write a haiku about rice.',
+      'echo: Help me draft a SQL migration. (turn 1)',
+      '400 invalid_request model',
+      '',
+    ]);
   });
 });

@@ -5,6 +5,11 @@ import { ConfigError } from '@clawdforge/core';
 import { CliModule } from './cli.module';
 
 async function main(): Promise<void> {
+  // A pager or `head` that stops reading ends the output quietly, not in a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   try {
     await CommandFactory.run(CliModule, {
       logger: false,

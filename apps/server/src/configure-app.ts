@@ -3,7 +3,8 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { AuditTrailMiddleware, skipAudit } from '@clawdforge/audit';
 import { ADMIN_BEARER, API_KEY_HEADER, APP_BEARER, ClientIpPolicy, ipAllowlistMiddleware } from '@clawdforge/auth';
-import { AppConfig, appVersion } from '@clawdforge/core';
+import { AppConfig, appVersion, serverWideErrorLines } from '@clawdforge/core';
+import { addErrorExamples } from './error-examples';
 import { limitHttpServer } from './http-server-limits';
 
 export const DOCS_PATH = 'docs';
@@ -34,9 +35,16 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     new DocumentBuilder()
       .setTitle('clawdforge')
       .setDescription(
-        'LAN gateway that runs Claude Code for many apps. App routes take `Authorization: Bearer cf_…`; ' +
-          '`/admin/*` takes the admin token. Every error is `{"ok":false,"error":{"code","message"}}`, except on the ' +
-          'OpenAI- and Anthropic-compatible `/v1/*` routes, which answer in those APIs’ own shapes.',
+        [
+          'LAN gateway that runs Claude Code for many apps. App routes take `Authorization: Bearer cf_…`; ' +
+            '`/admin/*` takes the admin token. Every error is `{"ok":false,"error":{"code","message"}}` ' +
+            '(with `field` naming the request field at fault, for invalid input), except on the OpenAI- and Anthropic-compatible `/v1/*` ' +
+            'routes, which answer in those APIs’ own shapes; each route lists its own below.',
+          '',
+          'Any route may also answer:',
+          '',
+          ...serverWideErrorLines(),
+        ].join('\n'),
       )
       .setVersion(appVersion())
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'cf_…', description: 'An app token, `cf_…`, minted with POST /admin/tokens' }, APP_BEARER)
@@ -44,6 +52,6 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       .addApiKey({ type: 'apiKey', in: 'header', name: 'x-api-key', description: 'An app token, `cf_…`, as the /v1 routes also take it (what Anthropic’s clients send)' }, API_KEY_HEADER)
       .build(),
   );
-  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: `${DOCS_PATH}-json`, yamlDocumentUrl: `${DOCS_PATH}-yaml` });
+  SwaggerModule.setup(DOCS_PATH, app, addErrorExamples(document), { jsonDocumentUrl: `${DOCS_PATH}-json`, yamlDocumentUrl: `${DOCS_PATH}-yaml` });
   return app;
 }

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ErrorBodyDto, toPage } from '@clawdforge/core';
+import { ErrorBodyDto, PAGE_QUERY_ERRORS, toPage } from '@clawdforge/core';
 import { Admin } from '@clawdforge/auth';
 import { AuditService } from '@clawdforge/audit';
 import { AuditEventView, AuditPage } from './dto/audit-event.view';
@@ -15,7 +15,7 @@ export class AuditController {
   @Get()
   @ApiOperation({ summary: 'Audit rows, newest first', description: 'One row per request to a protected route, failures included. Never a token or prompt.' })
   @ApiOkResponse({ type: AuditPage })
-  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: PAGE_QUERY_ERRORS })
   async list(@Query() query: AuditQueryDto): Promise<AuditPage> {
     const rows = await this.audit.list({
       token: query.token,

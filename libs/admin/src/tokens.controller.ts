@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { codeList, ErrorBodyDto, PageQueryDto, toPage } from '@clawdforge/core';
+import { codeList, ErrorBodyDto, PAGE_QUERY_ERRORS, PageQueryDto, toPage } from '@clawdforge/core';
 import { Admin, TokensService } from '@clawdforge/auth';
 import { CreateTokenDto } from './dto/create-token.dto';
 import { policyPatch } from './dto/token-policy.dto';
@@ -16,7 +16,7 @@ export class TokensController {
   @Post()
   @ApiOperation({ summary: 'Mint an app token', description: 'The plaintext `token` is in this response only; store it in the app’s environment.' })
   @ApiCreatedResponse({ type: CreatedTokenResponse })
-  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'bad name or CIDR (the message names it)' })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: `${codeList('invalid_request')} naming the field: a bad or reserved name, a bad CIDR, a bad policy value` })
   @ApiConflictResponse({ type: ErrorBodyDto, description: `${codeList('token_name_taken')}: a live token already has this name` })
   async create(@Body() body: CreateTokenDto): Promise<CreatedTokenResponse> {
     const { token, plaintext } = await this.tokens.mint(body.name, body.ip_cidrs, policyPatch(body));
@@ -26,6 +26,7 @@ export class TokensController {
   @Get()
   @ApiOperation({ summary: 'List app tokens, live and revoked, oldest first' })
   @ApiOkResponse({ type: TokenPage })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: PAGE_QUERY_ERRORS })
   async list(@Query() query: PageQueryDto): Promise<TokenPage> {
     return toPage(await this.tokens.list(query.limit, query.cursor), query.limit, TokenView.of);
   }

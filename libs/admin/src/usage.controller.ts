@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Admin } from '@clawdforge/auth';
-import { decodeCursor, encodeCursor, ErrorBodyDto } from '@clawdforge/core';
+import { decodeCursor, encodeCursor, ErrorBodyDto, PAGE_QUERY_ERRORS } from '@clawdforge/core';
 import { UsageLedger, UsagePage } from '@clawdforge/usage';
 import { UsageQueryDto } from './dto/usage-query.dto';
 
@@ -17,7 +17,7 @@ export class UsageAdminController {
     description: 'Every run and session turn, kept across restarts and token rotations. Days are UTC; `cost_usd` is the CLI’s own, unrounded.',
   })
   @ApiOkResponse({ type: UsagePage })
-  @ApiBadRequestResponse({ type: ErrorBodyDto })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: PAGE_QUERY_ERRORS })
   async report(@Query() query: UsageQueryDto): Promise<UsagePage> {
     // Groups have no ids of their own: the cursor is the offset of the next page.
     const offset = query.cursor === undefined ? 0 : (decodeCursor(query.cursor) ?? 0);

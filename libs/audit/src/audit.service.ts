@@ -106,4 +106,12 @@ export class AuditService implements BeforeApplicationShutdown {
     if (filter.since !== undefined) query.andWhere('e.at >= :since', { since: filter.since.toISOString() });
     return query.getMany();
   }
+
+  /** Oldest first, the rows after `afterId` (for following the log as it grows), at most `limit`. */
+  listAfter(filter: Pick<AuditFilter, 'token' | 'route'>, afterId: number, limit: number): Promise<AuditEvent[]> {
+    const query = this.events.createQueryBuilder('e').orderBy('e.id', 'ASC').take(limit).where('e.id > :afterId', { afterId });
+    if (filter.token !== undefined) query.andWhere('e.token_name = :token', { token: filter.token });
+    if (filter.route !== undefined) query.andWhere('e.route = :route', { route: filter.route });
+    return query.getMany();
+  }
 }

@@ -1,12 +1,35 @@
-import { RetryOptions, Transport } from './http';
-import { Session } from './session';
-import { readEvents, streamError } from './sse';
-import type { AppToken, AuditRow, Page, RunRequest, RunResult, RunStreamEvent, SessionState, StoredFile, UploadedFile } from './types';
+import { RetryOptions, Transport } from './http.js';
+import { Session } from './session.js';
+import { readEvents, streamError } from './sse.js';
+import type {
+  AppToken,
+  AuditListOptions,
+  AuditRow,
+  CreatedToken,
+  CreateTokenRequest,
+  DeletedFile,
+  Health,
+  ListOptions,
+  NewSessionOptions,
+  OwnUsage,
+  Page,
+  RunRequest,
+  RunResult,
+  RunStreamEvent,
+  SessionState,
+  SessionSummary,
+  StoredFile,
+  Success,
+  UpdateTokenRequest,
+  UploadedFile,
+  UsageGroup,
+  UsageListOptions,
+} from './types.js';
 
 export interface ClawdforgeOptions {
   /** e.g. `http://192.168.0.5:8800` */
   baseUrl: string;
-  /** An app token (`cf_…`), or the admin token for `tokens` and `audit`. */
+  /** An app token (`cf_…`), or the admin token for `tokens`, `audit` and `ledger`. */
   token: string;
   /** Retry 429 answers, waiting as Retry-After says. Off unless given. */
   retry?: RetryOptions;
@@ -15,17 +38,6 @@ export interface ClawdforgeOptions {
 export interface UploadOptions {
   filename?: string;
   ttlSecs?: number;
-}
-
-export interface ListOptions {
-  limit?: number;
-  cursor?: string;
-}
-
-export interface NewSessionOptions {
-  agent?: string;
-  model?: string;
-  system?: string;
 }
 
 /** The clawdforge API. The token is held privately: it never shows in inspection, JSON or errors. */
@@ -38,6 +50,11 @@ export class Clawdforge {
 
   get baseUrl(): string {
     return this.#http.baseUrl;
+  }
+
+  /** GET /healthz: needs no token. A server whose database is down answers 503 (a ClawdforgeError). */
+  health(): Promise<Health> {
+    return this.#http.json<Health>({ method: 'GET', path: '/healthz' });
   }
 
   run(request: RunRequest, options: { signal?: AbortSignal } = {}): Promise<RunResult> {
@@ -67,12 +84,12 @@ export class Clawdforge {
     return this.#http.json<Page<StoredFile>>({ method: 'GET', path: '/files', query: { ...options } });
   }
 
-  async deleteFile(fileToken: string): Promise<void> {
-    await this.#http.send({ method: 'DELETE', path: `/files/${encodeURIComponent(fileToken)}` });
+  deleteFile(fileToken: string): Promise<DeletedFile> {
+    return this.#http.json<DeletedFile>({ method: 'DELETE', path: `/files/${encodeURIComponent(fileToken)}` });
   }
 
-  async newSession(options: NewSessionOptions = {}): Promise<Session> {
-    const state = await this.#http.json<SessionState>({ method: 'POST', path: '/sessions', json: options });
+  async newSession(request: NewSessionOptions = {}): Promise<Session> {
+    const state = await this.#http.json<SessionState>({ method: 'POST', path: '/sessions', json: request });
     return new Session(this.#http, state.session_id);
   }
 
@@ -81,24 +98,43 @@ export class Clawdforge {
     return new Session(this.#http, id);
   }
 
-  listSessions(options: ListOptions = {}): Promise<Page<SessionState>> {
-    return this.#http.json<Page<SessionState>>({ method: 'GET', path: '/sessions', query: { ...options } });
+  listSessions(options: ListOptions = {}): Promise<Page<SessionSummary>> {
+    return this.#http.json<Page<SessionSummary>>({ method: 'GET', path: '/sessions', query: { ...options } });
+  }
+
+  /** This token's spend today and this month, its limits and the budget left. */
+  usage(): Promise<OwnUsage> {
+    return this.#http.json<OwnUsage>({ method: 'GET', path: '/usage' });
   }
 
   /** Admin routes: the client must hold the admin token. */
   readonly tokens = {
-    create: (name: string, ipCidrs?: string[]) =>
-      this.#http.json<AppToken & { token: string }>({ method: 'POST', path: '/admin/tokens', json: ipCidrs ? { name, ip_cidrs: ipCidrs } : { name } }),
+    /** Mints a token; `options` is its `ip_cidrs`, or them and its limits. The plaintext `token` is in this answer only. */
+    create: (name: string, options: string[] | Omit<CreateTokenRequest, 'name'> = {}) => {
+      const body: CreateTokenRequest = Array.isArray(options) ? { name, ip_cidrs: options } : { ...options, name };
+      return this.#http.json<CreatedToken>({ method: 'POST', path: '/admin/tokens', json: body });
+    },
     list: (options: ListOptions = {}) => this.#http.json<Page<AppToken>>({ method: 'GET', path: '/admin/tokens', query: { ...options } }),
-    revoke: (name: string) => this.#http.json<AppToken>({ method: 'DELETE', path: `/admin/tokens/${encodeURIComponent(name)}` }),
+    get: (name: string) => this.#http.json<Success<AppToken>>({ method: 'GET', path: this.tokenPath(name) }),
+    /** Changes a live token's limits or ip_cidrs: a field left out stays, null lifts it. */
+    update: (name: string, patch: UpdateTokenRequest) => this.#http.json<Success<AppToken>>({ method: 'PATCH', path: this.tokenPath(name), json: patch }),
+    revoke: (name: string) => this.#http.json<Success<AppToken>>({ method: 'DELETE', path: this.tokenPath(name) }),
   };
 
   readonly audit = {
-    list: (options: ListOptions & { token?: string; route?: string; since?: string } = {}) =>
-      this.#http.json<Page<AuditRow>>({ method: 'GET', path: '/admin/audit', query: { ...options } }),
+    list: (options: AuditListOptions = {}) => this.#http.json<Page<AuditRow>>({ method: 'GET', path: '/admin/audit', query: { ...options } }),
+  };
+
+  /** The usage ledger of every token (admin). */
+  readonly ledger = {
+    list: (options: UsageListOptions = {}) => this.#http.json<Page<UsageGroup>>({ method: 'GET', path: '/admin/usage', query: { ...options } }),
   };
 
   toJSON(): { baseUrl: string } {
     return { baseUrl: this.baseUrl };
+  }
+
+  private tokenPath(name: string): string {
+    return `/admin/tokens/${encodeURIComponent(name)}`;
   }
 }

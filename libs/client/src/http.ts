@@ -1,4 +1,5 @@
-import { ClawdforgeError } from './errors';
+import { ClawdforgeError } from './errors.js';
+import type { ErrorBody } from './types.js';
 
 export interface RetryOptions {
   /** Extra attempts after a 429; 0 turns retrying off. */
@@ -84,7 +85,7 @@ export async function errorFrom(res: Response): Promise<ClawdforgeError> {
   const requestId = res.headers.get('x-request-id');
   const text = await res.text().catch(() => '');
   try {
-    const { error } = JSON.parse(text) as { error?: { code?: string; message?: string; field?: string } };
+    const { error } = JSON.parse(text) as Partial<ErrorBody>;
     if (error?.code) return new ClawdforgeError(error.code, res.status, error.message ?? error.code, requestId, error.field ?? null);
   } catch {
     // not the server's error JSON: a proxy's page, say

@@ -1,6 +1,6 @@
-export * from './clawdforge';
-export * from './errors';
-export type { RetryOptions } from './http';
-export * from './session';
-export * from './turn-result';
-export * from './types';
+export * from './clawdforge.js';
+export * from './errors.js';
+export type { RetryOptions } from './http.js';
+export * from './session.js';
+export * from './turn-result.js';
+export * from './types.js';

@@ -1,8 +1,9 @@
-import { SessionClosedError } from './errors';
-import type { Transport } from './http';
-import { readEvents, streamError } from './sse';
-import { TurnResult } from './turn-result';
-import type { AcpMessage, SessionState, TurnBody } from './types';
+import './dispose-polyfill.js';
+import { SessionClosedError } from './errors.js';
+import type { Transport } from './http.js';
+import { readEvents, streamError } from './sse.js';
+import { TurnResult } from './turn-result.js';
+import type { AcpMessage, SessionState, TurnBody, TurnRequest } from './types.js';
 
 export interface TurnOptions {
   timeout_secs?: number;
@@ -25,14 +26,14 @@ export class Session {
 
   async turn(prompt: string, options: TurnOptions = {}): Promise<TurnResult> {
     this.assertOpen();
-    const body = await this.http.json<TurnBody>({ method: 'POST', path: this.path('/turn'), json: { prompt, timeout_secs: options.timeout_secs }, signal: options.signal });
+    const body = await this.http.json<TurnBody>({ method: 'POST', path: this.path('/turn'), json: turnRequest(prompt, options), signal: options.signal });
     return new TurnResult(body);
   }
 
   /** The turn's ACP messages as the agent sends them, then its result. */
   async *turnStream(prompt: string, options: TurnOptions = {}): AsyncGenerator<TurnStreamEvent> {
     this.assertOpen();
-    const res = await this.http.send({ method: 'POST', path: this.path('/turn'), json: { prompt, timeout_secs: options.timeout_secs }, accept: 'text/event-stream', signal: options.signal });
+    const res = await this.http.send({ method: 'POST', path: this.path('/turn'), json: turnRequest(prompt, options), accept: 'text/event-stream', signal: options.signal });
     for await (const { event, data } of readEvents(res)) {
       if (event === 'acp') yield { type: 'acp', message: data as AcpMessage };
       else if (event === 'result') yield { type: 'result', result: new TurnResult(data as TurnBody) };
@@ -65,4 +66,8 @@ export class Session {
   private path(suffix: string): string {
     return `/sessions/${encodeURIComponent(this.id)}${suffix}`;
   }
+}
+
+function turnRequest(prompt: string, options: TurnOptions): TurnRequest {
+  return { prompt, timeout_secs: options.timeout_secs };
 }

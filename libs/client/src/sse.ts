@@ -1,4 +1,4 @@
-import { ClawdforgeError } from './errors';
+import { ClawdforgeError } from './errors.js';
 
 export interface ServerSentEvent {
   event: string;

@@ -1,4 +1,4 @@
-import type { AcpMessage, TurnBody } from './types';
+import type { AcpMessage, TurnBody } from './types.js';
 
 /** One finished turn: the server's body, plus `text()` joining what the agent said. */
 export class TurnResult implements TurnBody {
@@ -7,6 +7,7 @@ export class TurnResult implements TurnBody {
   readonly turn_index: number;
   readonly events: AcpMessage[];
   readonly stop_reason: string;
+  readonly tools_refused: number;
   readonly duration_ms: number;
   readonly late_events: AcpMessage[];
 
@@ -15,6 +16,7 @@ export class TurnResult implements TurnBody {
     this.turn_index = body.turn_index;
     this.events = body.events;
     this.stop_reason = body.stop_reason;
+    this.tools_refused = body.tools_refused;
     this.duration_ms = body.duration_ms;
     this.late_events = body.late_events ?? [];
   }

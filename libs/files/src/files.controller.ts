@@ -13,7 +13,7 @@ import {
 } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { codeList, ErrorBodyDto, PageQueryDto, toPage } from '@clawdforge/core';
+import { codeList, ErrorBodyDto, PAGE_QUERY_ERRORS, PageQueryDto, toPage } from '@clawdforge/core';
 import { DEFAULT_FILE_TTL_SECS, UploadFileDto } from './dto/upload-file.dto';
 import { DeletedFileResponse, StoredFilePage, StoredFileView, UploadedFileResponse } from './dto/stored-file.view';
 import { FilesService } from './files.service';
@@ -35,7 +35,7 @@ export class FilesController {
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadFileDto })
   @ApiCreatedResponse({ type: UploadedFileResponse })
-  @ApiBadRequestResponse({ type: ErrorBodyDto, description: 'no `file` field, or a bad `ttl_secs`' })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: `${codeList('invalid_request')} naming the field: no \`file\` field, a bad \`ttl_secs\`, a filename with control characters` })
   @ApiPayloadTooLargeResponse({
     type: ErrorBodyDto,
     description: `${codeList('payload_too_large')}: over FILES_MAX_BYTES, or the token would hold more than FILES_MAX_PER_TOKEN live files or FILES_MAX_TOTAL_BYTES_PER_TOKEN live bytes`,
@@ -51,6 +51,7 @@ export class FilesController {
   @Get()
   @ApiOperation({ summary: 'This token’s unexpired files, newest first' })
   @ApiOkResponse({ type: StoredFilePage })
+  @ApiBadRequestResponse({ type: ErrorBodyDto, description: PAGE_QUERY_ERRORS })
   async list(@CurrentToken() token: TokenPrincipal, @Query() query: PageQueryDto): Promise<StoredFilePage> {
     return toPage(await this.files.list(token.id, query.limit, query.cursor), query.limit, StoredFileView.of);
   }

@@ -5,3 +5,4 @@ export * from './files.service';
 export * from './media-type';
 export * from './missing-attachment';
 export * from './stored-file.entity';
+export * from './dto/stored-file.view';

@@ -38,9 +38,18 @@ export class RunController {
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: `${codeList('invalid_request')} naming the field, ${codeList('model_not_allowed')}` })
   @ApiNotFoundResponse({ type: ErrorBodyDto, description: `${codeList('file_not_found')} naming the file token: unknown, expired, or another token’s` })
   @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: `${codeList('attachments_too_large')}: the files total more than RUN_ATTACHMENTS_MAX_BYTES` })
-  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: `${codeList('queue_full')}, with Retry-After` })
-  @ApiBadGatewayResponse({ type: ErrorBodyDto, description: `${codeList('cli_failed')} (the CLI or the upstream API failed; its message, sanitised), ${codeList('output_too_large')}` })
-  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: codeList('cli_not_found', 'shutting_down') })
+  @ApiTooManyRequestsResponse({
+    type: ErrorBodyDto,
+    description: `${codeList('queue_full')}, ${codeList('rate_limited')} (runs_per_minute), ${codeList('budget_exceeded')} (the token’s day or month budget is spent, or the run reached what was left of it); each with Retry-After`,
+  })
+  @ApiBadGatewayResponse({
+    type: ErrorBodyDto,
+    description: `${codeList('cli_failed')} (the CLI or the upstream API failed; its message, sanitised), ${codeList('output_too_large')}, ${codeList('structured_output_missing')} (json_schema was given and the model did not follow it)`,
+  })
+  @ApiServiceUnavailableResponse({
+    type: ErrorBodyDto,
+    description: `${codeList('cli_not_found', 'shutting_down')}, ${codeList('upstream_auth')} (the claude login is missing or expired), ${codeList('upstream_unavailable')} (every Claude login is cooling after a limit, with Retry-After)`,
+  })
   @ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: `${codeList('timeout')}: timeout_secs passed and the run was stopped` })
   async run(@CurrentToken() token: TokenPrincipal, @Body() body: RunRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const audit = requestContext(req).audit;

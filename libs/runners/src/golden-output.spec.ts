@@ -107,8 +107,14 @@ describe('golden output of the pinned CLIs', () => {
       expect(events).toEqual([]);
     });
 
-    it('streaming: the tool call, then the text deltas that add up to the answer', () => {
-      const { result, events } = claudeReads(golden('claude-stream'));
+    it('streaming: the serving model of each API call, the tool call, then the text deltas that add up to the answer', () => {
+      const { result, events: all } = claudeReads(golden('claude-stream'));
+      // Each message_start names the model serving that call (two calls: the tool use, then the answer).
+      expect(all.filter((e) => e?.type === 'model')).toEqual([
+        { type: 'model', model: result!.model },
+        { type: 'model', model: result!.model },
+      ]);
+      const events = all.filter((e) => e?.type !== 'model');
       expect(events[0]).toEqual({ type: 'tool_use', id: expect.stringMatching(/^toolu_/), name: 'Read' });
       expect(events.slice(1).every((e) => e?.type === 'delta')).toBe(true);
       expect(events.length).toBeGreaterThan(2);

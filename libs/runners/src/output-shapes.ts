@@ -35,6 +35,7 @@ export const FIELDS_READ: Record<CliOutput, Record<string, readonly string[]>> =
     ],
     'stream_event content_block_delta text_delta': ['^type', 'type', 'event.type', 'event.delta.type', 'event.delta.text'],
     'stream_event content_block_start tool_use': ['^type', 'type', 'event.type', 'event.content_block.type', 'event.content_block.id', 'event.content_block.name'],
+    'stream_event message_start': ['^type', 'type', 'event.type', 'event.message.model'],
     user: [
       '^type',
       'type',

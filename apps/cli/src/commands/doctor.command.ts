@@ -6,22 +6,34 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '@clawdforge/core';
 import { probeClaudeLogin } from '@clawdforge/health';
 import { AgentConfinement, CLI_PACKAGES, packageVersionOfBin, PinnedCli, pinMismatch, pinnedCliVersions, probeCliVersion, ProcessRunner, versionNumber } from '@clawdforge/runners';
-import { CliPrinter } from '../cli-printer';
+import { CliPrinter, oneLine } from '../cli-printer';
 
 interface Check {
   name: string;
   run: () => Promise<string | CheckWarning>;
+  /** What to do when it fails, unless the failure says more precisely. */
+  fix: string;
 }
-
-/** Thrown by a check to fail it with this detail. */
-class CheckFailed extends Error {}
 
 /** Returned by a check that passed with something the operator should know (it does not fail doctor). */
 class CheckWarning {
   constructor(readonly detail: string) {}
 }
 
-@Command({ name: 'doctor', description: 'Check configuration, database, directories, CLIs and the claude login; exit 1 if any check fails' })
+/** Thrown by a check to fail it with this detail, and a fix more precise than the check's own. */
+class CheckFailed extends Error {
+  constructor(
+    message: string,
+    readonly fix?: string,
+  ) {
+    super(message);
+  }
+}
+
+@Command({
+  name: 'doctor',
+  description: 'Check configuration, database, directories, CLIs and the claude login, one line each (a failing one says how to fix it); exit 1 if any fails',
+})
 export class DoctorCommand extends CommandRunner {
   constructor(
     private readonly config: AppConfig,
@@ -41,7 +53,8 @@ export class DoctorCommand extends CommandRunner {
         this.printer.out(said instanceof CheckWarning ? `WARN  ${check.name}: ${said.detail}` : `ok    ${check.name}: ${said}`);
       } catch (error) {
         failed++;
-        this.printer.out(`FAIL  ${check.name}: ${(error as Error).message}`);
+        const fix = (error instanceof CheckFailed && error.fix) || check.fix;
+        this.printer.out(`FAIL  ${check.name}: ${oneLine((error as Error).message)} — fix: ${fix}`);
       }
     }
     if (failed > 0) process.exitCode = 1;
@@ -50,22 +63,24 @@ export class DoctorCommand extends CommandRunner {
   private checks(): Check[] {
     const c = this.config;
     return [
-      { name: 'configuration', run: async () => `valid; DATA_DIR ${c.dataDir}, port ${c.port}` },
+      { name: 'configuration', run: async () => `valid; DATA_DIR ${c.dataDir}, port ${c.port}`, fix: 'correct the variable named above (see .env.example)' },
       {
         name: 'admin token',
         run: async () => {
           if (c.adminToken === null) throw new CheckFailed('ADMIN_BOOTSTRAP_TOKEN is not set here; the server will not start without it');
           return 'ADMIN_BOOTSTRAP_TOKEN is set';
         },
+        fix: 'set ADMIN_BOOTSTRAP_TOKEN (24 characters or more) in the environment or .env, or ADMIN_BOOTSTRAP_TOKEN_FILE',
       },
       {
         name: 'database',
         run: async () => {
           await this.db.query('SELECT 1');
           const where = c.databaseUrl === null ? c.databasePath : `PostgreSQL at ${withoutPassword(c.databaseUrl)}`;
-          if (await this.db.showMigrations()) throw new CheckFailed(`${where} has migrations pending`);
+          if (await this.db.showMigrations()) throw new CheckFailed(`${where} has migrations pending`, 'start the server once: it migrates at start-up');
           return `${where}, migrated`;
         },
+        fix: c.databaseUrl === null ? 'make DATABASE_PATH (and its directory) readable and writable by this user' : 'check DATABASE_URL and that the PostgreSQL server is up',
       },
       ...[
         ['DATA_DIR', c.dataDir],
@@ -73,11 +88,15 @@ export class DoctorCommand extends CommandRunner {
         ['RUNS_DIR', c.runsDir],
         ['ACPX_SESSIONS_CWD', c.acpxSessionsCwd],
         ['ACPX_HOME', c.acpxHome],
-      ].map(([name, dir]) => ({ name, run: () => writable(dir) })),
-      { name: 'claude', run: () => this.version('claude', c.claudeBin) },
-      { name: 'acpx', run: () => this.version('acpx', c.acpxBin) },
-      { name: 'claude login', run: () => this.claudeLogin() },
-      { name: 'agent confinement', run: async () => this.confinementReport() },
+      ].map(([name, dir]) => ({ name, run: () => writable(dir), fix: `make it writable by the server's user (chown), or point ${name} at a directory that is` })),
+      { name: 'claude', run: () => this.version('claude', c.claudeBin), fix: 'run "npm ci" (it installs the pinned claude CLI), or set CLAUDE_BIN' },
+      { name: 'acpx', run: () => this.version('acpx', c.acpxBin), fix: 'run "npm ci" (it installs the pinned acpx), or set ACPX_BIN' },
+      { name: 'claude login', run: () => this.claudeLogin(), fix: 'run "claude /login" as the server\'s user, or set ANTHROPIC_API_KEY' },
+      {
+        name: 'agent confinement',
+        run: async () => this.confinementReport(),
+        fix: 'install bubblewrap and socat (apt-get install bubblewrap socat), or use SESSION_PERMISSIONS=approve-reads',
+      },
       {
         name: 'Claude ACP adapter',
         run: async () => {
@@ -87,6 +106,7 @@ export class DoctorCommand extends CommandRunner {
           const drift = pinMismatch('claudeAcp', version, pinnedCliVersions().claudeAcp);
           return drift ? new CheckWarning(`${drift} (${bin})`) : `${version ?? 'version unknown'} (${bin})`;
         },
+        fix: 'run "npm ci" (it installs the pinned adapter)',
       },
     ];
   }
@@ -97,7 +117,7 @@ export class DoctorCommand extends CommandRunner {
     if (status.shell_sandbox === 'not_needed') return `${base}; no agent has a shell`;
     if (status.shell_sandbox === 'bwrap') return `${base}; agents' shell runs in an OS sandbox (bubblewrap)`;
     if (!this.config.allowUnsandboxedAgents) {
-      throw new CheckFailed(`${base}, but no OS sandbox is available for agents' shell (install bubblewrap and socat); the server will not start`);
+      throw new CheckFailed(`${base}, but no OS sandbox is available for agents' shell; the server will not start`);
     }
     return `${base}; UNSANDBOXED: agents' shell runs without an OS sandbox (ALLOW_UNSANDBOXED_AGENTS=1)`;
   }
@@ -110,7 +130,7 @@ export class DoctorCommand extends CommandRunner {
       const name = this.config.claudeLogins.length > 1 ? `login "${label}": ` : '';
       if (!login.loggedIn) {
         const why = login.problem ? ` (${login.problem})` : '';
-        throw new CheckFailed(`${name}not logged in${why}: run "claude /login" as the server's user (CLAUDE_CONFIG_DIR=${dir})`);
+        throw new CheckFailed(`${name}not logged in${why}`, `run "CLAUDE_CONFIG_DIR=${dir} claude /login" as the server's user, or set ANTHROPIC_API_KEY`);
       }
       said.push(`${name}logged in with ${login.method ?? 'an unnamed method'}${login.expiresAt ? `, until ${login.expiresAt}` : ''}`);
     }

@@ -28,7 +28,7 @@ export class UsageCommand extends CommandRunner {
       const since = options.since ? new Date(options.since) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
       const until = options.until ? new Date(options.until) : undefined;
       const groups = await this.ledger.report({ token: options.token, since, until, groupBy: options.groupBy ?? 'token', offset: 0, limit: 100_000 });
-      if (options.json) return this.printer.out(JSON.stringify(groups));
+      if (options.json) return this.printer.json(groups);
       this.printer.table(
         ['TOKEN', 'DAY', 'MODEL', 'RUNS', 'TURNS', 'INPUT', 'OUTPUT', 'CACHE_READ', 'COST_USD'],
         groups.map((g) => [g.token, g.day ?? '-', g.model ?? '-', String(g.runs), String(g.turns), String(g.input_tokens), String(g.output_tokens), String(g.cache_read_tokens), g.cost_usd.toFixed(4)]),

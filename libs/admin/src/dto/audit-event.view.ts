@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ApiOkTrue } from '@clawdforge/core';
 import type { AuditEvent } from '@clawdforge/audit';
 
 export class AuditEventView {
@@ -52,7 +53,7 @@ export class AuditEventView {
 }
 
 export class AuditPage {
-  @ApiProperty({ type: Boolean, example: true }) ok: true;
+  @ApiOkTrue() ok: true;
   @ApiProperty({ type: [AuditEventView] }) items: AuditEventView[];
   @ApiProperty({ nullable: true, type: String, example: null }) next_cursor: string | null;
 }

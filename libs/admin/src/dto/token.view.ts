@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ApiOkTrue } from '@clawdforge/core';
 import type { AppToken } from '@clawdforge/auth';
 import { TokenLimitsView } from '@clawdforge/usage';
 
@@ -19,10 +20,10 @@ export class TokenView {
   @ApiProperty({ example: '2026-11-24T14:00:00.000Z' })
   created_at: string;
 
-  @ApiProperty({ nullable: true, example: '2026-11-24T15:30:00.000Z' })
+  @ApiProperty({ nullable: true, type: String, example: '2026-11-24T15:30:00.000Z' })
   last_used_at: string | null;
 
-  @ApiProperty({ nullable: true, example: null })
+  @ApiProperty({ nullable: true, type: String, example: null })
   revoked_at: string | null;
 
   static of(token: AppToken): TokenView {
@@ -38,7 +39,7 @@ export class TokenView {
 }
 
 export class TokenResponse extends TokenView {
-  @ApiProperty({ type: Boolean, example: true })
+  @ApiOkTrue()
   ok: true;
 }
 
@@ -48,7 +49,7 @@ export class CreatedTokenResponse extends TokenResponse {
 }
 
 export class TokenPage {
-  @ApiProperty({ type: Boolean, example: true })
+  @ApiOkTrue()
   ok: true;
 
   @ApiProperty({ type: [TokenView] })

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ERROR_CODES, ErrorCode } from './error-codes';
+import { CLIENT_ERROR_CODES, ErrorCode } from './error-codes';
 
 export class ErrorDetailDto {
-  @ApiProperty({ description: 'Stable snake_case code to branch on', enum: Object.keys(ERROR_CODES), example: 'invalid_request' })
+  @ApiProperty({ description: 'Stable snake_case code to branch on', enum: [...CLIENT_ERROR_CODES], example: 'invalid_request' })
   code: ErrorCode;
 
   @ApiProperty({ description: 'For a human; may change between versions', example: 'name must match ^[a-z0-9][a-z0-9_-]{0,63}$' })
@@ -14,7 +14,7 @@ export class ErrorDetailDto {
 
 /** The shape of every error response. */
 export class ErrorBodyDto {
-  @ApiProperty({ type: Boolean, example: false })
+  @ApiProperty({ type: Boolean, enum: [false], example: false })
   ok: false;
 
   @ApiProperty({ type: ErrorDetailDto })

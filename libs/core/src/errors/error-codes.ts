@@ -65,6 +65,12 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
+/** Codes only audit rows carry: of a client that went away, and of a run the server died in. No client is answered with them. */
+export const AUDIT_ONLY_ERROR_CODES: readonly ErrorCode[] = ['cancelled', 'interrupted'];
+
+/** Every code a client can be answered with. */
+export const CLIENT_ERROR_CODES: readonly ErrorCode[] = (Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => !AUDIT_ONLY_ERROR_CODES.includes(code));
+
 /** The codes that answer with `status`: what a class named for a status (NotFoundError, …) may take. */
 export type ErrorCodeWithStatus<S extends number> = { [C in ErrorCode]: (typeof ERROR_CODES)[C] extends S ? C : never }[ErrorCode];
 

@@ -1,18 +1,22 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { codeList } from '../errors/error-codes';
 import { InvalidRequestError } from '../errors/http-errors';
 
 export const MAX_PAGE_SIZE = 1000;
 
+/** The 400 answers of a paged list, for its Swagger description. */
+export const PAGE_QUERY_ERRORS = `${codeList('invalid_request')} naming \`limit\` or another bad query field, ${codeList('invalid_cursor')}`;
+
 export class PageQueryDto {
-  @ApiPropertyOptional({ description: `Page size, 1..${MAX_PAGE_SIZE}`, default: 100, example: 100 })
+  @ApiPropertyOptional({ type: Number, description: `Page size, 1..${MAX_PAGE_SIZE}`, default: 100, example: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be a whole number' })
   @Min(1, { message: 'limit must be at least 1' })
   @Max(MAX_PAGE_SIZE, { message: `limit must be at most ${MAX_PAGE_SIZE}` })
-  limit = 100;
+  limit: number = 100;
 
   @ApiPropertyOptional({ description: 'The `next_cursor` of the previous page' })
   @IsOptional()

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ApiOkTrue } from '@clawdforge/core';
 import type { StoredFile } from '../stored-file.entity';
 
 export class StoredFileView {
@@ -24,18 +25,18 @@ export class StoredFileView {
 }
 
 export class UploadedFileResponse extends StoredFileView {
-  @ApiProperty({ type: Boolean, example: true }) ok: true;
+  @ApiOkTrue() ok: true;
   @ApiProperty({ example: 3600 }) ttl_secs: number;
 }
 
 export class DeletedFileResponse {
-  @ApiProperty({ type: Boolean, example: true }) ok: true;
+  @ApiOkTrue() ok: true;
   @ApiProperty({ example: 'ff_Jq3v9yXkzQm1b2c3d4e5f6g7h8i9j0kL' }) file_token: string;
   @ApiProperty({ example: true }) deleted: boolean;
 }
 
 export class StoredFilePage {
-  @ApiProperty({ type: Boolean, example: true }) ok: true;
+  @ApiOkTrue() ok: true;
   @ApiProperty({ type: [StoredFileView] }) items: StoredFileView[];
   @ApiProperty({ nullable: true, type: String, example: null }) next_cursor: string | null;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsArgvText, MAX_ARGV_TEXT_BYTES, StreamableRequestDto } from '@clawdforge/core';
+import { IsArgvText, JSON_OBJECT_SCHEMA, MAX_ARGV_TEXT_BYTES, StreamableRequestDto } from '@clawdforge/core';
 
 export const MAX_FILES_PER_RUN = 20;
 
@@ -49,6 +49,7 @@ export class RunRequestDto extends StreamableRequestDto {
   @ApiPropertyOptional({
     description: `JSON Schema the answer must follow; \`result\` is then the structured object. At most ${MAX_ARGV_TEXT_BYTES} bytes as JSON`,
     example: { type: 'object', properties: { qty: { type: 'number' }, unit: { type: 'string' } }, required: ['qty', 'unit'] },
+    ...JSON_OBJECT_SCHEMA,
   })
   @IsOptional()
   @IsObject({ message: 'json_schema must be a JSON object' })

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ANY_JSON_VALUE_SCHEMA, ApiOkTrue } from '@clawdforge/core';
 
 export class RunUsageDto {
   @ApiProperty({ nullable: true, type: Number, example: 1200 }) input_tokens: number | null;
@@ -8,11 +9,12 @@ export class RunUsageDto {
 }
 
 export class RunResponseDto {
-  @ApiProperty({ type: Boolean, example: true }) ok: true;
+  @ApiOkTrue() ok: true;
 
   @ApiProperty({
     description: 'The model’s answer with one code fence stripped, JSON-parsed when it parses, else the string; the structured object when json_schema was given',
     example: { qty: 2, unit: 'cup', food: 'rice', note: 'cooked, white', approx: true },
+    ...ANY_JSON_VALUE_SCHEMA,
   })
   result: unknown;
 

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { ApiOkTrue, JSON_OBJECT_SCHEMA } from '@clawdforge/core';
 import type { AgentSession } from '../agent-session.entity';
 
 export class SessionView {
@@ -28,24 +29,24 @@ export class SessionView {
 }
 
 export class SessionResponse extends SessionView {
-  @ApiProperty({ type: Boolean, example: true }) ok: true;
+  @ApiOkTrue() ok: true;
   @ApiProperty({
     description: 'Agent messages of the last turn that arrived after it was answered; the next turn hands them over as its late_events',
     type: 'array',
-    items: { type: 'object' },
+    items: JSON_OBJECT_SCHEMA,
     required: false,
   })
   late_events?: Record<string, unknown>[];
 }
 
 export class SessionPage {
-  @ApiProperty({ type: Boolean, example: true }) ok: true;
+  @ApiOkTrue() ok: true;
   @ApiProperty({ type: [SessionView] }) items: SessionView[];
   @ApiProperty({ nullable: true, type: String, example: null }) next_cursor: string | null;
 }
 
 export class TurnResponse {
-  @ApiProperty({ type: Boolean, example: true }) ok: true;
+  @ApiOkTrue() ok: true;
   @ApiProperty({ example: '6f1c2d3e-4b5a-4c6d-8e7f-9a0b1c2d3e4f' }) session_id: string;
   @ApiProperty({ description: 'This turn’s number in the session, from 1', example: 2 }) turn_index: number;
 
@@ -56,7 +57,7 @@ export class TurnResponse {
       { jsonrpc: '2.0', id: 2, result: { stopReason: 'end_turn' } },
     ],
     type: 'array',
-    items: { type: 'object' },
+    items: JSON_OBJECT_SCHEMA,
   })
   events: Record<string, unknown>[];
 
@@ -67,7 +68,7 @@ export class TurnResponse {
   @ApiProperty({
     description: 'Agent messages of the previous turn that arrived after it was answered (acpx lingers about a second after the prompt result); usually empty',
     type: 'array',
-    items: { type: 'object' },
+    items: JSON_OBJECT_SCHEMA,
   })
   late_events: Record<string, unknown>[];
 }

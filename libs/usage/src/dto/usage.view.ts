@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiOkTrue } from '@clawdforge/core';
 import type { TokenPolicy } from '@clawdforge/core';
 
 export class UsageTotalsView {
@@ -17,7 +18,7 @@ export class UsageGroupView extends UsageTotalsView {
 }
 
 export class UsagePage {
-  @ApiProperty({ type: Boolean, example: true }) ok: true;
+  @ApiOkTrue() ok: true;
   @ApiProperty({ type: [UsageGroupView] }) items: UsageGroupView[];
   @ApiProperty({ nullable: true, type: String, example: null }) next_cursor: string | null;
 }
@@ -41,7 +42,7 @@ export class TokenLimitsView {
 }
 
 export class OwnUsageResponse {
-  @ApiProperty({ type: Boolean, example: true }) ok: true;
+  @ApiOkTrue() ok: true;
   @ApiProperty({ example: 'cauldron' }) token: string;
   @ApiProperty({ type: UsageTotalsView, description: 'This UTC day so far' }) today: UsageTotalsView;
   @ApiProperty({ type: UsageTotalsView, description: 'This UTC month so far' }) month: UsageTotalsView;
