@@ -52,10 +52,10 @@ export async function compatOverheadSection(say: (line?: string) => void): Promi
     say();
     say(`${ROUNDS} runs each, interleaved on one server, fake CLI, warm pool on, ${PAUSE_MS} ms apart. Goal: within 2 ms of /run at p50.`);
     say();
-    say('| | p50 | p95 | p50 − /run p50 |');
-    say('|---|---|---|---|');
+    say('| | p50 | p95 | p50 − /run p50 | p50 ÷ /run p50 |');
+    say('|---|---|---|---|---|');
     for (const [name, values] of Object.entries(samples)) {
-      say(`| ${name} | ${percentile(values, 50).toFixed(1)} ms | ${percentile(values, 95).toFixed(1)} ms | ${(percentile(values, 50) - percentile(base, 50)).toFixed(1)} ms |`);
+      say(`| ${name} | ${percentile(values, 50).toFixed(1)} ms | ${percentile(values, 95).toFixed(1)} ms | ${(percentile(values, 50) - percentile(base, 50)).toFixed(1)} ms | ${(percentile(values, 50) / percentile(base, 50)).toFixed(2)} |`);
     }
     say();
   } finally {
