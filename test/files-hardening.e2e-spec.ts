@@ -100,6 +100,9 @@ describe('/files reconciliation at boot in a FILES_DIR shared with other files',
 
     const orphan = '3b241101-e2bb-4255-8caf-4136c566a962';
     fs.writeFileSync(path.join(filesDir, orphan), 'bytes of an upload a crash left without a row');
+    // Left by a crash long ago (on PostgreSQL, younger bytes may be another instance's upload under way).
+    const longAgo = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(path.join(filesDir, orphan), longAgo, longAgo);
     const warn = jest.spyOn(Logger.prototype, 'warn');
     const log = jest.spyOn(Logger.prototype, 'log');
 

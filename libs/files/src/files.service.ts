@@ -23,6 +23,9 @@ export const FILE_TOKEN_PREFIX = 'ff_';
 /** Bytes without a row younger than this may be another instance's upload in progress (shared FILES_DIR). */
 const SHARED_UPLOAD_GRACE_MS = 60 * 60 * 1000;
 
+/** First key of the advisory locks the quota check takes per owner on PostgreSQL (the second is the token id). */
+const FILE_QUOTA_LOCKS = 0x63666671;
+
 /** Inserts the row only if the owner's live files, this one included, stay within both quotas. */
 const INSERT_WITHIN_QUOTA = `INSERT INTO "stored_files"
   ("file_token", "owner_token_id", "original_name", "media_type", "size", "sha256", "storage_name", "created_at", "expires_at")
@@ -60,8 +63,7 @@ export class FilesService {
     const now = this.clock.now();
     const fileToken = FILE_TOKEN_PREFIX + randomBytes(24).toString('base64url');
     const expiresAt = new Date(now.getTime() + ttlSecs * 1000);
-    // Quota check and insert are one statement, so two uploads racing for the last place cannot both take it.
-    await this.files.query(dialectSql(this.files.manager.connection, INSERT_WITHIN_QUOTA), [
+    const params = [
       fileToken,
       ownerTokenId,
       name,
@@ -76,7 +78,21 @@ export class FilesService {
       this.config.filesMaxPerToken,
       upload.size,
       this.config.filesMaxTotalBytesPerToken,
-    ]);
+    ];
+    const db = this.files.manager.connection;
+    const insert = dialectSql(db, INSERT_WITHIN_QUOTA);
+    if (db.options.type === 'postgres') {
+      // PostgreSQL's statements see only what was committed when they began, so two racing inserts
+      // would both count the same files: the owner's uploads take turns on an advisory lock.
+      await this.files.manager.transaction(async (tx) => {
+        await tx.query('SELECT pg_advisory_xact_lock($1, $2)', [FILE_QUOTA_LOCKS, ownerTokenId]);
+        await tx.query(insert, params);
+      });
+    } else {
+      // SQLite runs one writer at a time: the quota check and the insert are one statement, so two
+      // uploads racing for the last place cannot both take it.
+      await this.files.query(insert, params);
+    }
     const stored = await this.files.findOne({ where: { fileToken } });
     if (!stored) throw await this.quotaError(ownerTokenId, upload.size);
     return stored;
