@@ -2,8 +2,8 @@ import type { Request, Response } from 'express';
 import type { TokenPrincipal } from '@clawdforge/auth';
 import { clientGoneSignal, requestContext } from '@clawdforge/core';
 import type { RunInput, RunOutcome, RunService } from '@clawdforge/run';
-import type { ClaudeStreamEvent } from '@clawdforge/runners';
 import { encodeConversation, ChatTurn } from './transcript';
+import type { WireStream } from './wire-stream';
 import { markRunStarted, WireFormat, wireError } from './wire-errors';
 
 /** A client of these routes cannot say how long to wait; the SDKs themselves wait ten minutes. */
@@ -27,15 +27,6 @@ export function runInputOf(request: Omit<WireRequest, 'stream'>): RunInput {
 /** What the run cost, for the client: the CLI's own figure (the ledger holds the same). */
 export function setCostHeader(res: Response, outcome: RunOutcome): void {
   if (outcome.costUsd !== null) res.setHeader('x-clawdforge-cost-usd', String(outcome.costUsd));
-}
-
-interface WireStream {
-  readonly opened: boolean;
-  open(): void;
-  event(event: ClaudeStreamEvent): void;
-  finish(outcome: RunOutcome): void;
-  fail(body: unknown): void;
-  end(): void;
 }
 
 /** How a wire format answers a run: the whole answer's body, or a stream it writes into. */

@@ -1,8 +1,6 @@
 import type { Response } from 'express';
-import { SseStream } from '@clawdforge/core';
 import type { RunOutcome } from '@clawdforge/run';
-import type { ClaudeStreamEvent } from '@clawdforge/runners';
-import { answerText } from '../answer-text';
+import { WireStream } from '../wire-stream';
 import { chatUsage, finishReason } from './chat-response';
 
 const KEEPALIVE = ': keepalive\n\n';
@@ -13,11 +11,7 @@ const KEEPALIVE = ': keepalive\n\n';
  * while the model is quiet. The first chunk waits for the model's name, so every chunk names the
  * model that serves the run.
  */
-export class ChatCompletionStream {
-  private readonly sse: SseStream;
-  private model: string;
-  private begun = false;
-
+export class ChatCompletionStream extends WireStream {
   constructor(
     res: Response,
     private readonly id: string,
@@ -26,50 +20,26 @@ export class ChatCompletionStream {
     private readonly options: { includeUsage: boolean; structured: boolean },
     heartbeatMs?: number,
   ) {
-    this.sse = new SseStream(res, heartbeatMs, KEEPALIVE);
-    this.model = requestedModel;
+    super(res, requestedModel, options.structured, KEEPALIVE, heartbeatMs);
   }
 
-  get opened(): boolean {
-    return this.sse.opened;
-  }
-
-  open(): void {
-    this.sse.open();
-  }
-
-  event(event: ClaudeStreamEvent): void {
-    if (event.type === 'model') {
-      if (!this.begun) this.model = event.model;
-    } else if (event.type === 'delta' && !this.options.structured) {
-      this.begin();
-      this.chunk([{ index: 0, delta: { content: event.text }, logprobs: null, finish_reason: null }]);
-    }
-  }
-
-  /** The end of a run: structured output as one delta (it arrives whole), the finish reason, usage when asked, [DONE]. */
-  finish(outcome: RunOutcome): void {
-    if (outcome.model && !this.begun) this.model = outcome.model;
-    this.begin();
-    if (this.options.structured) this.chunk([{ index: 0, delta: { content: answerText(outcome) }, logprobs: null, finish_reason: null }]);
-    this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason(outcome.stopReason) }]);
-    if (this.options.includeUsage) this.chunk([], chatUsage(outcome.usage));
-    this.sse.write('data: [DONE]\n\n');
-  }
-
-  /** A failure after the headers went out: OpenAI's error object as a data frame. */
   fail(body: unknown): void {
     this.sse.write(`data: ${JSON.stringify(body)}\n\n`);
   }
 
-  end(): void {
-    this.sse.end();
+  protected start(): void {
+    this.chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
   }
 
-  private begin(): void {
-    if (this.begun) return;
-    this.begun = true;
-    this.chunk([{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }]);
+  protected text(text: string): void {
+    this.chunk([{ index: 0, delta: { content: text }, logprobs: null, finish_reason: null }]);
+  }
+
+  /** The finish reason, usage when asked, [DONE]. */
+  protected close(outcome: RunOutcome): void {
+    this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason(outcome.stopReason) }]);
+    if (this.options.includeUsage) this.chunk([], chatUsage(outcome.usage));
+    this.sse.write('data: [DONE]\n\n');
   }
 
   private chunk(choices: unknown[], usage?: unknown): void {
