@@ -1,19 +1,9 @@
 import { Body, Controller, Post, Req, Res, UseFilters } from '@nestjs/common';
-import {
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { AppConfig, codeList, requestContext } from '@clawdforge/core';
-import { CompatTokenAuth } from '../docs/compat-auth.decorator';
+import { AppConfig, requestContext } from '@clawdforge/core';
+import { CompatRunErrors, CompatTokenAuth } from '../docs/compat-auth.decorator';
 import { RunService } from '@clawdforge/run';
 import { serveWireRun } from '../compat-run';
 import { AnthropicErrorDoc } from '../docs/error-docs';
@@ -42,11 +32,7 @@ export class MessagesController {
   })
   @ApiBody({ type: MessagesRequestDoc })
   @ApiOkResponse({ type: MessageDoc, description: 'With `"stream": true`: message_start, content_block_start, content_block_delta…, content_block_stop, message_delta, message_stop' })
-  @ApiBadRequestResponse({ type: AnthropicErrorDoc, description: codeList('invalid_request', 'unsupported_parameter', 'context_length_exceeded', 'model_not_allowed') })
-  @ApiNotFoundResponse({ type: AnthropicErrorDoc, description: `${codeList('model_not_found')}: not a claude model, nor mapped by MODEL_ALIASES` })
-  @ApiTooManyRequestsResponse({ type: AnthropicErrorDoc, description: `${codeList('queue_full', 'rate_limited', 'budget_exceeded')}, with Retry-After` })
-  @ApiBadGatewayResponse({ type: AnthropicErrorDoc, description: `${codeList('cli_failed')}, with x-should-retry: false` })
-  @ApiServiceUnavailableResponse({ type: AnthropicErrorDoc, description: codeList('cli_not_found', 'upstream_auth', 'upstream_unavailable', 'shutting_down') })
+  @CompatRunErrors(AnthropicErrorDoc)
   async create(@CurrentToken() token: TokenPrincipal, @Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     echoRequestId(req, res);
     const request = parseMessagesRequest(body, this.config);

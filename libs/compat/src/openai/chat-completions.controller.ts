@@ -1,19 +1,9 @@
 import { Body, Controller, Post, Req, Res, UseFilters } from '@nestjs/common';
-import {
-  ApiBadGatewayResponse,
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiServiceUnavailableResponse,
-  ApiTags,
-  ApiTooManyRequestsResponse,
-} from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { AppConfig, codeList, requestContext } from '@clawdforge/core';
-import { CompatTokenAuth } from '../docs/compat-auth.decorator';
+import { AppConfig, requestContext } from '@clawdforge/core';
+import { CompatRunErrors, CompatTokenAuth } from '../docs/compat-auth.decorator';
 import { RunService } from '@clawdforge/run';
 import { serveWireRun } from '../compat-run';
 import { OpenAiErrorDoc } from '../docs/error-docs';
@@ -42,11 +32,7 @@ export class ChatCompletionsController {
   })
   @ApiBody({ type: ChatCompletionRequestDoc })
   @ApiOkResponse({ type: ChatCompletionDoc, description: 'With `"stream": true`: `chat.completion.chunk` data frames, then `data: [DONE]`' })
-  @ApiBadRequestResponse({ type: OpenAiErrorDoc, description: codeList('invalid_request', 'unsupported_parameter', 'context_length_exceeded', 'model_not_allowed') })
-  @ApiNotFoundResponse({ type: OpenAiErrorDoc, description: `${codeList('model_not_found')}: not a claude model, nor mapped by MODEL_ALIASES` })
-  @ApiTooManyRequestsResponse({ type: OpenAiErrorDoc, description: `${codeList('queue_full', 'rate_limited', 'budget_exceeded')}, with Retry-After` })
-  @ApiBadGatewayResponse({ type: OpenAiErrorDoc, description: `${codeList('cli_failed')}, with x-should-retry: false` })
-  @ApiServiceUnavailableResponse({ type: OpenAiErrorDoc, description: codeList('cli_not_found', 'upstream_auth', 'upstream_unavailable', 'shutting_down') })
+  @CompatRunErrors(OpenAiErrorDoc)
   async create(@CurrentToken() token: TokenPrincipal, @Body() body: unknown, @Req() req: Request, @Res() res: Response): Promise<void> {
     echoRequestId(req, res);
     const request = parseChatRequest(body, this.config);
