@@ -23,7 +23,8 @@ function tail(
   });
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const waitForLines = async (count: number) => {
-    const deadline = Date.now() + 15_000;
+    // npm run cli starts Nest and the database first: seconds on a busy machine.
+    const deadline = Date.now() + 30_000;
     while (lines.length < count) {
       if (child.exitCode !== null) throw new Error(`audit tail exited ${child.exitCode}: ${stderr}`);
       if (Date.now() > deadline) throw new Error(`audit tail printed ${lines.length} lines, not ${count}:\n${lines.join('\n')}\n${stderr}`);

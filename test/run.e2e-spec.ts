@@ -106,7 +106,8 @@ describe.each([
     const first = await run({ prompt: 'FAKE:echo', model: 'haiku' }).expect(200);
     expect(first.body.result.waited_ms).toBeLessThan(400);
     await run({ prompt: 'FAKE:echo', model: 'haiku' }).expect(200);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    // Long enough for the spare to start and wait 400 ms even on a busy machine.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
     const { body } = await run({ prompt: 'FAKE:echo', model: 'haiku' }).expect(200);
     const health = await t.http().get('/healthz').expect(200);
     if (pool === 'on') {

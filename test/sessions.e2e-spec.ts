@@ -163,7 +163,8 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
     const res = await as(alice).turn(id, { prompt: 'sleep:60000', timeout_secs: 2 }).expect(504);
     expect(res.body.error.code).toBe('timeout');
     const next = await as(alice).turn(id, { prompt: 'after' }).expect(200);
-    expect(texts(next.body.events)).toEqual(['echo: after (turn 2)']);
+    // The agent counts the cancelled turn only if acpx had handed it over before the 2 s ran out.
+    expect(texts(next.body.events)).toEqual([expect.stringMatching(/^echo: after \(turn [12]\)$/)]);
   });
 
   it('cancels the agent’s turn when the client disconnects, freeing the session at once', async () => {
