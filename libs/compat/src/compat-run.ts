@@ -10,12 +10,15 @@ import { markRunStarted, WireFormat, wireError } from './wire-errors';
 export const COMPAT_RUN_TIMEOUT_SECS = 600;
 
 /** The run /run would do for the same request: the history encoded as one user message, the system text as the system prompt. */
+/** What a wire-format body asks of a run, checked: the same for both formats. */
 export interface WireRequest {
+  /** The model of ours that will serve it (MODEL_ALIASES applied). */
   model: string;
   system?: string;
   turns: ChatTurn[];
   jsonSchema?: Record<string, unknown>;
   stream: boolean;
+  /** The app's end user (OpenAI's `safety_identifier` or `user`, Anthropic's `metadata.user_id`): for the audit row only. */
   endUser?: string;
 }
 

@@ -3,19 +3,12 @@ import type { PromptBlock } from '@clawdforge/runners';
 import { base64Data, Body, checkNumbers, endUserOf, isObject, optionalBoolean, optionalPositiveInt, refuseUnknownFields } from '../body-fields';
 import { invalidParam, UnsupportedParameterError } from '../compat-errors';
 import { modelFor } from '../model-catalog';
+import type { WireRequest } from '../compat-run';
 import { systemPrompt } from '../system-prompt';
 import { ChatTurn, IMAGE_MEDIA_TYPES } from '../transcript';
 
 /** What a Messages body asks of a run, checked. */
-export interface MessagesRequest {
-  model: string;
-  system?: string;
-  turns: ChatTurn[];
-  jsonSchema?: Record<string, unknown>;
-  stream: boolean;
-  /** `metadata.user_id`: for the audit row only. */
-  endUser?: string;
-}
+export type MessagesRequest = WireRequest;
 
 const SUPPORTED = ['model', 'messages', 'system', 'max_tokens', 'stream', 'metadata', 'output_format', 'output_config'];
 export const ANTHROPIC_IGNORED = ['temperature', 'top_p', 'top_k', 'service_tier'];

@@ -3,20 +3,13 @@ import type { PromptBlock } from '@clawdforge/runners';
 import { base64Data, Body, checkNumbers, endUserOf, isObject, optionalBoolean, optionalPositiveInt, refuseUnknownFields } from '../body-fields';
 import { invalidParam, UnsupportedParameterError } from '../compat-errors';
 import { modelFor } from '../model-catalog';
+import type { WireRequest } from '../compat-run';
 import { systemPrompt } from '../system-prompt';
 import { ChatTurn, IMAGE_MEDIA_TYPES } from '../transcript';
 
-/** What a Chat Completions body asks of a run, checked. */
-export interface ChatRequest {
-  /** The model of ours that will serve it (MODEL_ALIASES applied). */
-  model: string;
-  system?: string;
-  turns: ChatTurn[];
-  jsonSchema?: Record<string, unknown>;
-  stream: boolean;
+/** What a Chat Completions body asks of a run, checked; also whether the stream ends with usage. */
+export interface ChatRequest extends WireRequest {
   includeUsage: boolean;
-  /** `safety_identifier` or `user`: for the audit row only. */
-  endUser?: string;
 }
 
 const SUPPORTED = ['model', 'messages', 'stream', 'stream_options', 'response_format', 'max_tokens', 'max_completion_tokens', 'user', 'safety_identifier', 'metadata', 'store', 'n'];
