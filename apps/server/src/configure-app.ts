@@ -3,15 +3,15 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { AuditTrailMiddleware, skipAudit } from '@clawdforge/audit';
 import { ADMIN_BEARER, API_KEY_HEADER, APP_BEARER, ClientIpPolicy, ipAllowlistMiddleware } from '@clawdforge/auth';
-import { AppConfig, appVersion, serverWideErrorLines } from '@clawdforge/core';
+import { AppConfig, appVersion, requestLogMiddleware, RootLogger, serverWideErrorLines } from '@clawdforge/core';
 import { addErrorExamples } from './error-examples';
 import { limitHttpServer } from './http-server-limits';
 
 export const DOCS_PATH = 'docs';
 
 /**
- * What cannot be a module provider: Express settings, what runs before any routing (the audit hook,
- * then the IP allowlist), and the Swagger routes, which Express serves outside Nest's router.
+ * What cannot be a module provider: Express settings, what runs before any routing (the request
+ * log, the audit hook, then the IP allowlist), and the Swagger routes, which Express serves outside Nest's router.
  * Called by main.ts and by the e2e tests alike, before the application initialises.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
@@ -24,6 +24,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     res.setHeader('X-Content-Type-Options', 'nosniff');
     next();
   });
+  app.use(requestLogMiddleware(app.get(RootLogger).pino));
   const audit = app.get(AuditTrailMiddleware);
   app.use(audit.use.bind(audit));
   app.use(ipAllowlistMiddleware(app.get(ClientIpPolicy)));

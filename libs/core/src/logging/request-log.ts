@@ -1,0 +1,64 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import { requestIdFor } from './request-id';
+
+/** Request headers that carry a credential: logged as `[redacted]`. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
+
+const TOKEN_LIKE = /\b(cf_[A-Za-z0-9_-]{20,}|sk-ant-[A-Za-z0-9_-]+)/g;
+
+/** Probed often by orchestrators; a line each would drown the log. */
+const UNLOGGED_PATHS = new Set(['/healthz']);
+
+type LoggedRequest = IncomingMessage & { originalUrl?: string };
+
+/** A token pasted into a URL (a path, a query) is a client's mistake the log should not keep. */
+function scrubbed(text: string): string {
+  return text.replace(TOKEN_LIKE, '[redacted]');
+}
+
+function requestForLog(req: LoggedRequest, id: string): Record<string, unknown> {
+  const headers: Record<string, unknown> = {};
+  for (const name in req.headers) headers[name] = CREDENTIAL_HEADERS.has(name) ? '[redacted]' : req.headers[name];
+  return {
+    id,
+    method: req.method,
+    url: scrubbed(req.originalUrl ?? req.url ?? ''),
+    headers,
+    remoteAddress: req.socket?.remoteAddress,
+    remotePort: req.socket?.remotePort,
+  };
+}
+
+/**
+ * One line per request when its response ends: `request completed` (info, or warn for a 4xx) or
+ * `request errored` (error, for a 5xx), with the request (credentials redacted), the status and
+ * the time taken. Nothing is built for a request until then, and nothing at all when the level
+ * would drop the line.
+ */
+export function requestLogMiddleware(logger: Logger): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
+  return (req, res, next) => {
+    const path = (req as LoggedRequest).originalUrl ?? req.url ?? '';
+    if (UNLOGGED_PATHS.has(path.split('?')[0])) return next();
+    const started = performance.now();
+    const id = requestIdFor(req, res);
+    let logged = false;
+    const log = () => {
+      if (logged) return;
+      logged = true;
+      const status = res.statusCode;
+      const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
+      const fields = {
+        req: requestForLog(req as LoggedRequest, id),
+        res: { statusCode: status },
+        responseTime: Math.round(performance.now() - started),
+        ...(res.writableFinished ? {} : { aborted: true }),
+      };
+      logger[level](fields, status >= 500 ? 'request errored' : 'request completed');
+    };
+    res.once('finish', log);
+    res.once('close', log);
+    next();
+  };
+}
