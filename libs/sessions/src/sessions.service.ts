@@ -5,7 +5,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { FindOptionsWhere, In, IsNull, LessThan, Repository } from 'typeorm';
 import type { TokenPrincipal } from '@clawdforge/auth';
-import { ApiError, AppConfig, AuditFields, Clock, decodeCursor, InstanceIdentity, InstanceRegistry, InvalidRequestError, resolveModel } from '@clawdforge/core';
+import { ApiError, AppConfig, AuditFields, Clock, decodeCursor, HotStatements, InstanceIdentity, InstanceRegistry, InvalidRequestError, resolveModel } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, LoginPool } from '@clawdforge/runners';
 import { UsageFact, UsagePolicy } from '@clawdforge/usage';
 import { AgentSession } from './agent-session.entity';
@@ -56,6 +56,7 @@ export class SessionsService {
     private readonly logins: LoginPool,
     private readonly instance: InstanceIdentity,
     private readonly instances: InstanceRegistry,
+    private readonly hot: HotStatements,
   ) {}
 
   async create(owner: TokenPrincipal, body: CreateSessionDto, audit: AuditFields): Promise<AgentSession> {
@@ -209,9 +210,8 @@ export class SessionsService {
   /** This token's sessions, newest first; `limit + 1` rows so the caller can tell if more exist. */
   list(owner: TokenPrincipal, limit: number, cursor?: string): Promise<AgentSession[]> {
     const before = decodeCursor(cursor);
-    const query = this.sessions.createQueryBuilder('s').where('s.owner_token_id = :owner', { owner: owner.id }).orderBy('s.seq', 'DESC').take(limit + 1);
-    if (before !== undefined) query.andWhere('s.seq < :before', { before });
-    return query.getMany();
+    if (before === undefined) return this.hot.select(AgentSession, 'WHERE owner_token_id = ? ORDER BY seq DESC LIMIT ?', [owner.id, limit + 1]);
+    return this.hot.select(AgentSession, 'WHERE owner_token_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?', [owner.id, before, limit + 1]);
   }
 
   /** Sessions of the given owners (all owners when none are given), newest first, for the admin CLI. */

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { DataSourceOptions } from 'typeorm';
 import { dataSourceOptions, openDatabase } from './data-source-options';
+import { HotStatements } from './hot-statements';
 import { SqliteTuning } from './sqlite-tuning';
 import { ClusterLink } from '../cluster/cluster-link';
 import { InstanceRegistry } from '../cluster/instance-registry';
@@ -17,7 +18,7 @@ import { InstanceRegistry } from '../cluster/instance-registry';
       dataSourceFactory: (options) => openDatabase(options as DataSourceOptions),
     }),
   ],
-  providers: [SqliteTuning, ClusterLink, InstanceRegistry],
-  exports: [ClusterLink, InstanceRegistry],
+  providers: [SqliteTuning, HotStatements, ClusterLink, InstanceRegistry],
+  exports: [HotStatements, ClusterLink, InstanceRegistry],
 })
 export class DatabaseModule {}
