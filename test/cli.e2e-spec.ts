@@ -265,7 +265,7 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
 describe('npm run cli beside npm start', () => {
   beforeAll(assertBuilt);
 
-  it('mints a token without the admin token while the server runs, and the server accepts it on the next request', async () => {
+  it('mints and revokes tokens without the admin token while the server runs, and the server follows on the next request', async () => {
     const home = makeDataDir();
     const port = await freePort();
     const shared = { DATA_DIR: path.join(home, 'data'), CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude') };
@@ -283,6 +283,12 @@ describe('npm run cli beside npm start', () => {
       });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { result: string }).result).toBe('You said: hello from the CLI');
+
+      // The server knows the token now (it is cached); a revocation by the CLI still applies to the very next request.
+      const list = () => fetch(`http://127.0.0.1:${port}/sessions`, { headers: { Authorization: `Bearer ${token}` } });
+      expect((await list()).status).toBe(200);
+      expect(npmCli(home, shared, ['tokens', 'revoke', 'from-cli']).status).toBe(0);
+      expect((await list()).status).toBe(401);
 
       const bad = npmCli(home, { ...shared, ALLOW_CIDRS: '10.0.0.0/99' }, ['tokens', 'list']);
       expect(bad.status).not.toBe(0);

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, QueryFailedError, Repository } from 'typeorm';
 import { AppConfig, canonicalCidr, decodeCursor, NO_POLICY, TokenPolicy } from '@clawdforge/core';
@@ -20,7 +20,7 @@ export interface MintedToken {
 }
 
 @Injectable()
-export class TokensService {
+export class TokensService implements OnModuleDestroy {
   /**
    * Only with SQLite, whose writers all share the marker file's directory. On PostgreSQL other
    * instances change tokens too, and nothing would tell this one: every lookup reads the database.
@@ -32,6 +32,10 @@ export class TokensService {
     config: AppConfig,
   ) {
     this.cache = config.databaseUrl === null ? new TokenCache(path.join(path.dirname(config.databasePath), '.tokens-changed')) : null;
+  }
+
+  onModuleDestroy(): void {
+    this.cache?.close();
   }
 
   async mint(name: string, ipCidrs?: string[] | null, policy: Partial<TokenPolicy> = {}): Promise<MintedToken> {
@@ -111,11 +115,8 @@ export class TokensService {
   /** The live token with this plaintext, or null; from the cache while no token has changed. Does not mark it used: see markUsed. */
   async authenticate(plaintext: string): Promise<AppToken | null> {
     const hash = hashToken(plaintext);
-    const cached = this.cache?.get(hash);
-    if (cached) return cached;
-    const token = await this.tokens.findOne({ where: { tokenHash: hash, revokedAt: IsNull() } });
-    if (token) this.cache?.set(hash, token);
-    return token;
+    const load = () => this.tokens.findOne({ where: { tokenHash: hash, revokedAt: IsNull() } });
+    return this.cache ? this.cache.lookup(hash, load) : load();
   }
 
   /** Records a use, once the request has passed every check (a refused request is not a use). */
