@@ -47,7 +47,9 @@ describe('hostile agent output (npm start, fake acpx)', () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 
-  it('kept its log free of the secret the agent printed', () => {
+  it('kept its log free of the secret the agent printed (read once the server has stopped and written every line)', async () => {
+    await served.stop();
+    expect(served.server.output()).toContain('"msg":"request completed"');
     expect(served.server.output()).not.toContain('sk-ant-api03-SECRETSECRET');
   });
 });
