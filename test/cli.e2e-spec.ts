@@ -265,10 +265,10 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
 describe('npm run cli beside npm start', () => {
   beforeAll(assertBuilt);
 
-  it('mints and revokes tokens without the admin token while the server runs, and the server follows on the next request', async () => {
+  it('mints and revokes tokens and closes sessions without the admin token while the server runs, and the server follows on the next request', async () => {
     const home = makeDataDir();
     const port = await freePort();
-    const shared = { DATA_DIR: path.join(home, 'data'), CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude') };
+    const shared = { DATA_DIR: path.join(home, 'data'), CLAUDE_BIN: path.join(FAKE_CLI_DIR, 'claude'), ACPX_BIN: path.join(FAKE_CLI_DIR, 'acpx') };
     const server = npmStart(home, { ...shared, ADMIN_BOOTSTRAP_TOKEN: ADMIN_TOKEN, PORT: String(port), HOST: '127.0.0.1' });
     try {
       await waitForHealth(port, server);
@@ -284,8 +284,22 @@ describe('npm run cli beside npm start', () => {
       expect(res.status).toBe(200);
       expect(((await res.json()) as { result: string }).result).toBe('You said: hello from the CLI');
 
-      // The server knows the token now (it is cached); a revocation by the CLI still applies to the very next request.
+      // The server keeps the token's first page of sessions; a close by the CLI shows on the very next request.
       const list = () => fetch(`http://127.0.0.1:${port}/sessions`, { headers: { Authorization: `Bearer ${token}` } });
+      const created = await fetch(`http://127.0.0.1:${port}/sessions`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({}),
+      });
+      expect(created.status).toBe(201);
+      const sessionId = ((await created.json()) as { session_id: string }).session_id;
+      const statusOf = async () => ((await (await list()).json()) as { items: { session_id: string; status: string }[] }).items.find((item) => item.session_id === sessionId)?.status;
+      expect(await statusOf()).toBe('open');
+      expect(await statusOf()).toBe('open');
+      expect(npmCli(home, shared, ['sessions', 'close', sessionId]).status).toBe(0);
+      expect(await statusOf()).toBe('closed');
+
+      // The server knows the token now (it is cached); a revocation by the CLI still applies to the very next request.
       expect((await list()).status).toBe(200);
       expect(npmCli(home, shared, ['tokens', 'revoke', 'from-cli']).status).toBe(0);
       expect((await list()).status).toBe(401);

@@ -2,14 +2,16 @@ import * as path from 'node:path';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { IsNull, QueryFailedError, Repository } from 'typeorm';
-import { AppConfig, canonicalCidr, decodeCursor, NO_POLICY, TokenPolicy } from '@clawdforge/core';
+import { AppConfig, canonicalCidr, ChangeMarker, decodeCursor, MarkedCache, NO_POLICY, TokenPolicy } from '@clawdforge/core';
 import { AppToken } from './app-token.entity';
-import { TokenCache } from './token-cache';
 import { TokenNameTakenError, TokenNotFoundError } from './token-errors';
 import { generateAppToken, hashToken } from './token-secret';
 
 /** last_used_at is advisory: written at most this often per token to keep requests read-only. */
 const LAST_USED_RESOLUTION_MS = 60_000;
+
+/** Enough for every app a gateway serves. */
+const MAX_CACHED_TOKENS = 10_000;
 
 /** What an app token's name may be; a name outside it was never minted. */
 export const TOKEN_NAME_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
@@ -25,17 +27,20 @@ export class TokensService implements OnModuleDestroy {
    * Only with SQLite, whose writers all share the marker file's directory. On PostgreSQL other
    * instances change tokens too, and nothing would tell this one: every lookup reads the database.
    */
-  private readonly cache: TokenCache | null;
+  private readonly marker: ChangeMarker | null;
+  /** Live tokens by hash, so authenticating a request needs no database read. */
+  private readonly cache: MarkedCache<AppToken> | null;
 
   constructor(
     @InjectRepository(AppToken) private readonly tokens: Repository<AppToken>,
     config: AppConfig,
   ) {
-    this.cache = config.databaseUrl === null ? new TokenCache(path.join(path.dirname(config.databasePath), '.tokens-changed')) : null;
+    this.marker = config.databaseUrl === null ? new ChangeMarker(path.join(path.dirname(config.databasePath), '.tokens-changed')) : null;
+    this.cache = this.marker && new MarkedCache<AppToken>(this.marker, MAX_CACHED_TOKENS);
   }
 
   onModuleDestroy(): void {
-    this.cache?.close();
+    this.marker?.close();
   }
 
   async mint(name: string, ipCidrs?: string[] | null, policy: Partial<TokenPolicy> = {}): Promise<MintedToken> {

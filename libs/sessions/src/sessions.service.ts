@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { FindOptionsWhere, In, IsNull, LessThan, Repository } from 'typeorm';
+import { EntitySubscriberInterface, FindOptionsWhere, In, IsNull, LessThan, Repository } from 'typeorm';
 import type { TokenPrincipal } from '@clawdforge/auth';
-import { ApiError, AppConfig, AuditFields, Clock, decodeCursor, HotStatements, InstanceIdentity, InstanceRegistry, InvalidRequestError, resolveModel } from '@clawdforge/core';
+import { ApiError, AppConfig, AuditFields, ChangeMarker, Clock, decodeCursor, HotStatements, MarkedCache, InstanceIdentity, InstanceRegistry, InvalidRequestError, resolveModel } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, LoginPool } from '@clawdforge/runners';
 import { UsageFact, UsagePolicy } from '@clawdforge/usage';
 import { AgentSession } from './agent-session.entity';
@@ -19,6 +19,9 @@ const DRAIN_WAIT_MS = 10_000;
 /** Idle sessions a sweep closes at once. */
 const SWEEP_CLOSE_PARALLEL = 4;
 
+/** First pages kept (one per token and page size in use); past it the cache starts afresh. */
+const MAX_CACHED_PAGES = 10_000;
+
 export interface TurnProgress {
   started(): void;
   event(event: Record<string, unknown>): void;
@@ -31,7 +34,7 @@ export interface SessionSweep {
 
 /** The per-token ledger of agent sessions; acpx (through AcpxDriver) holds the conversations. */
 @Injectable()
-export class SessionsService {
+export class SessionsService implements EntitySubscriberInterface<AgentSession>, OnModuleDestroy {
   private readonly logger = new Logger(SessionsService.name);
   /** Sessions with a turn running in this process: the authority on busy, the column its mirror. */
   private readonly turning = new Set<string>();
@@ -44,6 +47,8 @@ export class SessionsService {
    * as open, so concurrent creates cannot all pass the cap while the ledger does not show them.
    */
   private readonly creating = new Set<AgentSession>();
+  private readonly ledgerMarker: ChangeMarker | null = null;
+  private readonly firstPages: MarkedCache<AgentSession[]> | null = null;
   /** Tail of the admission chain: counting the ledger and moving a session from `creating` into it never interleave. */
   private admission: Promise<unknown> = Promise.resolve();
 
@@ -57,7 +62,35 @@ export class SessionsService {
     private readonly instance: InstanceIdentity,
     private readonly instances: InstanceRegistry,
     private readonly hot: HotStatements,
-  ) {}
+  ) {
+    // Only with SQLite, like the token cache: on PostgreSQL other instances write the ledger too.
+    if (config.databaseUrl === null) {
+      this.ledgerMarker = new ChangeMarker(path.join(path.dirname(config.databasePath), '.sessions-changed'));
+      this.firstPages = new MarkedCache(this.ledgerMarker, MAX_CACHED_PAGES);
+      sessions.manager.connection.subscribers.push(this);
+    }
+  }
+
+  /** Any write to the ledger through TypeORM, in this process (the server, or the admin CLI), drops the cached pages everywhere. */
+  listenTo(): typeof AgentSession {
+    return AgentSession;
+  }
+
+  afterInsert(): void {
+    this.firstPages?.changed();
+  }
+
+  afterUpdate(): void {
+    this.firstPages?.changed();
+  }
+
+  afterRemove(): void {
+    this.firstPages?.changed();
+  }
+
+  onModuleDestroy(): void {
+    this.ledgerMarker?.close();
+  }
 
   async create(owner: TokenPrincipal, body: CreateSessionDto, audit: AuditFields): Promise<AgentSession> {
     const agent = body.agent ?? this.config.sessionAgents[0];
@@ -207,11 +240,15 @@ export class SessionsService {
     return this.find(owner, id);
   }
 
-  /** This token's sessions, newest first; `limit + 1` rows so the caller can tell if more exist. */
-  list(owner: TokenPrincipal, limit: number, cursor?: string): Promise<AgentSession[]> {
+  /**
+   * This token's sessions, newest first; `limit + 1` rows so the caller can tell if more exist.
+   * A first page is kept until the ledger changes (apps poll it); the rows are shared, not copied.
+   */
+  async list(owner: TokenPrincipal, limit: number, cursor?: string): Promise<readonly AgentSession[]> {
     const before = decodeCursor(cursor);
-    if (before === undefined) return this.hot.select(AgentSession, 'WHERE owner_token_id = ? ORDER BY seq DESC LIMIT ?', [owner.id, limit + 1]);
-    return this.hot.select(AgentSession, 'WHERE owner_token_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?', [owner.id, before, limit + 1]);
+    if (before !== undefined) return this.hot.select(AgentSession, 'WHERE owner_token_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?', [owner.id, before, limit + 1]);
+    const load = () => this.hot.select(AgentSession, 'WHERE owner_token_id = ? ORDER BY seq DESC LIMIT ?', [owner.id, limit + 1]);
+    return (await this.firstPages?.lookup(`${owner.id}:${limit}`, load)) ?? load();
   }
 
   /** Sessions of the given owners (all owners when none are given), newest first, for the admin CLI. */

@@ -51,7 +51,7 @@ export interface Page<T> {
  * Builds a page from `limit + 1` rows fetched in page order: the extra row only says more exist.
  * `positionOf` gives the row's numeric key that the next page continues from.
  */
-export function toPage<R, T>(rows: R[], limit: number, view: (row: R) => T, positionOf: (row: R) => number = (row) => (row as { id: number }).id): Page<T> {
+export function toPage<R, T>(rows: readonly R[], limit: number, view: (row: R) => T, positionOf: (row: R) => number = (row) => (row as { id: number }).id): Page<T> {
   const pageRows = rows.slice(0, limit);
   const more = rows.length > limit;
   return {
