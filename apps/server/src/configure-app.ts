@@ -18,6 +18,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const config = app.get(AppConfig);
   app.set('trust proxy', config.trustProxy);
   app.disable('x-powered-by');
+  // Answers are small JSON computed per request: an ETag would cost a hash of every body and save nothing.
+  app.set('etag', false);
   limitHttpServer(app.getHttpServer());
   // No answer of ours is for a browser to sniff into something else (Swagger's pages included).
   app.use((_req: Request, res: Response, next: NextFunction) => {

@@ -5,6 +5,8 @@ import { AppConfig, CidrList, InstanceRegistry, isLoopback, parseAddress } from 
 
 type Address = IPv4 | IPv6;
 
+const ADDRESS = Symbol('clawdforge.clientAddress');
+
 /**
  * Who may knock. The client address is Express's `req.ip`: the socket's peer, or the
  * X-Forwarded-For hop chosen by `trust proxy`, which is set only when TRUST_PROXY is; on a request
@@ -21,9 +23,12 @@ export class ClientIpPolicy {
     this.globalList = new CidrList(config.allowCidrs);
   }
 
+  /** Read once per request (the allowlist middleware, then the guards, ask again). */
   clientAddress(req: Request): Address | null {
+    const holder = req as Request & { [ADDRESS]?: Address | null };
+    if (holder[ADDRESS] !== undefined) return holder[ADDRESS];
     const ip = this.instances.forwardedClientIp(req) ?? req.ip ?? req.socket.remoteAddress;
-    return ip ? parseAddress(ip) : null;
+    return (holder[ADDRESS] = ip ? parseAddress(ip) : null);
   }
 
   /** Loopback always passes the global list. */
