@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { AddressInfo } from 'node:net';
-import { AppConfig, ConfigError, InstanceRegistry } from '@clawdforge/core';
+import { AppConfig, ConfigError, InstanceRegistry, RootLogger } from '@clawdforge/core';
 import { AppModule } from './app.module';
 import { configureApp } from './configure-app';
 import { shutdownGracefully } from './graceful-shutdown';
@@ -38,9 +38,13 @@ async function bootstrap(): Promise<void> {
   for (const warning of config.warnings) logger.warn(warning);
   await app.listen(config.port, config.host);
   logger.log(`clawdforge listening on ${config.host}:${config.port}`);
+  // Whoever started the server reads these lines as soon as it answers: not left in the log's buffer.
+  const root = app.get(RootLogger);
+  root.flush();
   const instances = app.get(InstanceRegistry);
   await instances.announce((app.getHttpServer().address() as AddressInfo).port);
   if (instances.url !== null) logger.log(`other instances forward this one's sessions to ${instances.url}`);
+  root.flush();
 
   let stopping = false;
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -10,6 +10,8 @@ export const REDACTED_PATHS = ['token', '*.token'];
 /** The pino instance every log line goes through; the request log and Nest's logger share it. */
 export abstract class RootLogger {
   abstract readonly pino: PinoInstance;
+  /** Writes what is buffered now (the start-up lines, which whoever started the server waits for). */
+  abstract flush(): void;
 }
 
 /** Lines wait at most this long in the buffer. */
@@ -20,7 +22,7 @@ export const LOG_FLUSH_MS = 200;
  * write per line: a request's line cost a system call of its own. What is buffered is written when
  * the process exits (a signal, process.exit, an uncaught error); only a SIGKILL loses it.
  */
-function bufferedStdout(): DestinationStream {
+function bufferedStdout(): DestinationStream & { flushSync(): void } {
   const destination = pinoDestination({ dest: 1, minLength: 4096, sync: false });
   setInterval(() => {
     try {
@@ -49,8 +51,21 @@ function bufferedStdout(): DestinationStream {
             return requestId ? { reqId: requestId } : {};
           },
         };
-        if (process.env.NODE_ENV === 'development') return { pino: pino({ ...options, transport: { target: 'pino-pretty' } }) };
-        return { pino: pino(options, bufferedStdout()) };
+        if (process.env.NODE_ENV === 'development') {
+          const pretty = pino({ ...options, transport: { target: 'pino-pretty' } });
+          return { pino: pretty, flush: () => pretty.flush() };
+        }
+        const stdout = bufferedStdout();
+        return {
+          pino: pino(options, stdout),
+          flush: () => {
+            try {
+              stdout.flushSync();
+            } catch {
+              // not open yet, or closed at exit: the periodic flush or the exit handler writes it
+            }
+          },
+        };
       },
     },
   ],
