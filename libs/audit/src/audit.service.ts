@@ -40,7 +40,8 @@ export class AuditService implements BeforeApplicationShutdown {
   /**
    * Queues one row without holding up the response; rows are written in batches, one INSERT per
    * batch, a few milliseconds apart (a single-row insert per request was most of a cheap request's
-   * cost), written as SQL rather than by the query builder (HotStatements). A failed write is logged, never thrown: the requests it describes were answered.
+   * cost), written as SQL rather than by the query builder (HotStatements). A failed write is
+   * logged, never thrown: the requests it describes were answered.
    * Resolves when the row is in the database.
    */
   record(record: AuditRecord): Promise<void> {

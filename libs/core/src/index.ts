@@ -22,6 +22,7 @@ export * from './http/pagination';
 export * from './http/request-context';
 export * from './logging/logging.module';
 export * from './logging/request-id';
+export * from './logging/redact-secrets';
 export * from './logging/request-log';
 export * from './net/cidr-list';
 export * from './net/is-cidr.validator';

@@ -1,4 +1,4 @@
-import { ApiError, ErrorCodeWithStatus } from '@clawdforge/core';
+import { ApiError, ErrorCodeWithStatus, redactSecrets } from '@clawdforge/core';
 import type { ClaudeUsage } from './claude-runner';
 import type { ProcessOutcome } from './process-runner';
 
@@ -73,7 +73,6 @@ export function stoppedChildError(outcome: ProcessOutcome, limits: { timeoutSecs
   }
 }
 
-const SECRET_LIKE = /\b(sk-ant-[A-Za-z0-9_-]+|cf_[A-Za-z0-9_-]{20,}|Bearer\s+\S+)/g;
 const ABSOLUTE_PATH = /(?:\/[\w.@+-]+){2,}\/?/g;
 const MAX_MESSAGE_CHARS = 500;
 const MAX_LOG_CHARS = 2000;
@@ -83,8 +82,7 @@ const CONTROL_CHARS = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
 
 /** A CLI message fit for a client: no keys or tokens, no filesystem paths, no control characters, bounded. */
 export function sanitizeCliMessage(text: string, maxChars = MAX_MESSAGE_CHARS): string {
-  const cleaned = text
-    .replace(SECRET_LIKE, '[redacted]')
+  const cleaned = redactSecrets(text)
     .replace(ABSOLUTE_PATH, '[path]')
     .replace(CONTROL_CHARS, '')
     .trim();

@@ -55,10 +55,11 @@ export class HotStatements implements BeforeApplicationShutdown {
     const metadata = this.db.getMetadata(target);
     const columns = metadata.columns.filter((column) => !column.isGenerated);
     const perStatement = Math.max(1, Math.floor(MAX_PARAMETERS / columns.length));
+    const head = `INSERT INTO ${this.db.driver.escape(metadata.tableName)} (${this.columns(columns.map((column) => column.databaseName))}) VALUES `;
+    const tuple = `(${columns.map(() => '?').join(', ')})`;
     for (let start = 0; start < rows.length; start += perStatement) {
       const chunk = rows.slice(start, start + perStatement);
-      const tuple = `(${columns.map(() => '?').join(', ')})`;
-      const sql = `INSERT INTO ${this.db.driver.escape(metadata.tableName)} (${this.columns(columns.map((column) => column.databaseName))}) VALUES ${chunk.map(() => tuple).join(', ')}`;
+      const sql = head + chunk.map(() => tuple).join(', ');
       const params: unknown[] = [];
       for (const row of chunk) for (const column of columns) params.push(this.db.driver.preparePersistentValue(column.getEntityValue(row), column));
       await this.db.query(this.dialect(sql), params);

@@ -15,7 +15,7 @@ export abstract class RootLogger {
 }
 
 /** Lines wait at most this long in the buffer. */
-export const LOG_FLUSH_MS = 200;
+const LOG_FLUSH_MS = 200;
 
 /**
  * Standard output, written in blocks of up to 4 KiB at least every LOG_FLUSH_MS rather than one

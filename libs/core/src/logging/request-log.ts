@@ -1,21 +1,15 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { redactSecrets } from './redact-secrets';
 import { requestIdFor } from './request-id';
 
 /** Request headers that carry a credential: logged as `[redacted]`. */
 const CREDENTIAL_HEADERS = new Set(['authorization', 'cookie', 'proxy-authorization', 'x-api-key']);
 
-const TOKEN_LIKE = /\b(cf_[A-Za-z0-9_-]{20,}|sk-ant-[A-Za-z0-9_-]+)/g;
-
 /** Probed often by orchestrators; a line each would drown the log. */
 const UNLOGGED_PATHS = new Set(['/healthz']);
 
 type LoggedRequest = IncomingMessage & { originalUrl?: string };
-
-/** A token pasted into a URL (a path, a query) is a client's mistake the log should not keep. */
-function scrubbed(text: string): string {
-  return text.replace(TOKEN_LIKE, '[redacted]');
-}
 
 function requestForLog(req: LoggedRequest, id: string): Record<string, unknown> {
   const headers: Record<string, unknown> = {};
@@ -23,7 +17,8 @@ function requestForLog(req: LoggedRequest, id: string): Record<string, unknown> 
   return {
     id,
     method: req.method,
-    url: scrubbed(req.originalUrl ?? req.url ?? ''),
+    // A token pasted into a URL (a path, a query) is a client's mistake the log should not keep.
+    url: redactSecrets(req.originalUrl ?? req.url ?? ''),
     headers,
     remoteAddress: req.socket?.remoteAddress,
     remotePort: req.socket?.remotePort,
