@@ -6,6 +6,7 @@ import request from 'supertest';
 import { AppConfig, Clock, loadConfig } from '@clawdforge/core';
 import { AppModule } from '../../apps/server/src/app.module';
 import { configureApp } from '../../apps/server/src/configure-app';
+import { RouteIndexedExpressAdapter } from '../../apps/server/src/route-index';
 
 import { sharedClusterDatabase } from './postgres';
 import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir } from './test-env';
@@ -47,7 +48,7 @@ export async function startTestApp(
   if (options.clock) builder = builder.overrideProvider(Clock).useValue(options.clock);
   for (const { provide, useValue } of options.overrides ?? []) builder = builder.overrideProvider(provide).useValue(useValue);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false });
+  const app = moduleRef.createNestApplication<NestExpressApplication>(new RouteIndexedExpressAdapter(), { bodyParser: false, logger: false });
   configureApp(app);
   await app.init();
   const server = app.getHttpServer();

@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { AppConfig, ConfigError, InstanceRegistry, RootLogger } from '@clawdforge/core';
 import { AppModule } from './app.module';
 import { configureApp } from './configure-app';
+import { RouteIndexedExpressAdapter } from './route-index';
 import { shutdownGracefully } from './graceful-shutdown';
 
 function configErrorIn(error: unknown): ConfigError | undefined {
@@ -19,7 +20,7 @@ async function bootstrap(): Promise<void> {
   let app: NestExpressApplication;
   try {
     // Logs stay buffered until pino takes over, so a bad configuration prints one line, not a trace.
-    app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    app = await NestFactory.create<NestExpressApplication>(AppModule, new RouteIndexedExpressAdapter(), {
       bufferLogs: true,
       autoFlushLogs: false,
       abortOnError: false,
