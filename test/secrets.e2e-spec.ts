@@ -69,6 +69,8 @@ describe('secrets stay where they belong (npm start, LOG_LEVEL=debug)', () => {
     }
     const logs = served.server.output();
     expect(logs).toContain('"msg":"request completed"');
+    // At debug a request's line carries its headers, the credentials among them redacted.
+    expect(logs).toContain('"authorization":"[redacted]"');
     for (const secret of [admin, prompt, system, fileContent]) expect({ leaked: logs.includes(secret) ? secret : null }).toEqual({ leaked: null });
     expect(logs).not.toMatch(/cf_[A-Za-z0-9_-]{43}/);
   }, 60_000);

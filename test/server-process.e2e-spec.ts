@@ -66,7 +66,10 @@ describe('npm start', () => {
     expect(logs).not.toContain('shutdown failed');
     expect(logs).toContain('> node dist/apps/server/src/main.js');
     expect(logs).toContain('"msg":"request completed"');
-    expect(logs).toContain('"authorization":"[redacted]"');
+    // At the default level a request's line names its client, not its headers (credentials included).
+    expect(logs).toMatch(/"msg":"request completed"/);
+    expect(logs).toContain('"user-agent":');
+    expect(logs).not.toContain('"authorization"');
     expect(logs).toContain('SIGTERM: shutting down');
     const warnings = logs.split('\n').filter((line) => line.includes('sweeper settings under 60 s'));
     expect(warnings).toHaveLength(1);

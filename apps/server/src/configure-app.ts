@@ -1,9 +1,9 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { AuditTrailMiddleware, skipAudit } from '@clawdforge/audit';
+import { AuditTrail, skipAudit } from '@clawdforge/audit';
 import { ADMIN_BEARER, API_KEY_HEADER, APP_BEARER, ClientIpPolicy, ipAllowlistMiddleware } from '@clawdforge/auth';
-import { AppConfig, appVersion, requestLogMiddleware, RootLogger, serverWideErrorLines } from '@clawdforge/core';
+import { AppConfig, appVersion, requestLog, RootLogger, serverWideErrorLines } from '@clawdforge/core';
 import { addErrorExamples } from './error-examples';
 import { limitHttpServer } from './http-server-limits';
 
@@ -21,15 +21,19 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   // Answers are small JSON computed per request: an ETag would cost a hash of every body and save nothing.
   app.set('etag', false);
   limitHttpServer(app.getHttpServer());
-  // No answer of ours is for a browser to sniff into something else (Swagger's pages included).
-  app.use((_req: Request, res: Response, next: NextFunction) => {
+  // What every request goes through before routing, in one step rather than four layers of
+  // Express's stack: the request log and the audit hook (so a request refused anywhere still
+  // leaves its line and its row), then the IP allowlist.
+  const logRequest = requestLog(app.get(RootLogger).pino);
+  const audit = app.get(AuditTrail);
+  const allowlist = ipAllowlistMiddleware(app.get(ClientIpPolicy));
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    // No answer of ours is for a browser to sniff into something else (Swagger's pages included).
     res.setHeader('X-Content-Type-Options', 'nosniff');
-    next();
+    logRequest(req, res);
+    audit.watch(req, res);
+    allowlist(req, res, next);
   });
-  app.use(requestLogMiddleware(app.get(RootLogger).pino));
-  const audit = app.get(AuditTrailMiddleware);
-  app.use(audit.use.bind(audit));
-  app.use(ipAllowlistMiddleware(app.get(ClientIpPolicy)));
   const docsPaths = [`/${DOCS_PATH}`, `/${DOCS_PATH}-json`, `/${DOCS_PATH}-yaml`];
   app.use(docsPaths, skipAudit);
 

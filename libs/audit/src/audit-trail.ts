@@ -1,4 +1,4 @@
-import { Injectable, NestMiddleware } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { ERROR_CODES, requestContext, requestIdFor } from '@clawdforge/core';
 import { AuditService } from './audit.service';
@@ -6,22 +6,20 @@ import { AuditService } from './audit.service';
 const UNMATCHED_PATH_MAX = 200;
 
 /**
- * Installed first of all (configureApp), ahead of the IP check, body parsing and the guards, so a
+ * Watches every request from the start (configureApp), ahead of the IP check, body parsing and the guards, so a
  * request refused anywhere (bad IP, bad token, bad JSON, unknown route) still leaves its row.
  * Public routes and the Swagger pages opt out through the request context.
  */
 @Injectable()
-export class AuditTrailMiddleware implements NestMiddleware {
+export class AuditTrail {
   constructor(private readonly audit: AuditService) {}
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  /** Writes the request's row when its response ends or its client goes away; returns at once. */
+  watch(req: Request, res: Response): void {
     const context = requestContext(req);
     const requestId = requestIdFor(req, res);
     context.requestId = requestId;
-    let done = false;
     const finish = () => {
-      if (done) return;
-      done = true;
       if (!context.audited) return;
       const fields = context.audit;
       const clientGone = !res.writableFinished;
@@ -48,11 +46,10 @@ export class AuditTrailMiddleware implements NestMiddleware {
         endUser: fields.endUser ?? null,
       });
     };
-    res.once('finish', finish);
-    // A client that goes away closes the response without finishing it; handlers listening for
-    // that (to cancel their work) run in the same emit, and say so in the audit fields first.
+    // A response emits 'close' when it is done, finished or not; a client that goes away closes it
+    // without finishing it, and handlers listening for that (to cancel their work) run in the same
+    // emit and say so in the audit fields first, hence the row a tick later.
     res.once('close', () => process.nextTick(finish));
-    next();
   }
 }
 

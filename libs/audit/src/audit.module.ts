@@ -1,12 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditEvent } from './audit-event.entity';
-import { AuditTrailMiddleware } from './audit-trail.middleware';
+import { AuditTrail } from './audit-trail';
 import { AuditService } from './audit.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEvent])],
-  providers: [AuditService, AuditTrailMiddleware],
-  exports: [AuditService, AuditTrailMiddleware],
+  providers: [AuditService, AuditTrail],
+  exports: [AuditService, AuditTrail],
 })
 export class AuditModule {}

@@ -1,4 +1,4 @@
 export * from './audit-event.entity';
-export * from './audit-trail.middleware';
+export * from './audit-trail';
 export * from './audit.module';
 export * from './audit.service';

@@ -11,15 +11,24 @@ const UNLOGGED_PATHS = new Set(['/healthz']);
 
 type LoggedRequest = IncomingMessage & { originalUrl?: string };
 
-function requestForLog(req: LoggedRequest, id: string): Record<string, unknown> {
+/**
+ * At debug, every header (credentials redacted); above it, only which client sent the request: a
+ * request's dozen headers were a fair share of what its line cost.
+ */
+function headersForLog(req: LoggedRequest, all: boolean): Record<string, unknown> {
+  if (!all) return { 'user-agent': req.headers['user-agent'] };
   const headers: Record<string, unknown> = {};
   for (const name in req.headers) headers[name] = CREDENTIAL_HEADERS.has(name) ? '[redacted]' : req.headers[name];
+  return headers;
+}
+
+function requestForLog(req: LoggedRequest, id: string, allHeaders: boolean): Record<string, unknown> {
   return {
     id,
     method: req.method,
     // A token pasted into a URL (a path, a query) is a client's mistake the log should not keep.
     url: redactSecrets(req.originalUrl ?? req.url ?? ''),
-    headers,
+    headers: headersForLog(req, allHeaders),
     remoteAddress: req.socket?.remoteAddress,
     remotePort: req.socket?.remotePort,
   };
@@ -27,33 +36,28 @@ function requestForLog(req: LoggedRequest, id: string): Record<string, unknown> 
 
 /**
  * One line per request when its response ends: `request completed` (info, or warn for a 4xx) or
- * `request errored` (error, for a 5xx), with the request (credentials redacted), the status and
- * the time taken. Nothing is built for a request until then, and nothing at all when the level
- * would drop the line.
+ * `request errored` (error, for a 5xx), with the request (its headers at debug, credentials
+ * redacted), the status and the time taken. Nothing is built for a request until then, and nothing at all when the level
+ * would drop the line. Called for each request before routing; returns at once.
  */
-export function requestLogMiddleware(logger: Logger): (req: IncomingMessage, res: ServerResponse, next: () => void) => void {
-  return (req, res, next) => {
+export function requestLog(logger: Logger): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
     const path = (req as LoggedRequest).originalUrl ?? req.url ?? '';
-    if (UNLOGGED_PATHS.has(path.split('?')[0])) return next();
+    if (UNLOGGED_PATHS.has(path.split('?')[0])) return;
     const started = performance.now();
     const id = requestIdFor(req, res);
-    let logged = false;
-    const log = () => {
-      if (logged) return;
-      logged = true;
+    // 'close' comes once a response is done, whether it finished or its client went away.
+    res.once('close', () => {
       const status = res.statusCode;
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (!logger.isLevelEnabled(level)) return;
       const fields = {
-        req: requestForLog(req as LoggedRequest, id),
+        req: requestForLog(req as LoggedRequest, id, logger.isLevelEnabled('debug')),
         res: { statusCode: status },
         responseTime: Math.round(performance.now() - started),
         ...(res.writableFinished ? {} : { aborted: true }),
       };
       logger[level](fields, status >= 500 ? 'request errored' : 'request completed');
-    };
-    res.once('finish', log);
-    res.once('close', log);
-    next();
+    });
   };
 }
