@@ -1,4 +1,4 @@
-import { MiddlewareConsumer, Module, NestModule, RequestMethod, ValidationPipe } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from '@clawdforge/admin';
@@ -11,6 +11,7 @@ import {
   BodyAndScopeMiddleware,
   DatabaseModule,
   LoggingModule,
+  QueryValidationPipe,
   validationExceptionFactory,
 } from '@clawdforge/core';
 import { FilesModule } from '@clawdforge/files';
@@ -52,7 +53,7 @@ import { MetricsGauges } from './metrics-gauges';
     { provide: APP_FILTER, useClass: ApiExceptionFilter },
     {
       provide: APP_PIPE,
-      useValue: new ValidationPipe({
+      useValue: new QueryValidationPipe({
         whitelist: true,
         forbidNonWhitelisted: true,
         transform: true,

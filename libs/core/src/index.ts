@@ -19,6 +19,7 @@ export * from './errors/http-errors';
 export * from './errors/validation-exception.factory';
 export * from './http/json-body.middleware';
 export * from './http/pagination';
+export * from './http/query-validation.pipe';
 export * from './http/request-context';
 export * from './logging/logging.module';
 export * from './logging/request-id';
