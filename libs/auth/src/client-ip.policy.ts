@@ -5,30 +5,53 @@ import { AppConfig, CidrList, InstanceRegistry, isLoopback, parseAddress } from 
 
 type Address = IPv4 | IPv6;
 
-const ADDRESS = Symbol('clawdforge.clientAddress');
+/** What the allowlists know of one client address. */
+export interface Peer {
+  /** Null when the address cannot be read or is not an IP address. */
+  address: Address | null;
+  /** The address as the audit row and the errors show it (IPv4-mapped IPv6 folded to IPv4). */
+  text: string | null;
+  /** Whether the global list (ALLOW_CIDRS, and loopback) admits it. */
+  allowedGlobally: boolean;
+}
+
+const PEER = Symbol('clawdforge.peer');
+/** Distinct client addresses remembered; past it the memory starts over. */
+const MAX_REMEMBERED_PEERS = 4096;
+const NO_PEER: Peer = { address: null, text: null, allowedGlobally: false };
 
 /**
- * Who may knock. The client address is Express's `req.ip`: the socket's peer, or the
- * X-Forwarded-For hop chosen by `trust proxy`, which is set only when TRUST_PROXY is; on a request
- * another instance forwarded (a session's turn), the address that instance vouched for.
+ * Who may knock. The client address is the socket's peer, or, when TRUST_PROXY is set, the
+ * X-Forwarded-For hop Express's `trust proxy` chooses; on a request another instance forwarded (a
+ * session's turn), the address that instance vouched for. An address is parsed and checked against
+ * ALLOW_CIDRS once, then remembered: a LAN has few clients, each sending many requests.
  */
 @Injectable()
 export class ClientIpPolicy {
   private readonly globalList: CidrList;
+  private readonly trustsProxy: boolean;
+  private readonly peers = new Map<string, Peer>();
 
   constructor(
     config: AppConfig,
     private readonly instances: InstanceRegistry,
   ) {
     this.globalList = new CidrList(config.allowCidrs);
+    this.trustsProxy = config.trustProxy !== false;
   }
 
-  /** Read once per request (the allowlist middleware, then the guards, ask again). */
+  /** The request's client, read once per request (the allowlist middleware, then the guards, ask again). */
+  peer(req: Request): Peer {
+    const holder = req as Request & { [PEER]?: Peer };
+    const known = holder[PEER];
+    if (known) return known;
+    // Without a trusted proxy Express's req.ip is the socket's peer, reached without parsing X-Forwarded-For.
+    const ip = this.instances.forwardedClientIp(req) ?? (this.trustsProxy ? req.ip : undefined) ?? req.socket.remoteAddress;
+    return (holder[PEER] = ip ? this.peerAt(ip) : NO_PEER);
+  }
+
   clientAddress(req: Request): Address | null {
-    const holder = req as Request & { [ADDRESS]?: Address | null };
-    if (holder[ADDRESS] !== undefined) return holder[ADDRESS];
-    const ip = this.instances.forwardedClientIp(req) ?? req.ip ?? req.socket.remoteAddress;
-    return (holder[ADDRESS] = ip ? parseAddress(ip) : null);
+    return this.peer(req).address;
   }
 
   /** Loopback always passes the global list. */
@@ -39,5 +62,16 @@ export class ClientIpPolicy {
   /** A token's own list, when it has one, must match too: loopback gets no exemption there. */
   allowedForToken(address: Address, tokenCidrs: readonly string[] | null): boolean {
     return !tokenCidrs || tokenCidrs.length === 0 || new CidrList(tokenCidrs).contains(address);
+  }
+
+  private peerAt(ip: string): Peer {
+    let peer = this.peers.get(ip);
+    if (!peer) {
+      const address = parseAddress(ip);
+      peer = address ? { address, text: address.toString(), allowedGlobally: this.allowedGlobally(address) } : NO_PEER;
+      if (this.peers.size >= MAX_REMEMBERED_PEERS) this.peers.clear();
+      this.peers.set(ip, peer);
+    }
+    return peer;
   }
 }

@@ -1,13 +1,11 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { AppConfig, ForbiddenError, parseAddress, requestContext, UnauthorizedError } from '@clawdforge/core';
+import { AppConfig, ForbiddenError, requestContext, UnauthorizedError } from '@clawdforge/core';
 import { ClientIpPolicy } from '../client-ip.policy';
-import { IS_ADMIN } from '../decorators/admin.decorator';
-import { ACCEPTS_API_KEY } from '../decorators/api-key-header.decorator';
-import { IS_PUBLIC } from '../decorators/public.decorator';
 import { secretsEqual } from '../token-secret';
 import { TokensService } from '../tokens.service';
+import { routeAccess } from './route-access';
 
 /** The audit trail's name for the admin bearer; reserved, so no app token can take it. */
 export const ADMIN_TOKEN_NAME = 'admin';
@@ -30,19 +28,19 @@ export class BearerTokenGuard implements CanActivate {
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const targets = [ctx.getHandler(), ctx.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    const access = routeAccess(this.reflector, ctx);
+    if (access.public) return true;
     const req = ctx.switchToHttp().getRequest<Request>();
     const context = requestContext(req);
-    const bearer = this.reflector.getAllAndOverride<boolean>(ACCEPTS_API_KEY, targets) ? this.bearerOrApiKeyOf(req) : this.bearerOf(req);
+    const bearer = access.acceptsApiKey ? this.bearerOrApiKeyOf(req) : this.bearerOf(req);
 
-    if (this.reflector.getAllAndOverride<boolean>(IS_ADMIN, targets)) {
+    if (access.admin) {
       if (this.config.adminToken !== null && secretsEqual(bearer, this.config.adminToken)) {
         context.tokenName = ADMIN_TOKEN_NAME;
         return true;
       }
       const appToken = await this.tokens.authenticate(bearer);
-      if (appToken && this.allowedFrom(appToken, context.clientIp)) {
+      if (appToken && this.allowedFrom(appToken, req)) {
         context.tokenName = appToken.name;
         throw new ForbiddenError('admin_required', 'this route needs the admin token, not an app token');
       }
@@ -51,7 +49,7 @@ export class BearerTokenGuard implements CanActivate {
 
     const token = await this.tokens.authenticate(bearer);
     if (!token) throw new UnauthorizedError('invalid_token', INVALID_APP_TOKEN);
-    if (!this.allowedFrom(token, context.clientIp)) {
+    if (!this.allowedFrom(token, req)) {
       // The caller gets the same answer as for a bogus token, so a stolen token cannot be told
       // valid from outside its ip_cidrs; the audit row keeps the real reason and the token's name.
       context.tokenName = token.name;
@@ -65,8 +63,8 @@ export class BearerTokenGuard implements CanActivate {
     return true;
   }
 
-  private allowedFrom(token: { ipCidrs: string[] | null }, clientIp: string | null): boolean {
-    const address = clientIp === null ? null : parseAddress(clientIp);
+  private allowedFrom(token: { ipCidrs: string[] | null }, req: Request): boolean {
+    const address = this.policy.clientAddress(req);
     return address !== null && this.policy.allowedForToken(address, token.ipCidrs);
   }
 

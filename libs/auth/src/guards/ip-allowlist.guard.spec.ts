@@ -72,7 +72,7 @@ describe('IpAllowlistGuard', () => {
 
 describe('ClientIpPolicy.allowedForToken', () => {
   const { policy } = guardWith('');
-  const at = (ip: string) => policy.clientAddress({ ip, socket: {} } as unknown as Request)!;
+  const at = (ip: string) => policy.clientAddress({ ip, socket: { remoteAddress: ip } } as unknown as Request)!;
 
   it.each([
     [null, '10.1.1.1', true],
@@ -87,5 +87,20 @@ describe('ClientIpPolicy.allowedForToken', () => {
     [['fd00::/8'], '10.1.1.1', false],
   ])('token list %j, caller %s → %s', (cidrs, ip, allowed) => {
     expect(policy.allowedForToken(at(ip), cidrs)).toBe(allowed);
+  });
+});
+
+describe('ClientIpPolicy.peer', () => {
+  const { policy } = guardWith('10.0.0.0/8');
+  const request = (remoteAddress: string, ip = remoteAddress) => ({ ip, socket: { remoteAddress }, headers: {} }) as unknown as Request;
+
+  it('without TRUST_PROXY reads the socket, whatever req.ip (X-Forwarded-For) says', () => {
+    expect(policy.peer(request('192.168.1.5', '127.0.0.1'))).toMatchObject({ text: '192.168.1.5', allowedGlobally: false });
+    expect(policy.peer(request('::ffff:10.1.2.3'))).toMatchObject({ text: '10.1.2.3', allowedGlobally: true });
+  });
+
+  it('answers the same for an address seen before, and nothing for one that is not an address', () => {
+    expect(policy.peer(request('10.9.9.9'))).toBe(policy.peer(request('10.9.9.9')));
+    expect(policy.peer(request('not-an-ip'))).toEqual({ address: null, text: null, allowedGlobally: false });
   });
 });

@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { NextFunction, Request, Response } from 'express';
 import { requestContext } from '@clawdforge/core';
 import { ClientIpPolicy } from '../client-ip.policy';
-import { IS_PUBLIC } from '../decorators/public.decorator';
 import { IpNotAllowedError } from '../ip-errors';
+import { routeAccess } from './route-access';
 
 /**
  * First global guard: the caller's address must be loopback or within ALLOW_CIDRS. The same check
@@ -22,10 +22,10 @@ export class IpAllowlistGuard implements CanActivate {
     const req = ctx.switchToHttp().getRequest<Request>();
     const context = requestContext(req);
     context.route = (req.route as { path?: string } | undefined)?.path ?? null;
-    context.audited = !this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [ctx.getHandler(), ctx.getClass()]);
-    const address = this.policy.clientAddress(req);
-    context.clientIp ??= address?.toString() ?? null;
-    if (!address || !this.policy.allowedGlobally(address)) throw new IpNotAllowedError(context.clientIp);
+    context.audited = !routeAccess(this.reflector, ctx).public;
+    const peer = this.policy.peer(req);
+    context.clientIp ??= peer.text;
+    if (!peer.allowedGlobally) throw new IpNotAllowedError(context.clientIp);
     return true;
   }
 }
@@ -37,9 +37,8 @@ export class IpAllowlistGuard implements CanActivate {
  */
 export function ipAllowlistMiddleware(policy: ClientIpPolicy) {
   return (req: Request, _res: Response, next: NextFunction): void => {
-    const address = policy.clientAddress(req);
-    const context = requestContext(req);
-    context.clientIp = address?.toString() ?? null;
-    next(address && policy.allowedGlobally(address) ? undefined : new IpNotAllowedError(context.clientIp));
+    const peer = policy.peer(req);
+    requestContext(req).clientIp = peer.text;
+    next(peer.allowedGlobally ? undefined : new IpNotAllowedError(peer.text));
   };
 }
