@@ -61,7 +61,10 @@ describe('RUN_QUEUE_MAX_PER_TOKEN (fake claude)', () => {
 
     const running = tracked('a1', appA, 'FAKE:sleep:4000');
     expect(await eventually(() => queue.running === 1)).toBe(true);
-    const queuedA = [tracked('a2', appA, 'FAKE:sleep:200'), tracked('a3', appA, 'FAKE:sleep:200')];
+    // One at a time: two requests sent together may reach the queue in either order.
+    const queuedA = [tracked('a2', appA, 'FAKE:sleep:200')];
+    expect(await eventually(() => queue.waiting === 1)).toBe(true);
+    queuedA.push(tracked('a3', appA, 'FAKE:sleep:200'));
     expect(await eventually(() => queue.waiting === 2)).toBe(true);
 
     const refusedA = await run(appA, 'FAKE:sleep:200');
