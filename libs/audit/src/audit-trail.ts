@@ -6,8 +6,9 @@ import { AuditService } from './audit.service';
 const UNMATCHED_PATH_MAX = 200;
 
 /**
- * Watches every request from the start (configureApp), ahead of the IP check, body parsing and the guards, so a
- * request refused anywhere (bad IP, bad token, bad JSON, unknown route) still leaves its row.
+ * Watches every request from the start (configureApp), ahead of the IP check, body parsing and the
+ * guards, so a request refused anywhere (bad IP, bad token, bad JSON, unknown route) still leaves
+ * its row.
  * Public routes and the Swagger pages opt out through the request context.
  */
 @Injectable()

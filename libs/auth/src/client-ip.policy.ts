@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { IPv4, IPv6 } from 'ipaddr.js';
-import { AppConfig, CidrList, InstanceRegistry, isLoopback, parseAddress } from '@clawdforge/core';
+import { AppConfig, BoundedMap, CidrList, InstanceRegistry, isLoopback, parseAddress } from '@clawdforge/core';
 
 type Address = IPv4 | IPv6;
 
@@ -11,12 +11,12 @@ export interface Peer {
   address: Address | null;
   /** The address as the audit row and the errors show it (IPv4-mapped IPv6 folded to IPv4). */
   text: string | null;
-  /** Whether the global list (ALLOW_CIDRS, and loopback) admits it. */
+  /** Whether the global list admits it: ALLOW_CIDRS, and loopback always. */
   allowedGlobally: boolean;
 }
 
 const PEER = Symbol('clawdforge.peer');
-/** Distinct client addresses remembered; past it the memory starts over. */
+/** Distinct client addresses remembered. */
 const MAX_REMEMBERED_PEERS = 4096;
 const NO_PEER: Peer = { address: null, text: null, allowedGlobally: false };
 
@@ -30,7 +30,7 @@ const NO_PEER: Peer = { address: null, text: null, allowedGlobally: false };
 export class ClientIpPolicy {
   private readonly globalList: CidrList;
   private readonly trustsProxy: boolean;
-  private readonly peers = new Map<string, Peer>();
+  private readonly peers = new BoundedMap<string, Peer>(MAX_REMEMBERED_PEERS);
 
   constructor(
     config: AppConfig,
@@ -54,11 +54,6 @@ export class ClientIpPolicy {
     return this.peer(req).address;
   }
 
-  /** Loopback always passes the global list. */
-  allowedGlobally(address: Address): boolean {
-    return isLoopback(address) || this.globalList.contains(address);
-  }
-
   /** A token's own list, when it has one, must match too: loopback gets no exemption there. */
   allowedForToken(address: Address, tokenCidrs: readonly string[] | null): boolean {
     return !tokenCidrs || tokenCidrs.length === 0 || new CidrList(tokenCidrs).contains(address);
@@ -68,8 +63,7 @@ export class ClientIpPolicy {
     let peer = this.peers.get(ip);
     if (!peer) {
       const address = parseAddress(ip);
-      peer = address ? { address, text: address.toString(), allowedGlobally: this.allowedGlobally(address) } : NO_PEER;
-      if (this.peers.size >= MAX_REMEMBERED_PEERS) this.peers.clear();
+      peer = address ? { address, text: address.toString(), allowedGlobally: isLoopback(address) || this.globalList.contains(address) } : NO_PEER;
       this.peers.set(ip, peer);
     }
     return peer;

@@ -30,6 +30,7 @@ export * from './net/is-cidr.validator';
 export * from './errors/error-body.dto';
 export * from './config/app-version';
 export * from './database/sqlite-tuning';
+export * from './cache/bounded-map';
 export * from './cache/marked-cache';
 export * from './clock';
 export * from './http/client-gone';

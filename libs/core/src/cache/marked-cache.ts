@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { BoundedMap } from './bounded-map';
 
 /**
  * A file beside the SQLite database that every process changing a table writes (this server, or
@@ -75,13 +76,15 @@ export class ChangeMarker {
  * not kept: it may predate the change.
  */
 export class MarkedCache<V> {
-  private readonly entries = new Map<string, V>();
+  private readonly entries: BoundedMap<string, V>;
   private generation = -1;
 
   constructor(
     private readonly marker: ChangeMarker,
-    private readonly maxEntries: number,
-  ) {}
+    maxEntries: number,
+  ) {
+    this.entries = new BoundedMap(maxEntries);
+  }
 
   async lookup(key: string, load: () => Promise<V | null>): Promise<V | null> {
     const generation = this.marker.generation;
@@ -93,8 +96,6 @@ export class MarkedCache<V> {
     if (hit !== undefined) return hit;
     const value = await load();
     if (value !== null && this.marker.generation === generation) {
-      // Past the bound the cache starts afresh rather than grow.
-      if (this.entries.size >= this.maxEntries) this.entries.clear();
       this.entries.set(key, value);
     }
     return value;

@@ -1,8 +1,9 @@
 import { ArgumentMetadata, Injectable, ValidationPipe, ValidationPipeOptions } from '@nestjs/common';
+import { BoundedMap } from '../cache/bounded-map';
 
 /** Query strings longer than this (as JSON) are validated every time and not remembered. */
 const MAX_REMEMBERED_QUERY_CHARS = 512;
-/** Distinct valid query strings remembered per DTO class; past it the memory starts over. */
+/** Distinct valid query strings remembered per DTO class. */
 const MAX_REMEMBERED_QUERIES = 256;
 
 type Values = Record<string, unknown>;
@@ -17,7 +18,7 @@ type Values = Record<string, unknown>;
  */
 @Injectable()
 export class QueryValidationPipe extends ValidationPipe {
-  private readonly passed = new Map<NonNullable<ArgumentMetadata['metatype']>, Map<string, Values>>();
+  private readonly passed = new Map<NonNullable<ArgumentMetadata['metatype']>, BoundedMap<string, Values>>();
 
   constructor(options: ValidationPipeOptions) {
     super(options);
@@ -32,8 +33,7 @@ export class QueryValidationPipe extends ValidationPipe {
     const result: unknown = await super.transform(value, metadata);
     if (result instanceof metatype! && hasPlainValues(result)) {
       let known = this.passed.get(metatype!);
-      if (!known) this.passed.set(metatype!, (known = new Map()));
-      if (known.size >= MAX_REMEMBERED_QUERIES) known.clear();
+      if (!known) this.passed.set(metatype!, (known = new BoundedMap(MAX_REMEMBERED_QUERIES)));
       known.set(key, { ...result });
     }
     return result;
