@@ -42,7 +42,8 @@ describe('secrets stay where they belong (npm start, LOG_LEVEL=debug)', () => {
 
       // Successes and every kind of failure, each carrying secrets where a careless server might echo them.
       await call('/run', json(token, { prompt, system, files: [fileToken] }));
-      await call('/run', json(token, { prompt: `FAKE:crash ${prompt}` }));
+      const crashing = json(token, { prompt: `FAKE:crash ${prompt}` });
+      await call('/run', { ...crashing, headers: { ...crashing.headers, 'X-Request-Id': 'crash-run-7' } });
       await call('/run', json(token, { prompt, model: `--${prompt}` }));
       await call('/run', json(token, { prompt, system: `${system}\u0000` }));
       await call('/run', json(other, { prompt }));
@@ -73,5 +74,9 @@ describe('secrets stay where they belong (npm start, LOG_LEVEL=debug)', () => {
     expect(logs).toContain('"authorization":"[redacted]"');
     for (const secret of [admin, prompt, system, fileContent]) expect({ leaked: logs.includes(secret) ? secret : null }).toEqual({ leaked: null });
     expect(logs).not.toMatch(/cf_[A-Za-z0-9_-]{43}/);
+    // What the server logs about a request's work carries that request's id, as its request line does.
+    const lines = logs.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { reqId?: string; msg?: string; req?: { id?: string } });
+    const crashLines = lines.filter((line) => line.reqId === 'crash-run-7' || line.req?.id === 'crash-run-7').map((line) => line.msg);
+    expect(crashLines).toEqual(expect.arrayContaining([expect.stringContaining('without a result'), 'request errored']));
   }, 60_000);
 });

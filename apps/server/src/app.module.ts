@@ -8,7 +8,7 @@ import { CompatJsonBodyMiddleware, CompatModule } from '@clawdforge/compat';
 import {
   ApiExceptionFilter,
   AppConfigModule,
-  BodyAndScopeMiddleware,
+  JsonBodyMiddleware,
   DatabaseModule,
   LoggingModule,
   QueryValidationPipe,
@@ -68,6 +68,6 @@ export class AppModule implements NestModule {
     // The audit hook and the IP check run before these, ahead of routing (configureApp).
     // The OpenAI and Anthropic routes read their own bodies: room for inline images, errors in their wire formats.
     consumer.apply(CompatJsonBodyMiddleware).forRoutes({ path: 'v1/chat/completions', method: RequestMethod.POST }, { path: 'v1/messages', method: RequestMethod.POST });
-    consumer.apply(BodyAndScopeMiddleware).forRoutes('*');
+    consumer.apply(JsonBodyMiddleware).forRoutes('*');
   }
 }

@@ -49,14 +49,14 @@ export async function serveWireRun(runs: RunService, token: TokenPrincipal, requ
   const input = runInputOf(request);
   const signal = clientGoneSignal(res, context.audit);
   if (!request.stream) {
-    const outcome = await runs.execute(token, input, context.audit, signal, { started: () => markRunStarted(res) });
+    const outcome = await runs.execute(token, input, context, signal, { started: () => markRunStarted(res) });
     setCostHeader(res, outcome);
     res.status(200).json(answer.body(outcome));
     return;
   }
   const stream = answer.stream();
   await streamRun(stream, req, res, answer.format, () =>
-    runs.execute(token, input, context.audit, signal, {
+    runs.execute(token, input, context, signal, {
       started: () => {
         markRunStarted(res);
         stream.open();

@@ -52,15 +52,16 @@ export class RunController {
   })
   @ApiGatewayTimeoutResponse({ type: ErrorBodyDto, description: `${codeList('timeout')}: timeout_secs passed and the run was stopped` })
   async run(@CurrentToken() token: TokenPrincipal, @Body() body: RunRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
-    const audit = requestContext(req).audit;
+    const request = requestContext(req);
+    const audit = request.audit;
     const signal = clientGoneSignal(res, audit);
     if (!wantsEventStream(req, body)) {
-      res.status(200).json(await this.runs.run(token, body, audit, signal));
+      res.status(200).json(await this.runs.run(token, body, request, signal));
       return;
     }
     const stream = new SseStream(res);
     await streamTo(stream, req, audit, () =>
-      this.runs.run(token, body, audit, signal, {
+      this.runs.run(token, body, request, signal, {
         started: () => stream.open(),
         event: (event) => {
           if (event.type === 'delta') stream.send('delta', { text: event.text });

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { TokenPrincipal } from '@clawdforge/auth';
-import { ApiError, AppConfig, AuditFields, InvalidRequestError, jsonBytes, MAX_ARGV_TEXT_BYTES, resolveModel } from '@clawdforge/core';
+import { ApiError, AppConfig, InvalidRequestError, jsonBytes, MAX_ARGV_TEXT_BYTES, RequestContext, resolveModel } from '@clawdforge/core';
 import { FilesService, missingAttachmentError } from '@clawdforge/files';
 import { CliBudgetReachedError, ClaudeRunner, ClaudeRunResult, ClaudeStreamEvent, ClaudeUsage, parseResultText, PromptBlock } from '@clawdforge/runners';
 import { UsagePolicy } from '@clawdforge/usage';
@@ -44,8 +44,8 @@ export class RunService {
    * once the run has its slot (errors before that are plain answers) and text deltas and tool calls
    * arrive as the model writes.
    */
-  async run(token: TokenPrincipal, body: RunRequestDto, audit: AuditFields, signal: AbortSignal, progress?: RunProgress): Promise<RunResponseDto> {
-    const outcome = await this.execute(token, body, audit, signal, progress);
+  async run(token: TokenPrincipal, body: RunRequestDto, request: RequestContext, signal: AbortSignal, progress?: RunProgress): Promise<RunResponseDto> {
+    const outcome = await this.execute(token, body, request, signal, progress);
     return {
       ok: true,
       result: outcome.structuredOutput !== undefined ? outcome.structuredOutput : parseResultText(outcome.text),
@@ -61,7 +61,8 @@ export class RunService {
   }
 
   /** The run itself, as `run` describes it, answering with the CLI's own outcome (the model's text as written). */
-  async execute(token: TokenPrincipal, body: RunInput, audit: AuditFields, signal: AbortSignal, progress?: RunProgress): Promise<RunOutcome> {
+  async execute(token: TokenPrincipal, body: RunInput, request: RequestContext, signal: AbortSignal, progress?: RunProgress): Promise<RunOutcome> {
+    const audit = request.audit;
     const model = resolveModel(body.model, this.config);
     audit.model = model;
     audit.promptChars = body.prompt.length;
@@ -98,6 +99,7 @@ export class RunService {
           maxBudgetUsd: admission.maxBudgetUsd ?? undefined,
           signal,
           onEvent: progress?.event?.bind(progress),
+          origin: request,
         })
         .catch((error: unknown) => {
           throw missingAttachmentError(error, attachments) ?? error;
@@ -108,15 +110,15 @@ export class RunService {
       audit.outputTokens = outcome.usage.output_tokens;
       audit.costUsd = outcome.costUsd;
       audit.toolsRefused = outcome.toolsRefused;
-      await this.settle(token, model, 'ok', outcome.usage, outcome.costUsd, outcome.toolsRefused);
+      await this.settle(request, token, model, 'ok', outcome.usage, outcome.costUsd, outcome.toolsRefused);
       return { ...outcome, queueMs: queuedMs };
     } catch (error) {
       if (error instanceof CliBudgetReachedError) {
         audit.costUsd = error.costUsd;
-        await this.settle(token, model, error.code, error.usage, error.costUsd);
+        await this.settle(request, token, model, error.code, error.usage, error.costUsd);
         throw await this.policy.budgetStop(token);
       }
-      await this.settle(token, model, error instanceof ApiError ? error.code : 'internal_error', null, null);
+      await this.settle(request, token, model, error instanceof ApiError ? error.code : 'internal_error', null, null);
       throw error;
     } finally {
       globalSlot.release();
@@ -124,9 +126,18 @@ export class RunService {
     }
   }
 
-  private settle(token: TokenPrincipal, model: string, outcome: string, usage: ClaudeUsage | null, costUsd: number | null, toolsRefused?: number): Promise<void> {
+  private settle(
+    request: RequestContext,
+    token: TokenPrincipal,
+    model: string,
+    outcome: string,
+    usage: ClaudeUsage | null,
+    costUsd: number | null,
+    toolsRefused?: number,
+  ): Promise<void> {
     return this.policy.settle(token, {
       toolsRefused,
+      durationMs: performance.now() - request.startedAt,
       kind: 'run',
       model,
       outcome,

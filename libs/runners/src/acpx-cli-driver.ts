@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
-import { AppConfig } from '@clawdforge/core';
+import { AppConfig, type RequestContext, requestLogFields } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, AcpxTurnOptions, AcpxTurnResult } from './acpx-driver';
 import { ParsedTurn, parseTurnOutput, TurnOutputReader } from './acpx-output';
 import { AgentConfinement } from './agent-confinement';
@@ -79,9 +79,9 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
     return this.retireSpares();
   }
 
-  async create(session: AcpxSessionRef, firstTurnTimeoutSecs?: number): Promise<void> {
-    const result = await this.acpx(session, this.args(session, ['sessions', 'new', `--name=${session.name}`]), { timeoutMs: CONTROL_TIMEOUT_MS });
-    if (result.outcome !== 'exited' || result.exitCode !== 0) throw this.failure('the agent session could not be created', result);
+  async create(session: AcpxSessionRef, { firstTurnTimeoutSecs, origin }: { firstTurnTimeoutSecs?: number; origin?: RequestContext } = {}): Promise<void> {
+    const result = await this.acpx(session, this.args(session, ['sessions', 'new', `--name=${session.name}`]), { timeoutMs: CONTROL_TIMEOUT_MS, origin });
+    if (result.outcome !== 'exited' || result.exitCode !== 0) throw this.failure('the agent session could not be created', result, origin);
     if (firstTurnTimeoutSecs !== undefined) {
       const launch: PromptLaunch = { session, timeoutSecs: firstTurnTimeoutSecs };
       this.spares.warm(spareKey(launch), launch);
@@ -102,6 +102,7 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
       stdin: prompt,
       timeoutMs: options.timeoutSecs * 1000 + BACKSTOP_MS,
       signal: options.signal,
+      origin: options.origin,
       onStdoutLine: (line) => {
         const event = reader.push(line);
         if (!event) return;
@@ -128,7 +129,7 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
           (result) => {
             this.cancelledAtShutdown.delete(session.name);
             if (result.outcome !== 'exited' || (result.exitCode !== 0 && result.exitCode !== EXIT_PERMISSION_UNAVAILABLE)) {
-              this.logger.warn(`acpx ${result.outcome} ${result.exitCode ?? result.signal} after its turn was answered: ${stderrForLog(result.stderr)}`);
+              this.logger.warn(requestLogFields(options.origin), `acpx ${result.outcome} ${result.exitCode ?? result.signal} after its turn was answered: ${stderrForLog(result.stderr)}`);
             }
             return late;
           },
@@ -143,7 +144,7 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
     const stopped = stoppedChildError(outcome, { timeoutSecs: options.timeoutSecs, maxOutputBytes: this.config.runOutputMaxBytes });
     if (stopped) {
       // Stopping the acpx client does not stop the agent's turn: that takes an explicit cancel.
-      if (outcome !== 'shutdown') await this.cancel(session);
+      if (outcome !== 'shutdown') await this.cancel(session, options.origin);
       throw stopped;
     }
     const turn = reader.turn();
@@ -155,7 +156,7 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
     if (result.exitCode === EXIT_PERMISSION_UNAVAILABLE) {
       throw new CliFailedError('the agent asked for a permission that SESSION_PERMISSIONS does not grant', 'permission_unavailable');
     }
-    throw this.failure('the agent failed', result, turn.error?.message);
+    throw this.failure('the agent failed', result, options.origin, turn.error?.message);
   }
 
   private resultOf(turn: ParsedTurn): Omit<AcpxTurnResult, 'durationMs'> {
@@ -167,21 +168,25 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
     if (sessions.length === 0) return;
     for (const session of sessions) this.cancelledAtShutdown.add(session.name);
     this.logger.warn(`cancelling ${sessions.length} agent turn(s) still running at shutdown`);
-    await Promise.all(sessions.map((session) => this.cancel(session, withinMs)));
+    await Promise.all(sessions.map((session) => this.cancelWithin(session, withinMs)));
   }
 
-  async cancel(session: AcpxSessionRef, withinMs = CONTROL_TIMEOUT_MS): Promise<void> {
-    const result = await this.acpx(session, this.args(session, ['cancel', `--session=${session.name}`]), { timeoutMs: withinMs }).catch(
+  cancel(session: AcpxSessionRef, origin?: RequestContext): Promise<void> {
+    return this.cancelWithin(session, CONTROL_TIMEOUT_MS, origin);
+  }
+
+  private async cancelWithin(session: AcpxSessionRef, withinMs: number, origin?: RequestContext): Promise<void> {
+    const result = await this.acpx(session, this.args(session, ['cancel', `--session=${session.name}`]), { timeoutMs: withinMs, origin }).catch(
       (error: Error) => ({ outcome: 'exited', exitCode: -1, stderr: error.message }) as Partial<ProcessResult>,
     );
-    if (result.exitCode !== 0) this.logger.warn(`acpx cancel of ${session.name} exited ${result.exitCode}`);
+    if (result.exitCode !== 0) this.logger.warn(requestLogFields(origin), `acpx cancel of ${session.name} exited ${result.exitCode}`);
   }
 
-  async close(session: AcpxSessionRef): Promise<void> {
+  async close(session: AcpxSessionRef, origin?: RequestContext): Promise<void> {
     await this.spares.forget((key) => key.startsWith(`${session.name}\0`));
-    const result = await this.acpx(session, this.args(session, ['sessions', 'close', session.name]), { timeoutMs: CONTROL_TIMEOUT_MS });
+    const result = await this.acpx(session, this.args(session, ['sessions', 'close', session.name]), { timeoutMs: CONTROL_TIMEOUT_MS, origin });
     if (result.outcome === 'exited' && (result.exitCode === 0 || result.exitCode === EXIT_NO_SESSION)) return;
-    throw this.failure('the agent session could not be closed', result);
+    throw this.failure('the agent session could not be closed', result, origin);
   }
 
   /** Global options, then the agent (a built-in name, or a raw command from SESSION_AGENT_COMMANDS), then the step. */
@@ -242,9 +247,9 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
     return this.args(session, ['prompt', `--session=${session.name}`], [`--timeout=${timeoutSecs}`]);
   }
 
-  private failure(what: string, result: ProcessResult, said?: string): CliFailedError {
+  private failure(what: string, result: ProcessResult, origin: RequestContext | undefined, said?: string): CliFailedError {
     const detail = said ?? parseTurnOutput(result.stdout).error?.message ?? result.stderr.trim().split('\n').filter(Boolean).pop() ?? '';
-    this.logger.warn(`${what}: acpx ${result.outcome} ${result.exitCode ?? result.signal}: ${stderrForLog(result.stderr)}`);
+    this.logger.warn(requestLogFields(origin), `${what}: acpx ${result.outcome} ${result.exitCode ?? result.signal}: ${stderrForLog(result.stderr)}`);
     const clean = sanitizeCliMessage(detail);
     return new CliFailedError(`${what} (acpx exit ${result.exitCode ?? result.signal})${clean ? `: ${clean}` : ''}`, 'agent_failed');
   }

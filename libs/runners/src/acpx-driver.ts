@@ -1,3 +1,4 @@
+import type { RequestContext } from '@clawdforge/core';
 import type { TurnUsage } from './acpx-output';
 
 /** Where acpx finds a session: it keys them by agent, working directory and name. */
@@ -39,6 +40,8 @@ export interface AcpxTurnOptions {
   signal?: AbortSignal;
   /** Each of the turn's events as acpx prints it, before the turn ends. */
   onEvent?: (event: Record<string, unknown>) => void;
+  /** The request the turn serves (see ProcessFeedOptions.origin). */
+  origin?: RequestContext;
 }
 
 /**
@@ -48,12 +51,15 @@ export interface AcpxTurnOptions {
  * CliFailedError (502: `agent_failed`, `session_lost`, `permission_unavailable`, `output_too_large`).
  */
 export abstract class AcpxDriver {
-  /** With `firstTurnTimeoutSecs`, a prompt client for a turn of that timeout is made ready ahead. */
-  abstract create(session: AcpxSessionRef, firstTurnTimeoutSecs?: number): Promise<void>;
+  /**
+   * With `firstTurnTimeoutSecs`, a prompt client for a turn of that timeout is made ready ahead.
+   * `origin`, here and below, is the request the work serves (see ProcessFeedOptions.origin).
+   */
+  abstract create(session: AcpxSessionRef, options?: { firstTurnTimeoutSecs?: number; origin?: RequestContext }): Promise<void>;
   abstract prompt(session: AcpxSessionRef, prompt: string, options: AcpxTurnOptions): Promise<AcpxTurnResult>;
-  abstract cancel(session: AcpxSessionRef): Promise<void>;
+  abstract cancel(session: AcpxSessionRef, origin?: RequestContext): Promise<void>;
   /** Ends the session and the agent process acpx keeps for it; a session acpx no longer knows counts as closed. */
-  abstract close(session: AcpxSessionRef): Promise<void>;
+  abstract close(session: AcpxSessionRef, origin?: RequestContext): Promise<void>;
   /**
    * For server shutdown, before child processes are stopped: cancels every turn still running, so
    * no agent keeps working for a caller that is gone. Those turns then fail with ShuttingDownError.

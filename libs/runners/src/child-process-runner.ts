@@ -2,8 +2,8 @@ import { ChildProcess, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { Injectable, Logger, OnApplicationShutdown, Optional } from '@nestjs/common';
-import { currentRequestContext } from '@clawdforge/core';
-import { ChildOwner, ChildRegistry } from './child-registry';
+import { type RequestContext, requestLogFields } from '@clawdforge/core';
+import { ChildRegistry, childOwnerOf } from './child-registry';
 import { CliFailedError, ShuttingDownError } from './cli-errors';
 import { CliNotFoundError } from './cli-not-found.error';
 import { ProcessFeedOptions, ProcessOutcome, ProcessResult, ProcessRunner, ProcessStartOptions, StartedProcess } from './process-runner';
@@ -45,7 +45,6 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
     let fedAt: number | undefined;
     let fed: ProcessFeedOptions | undefined;
     let failure: Error | undefined;
-    let startOwner: ChildOwner | null = null;
     let settle!: (result: ProcessResult | Error) => void;
     const settled = new Promise<ProcessResult | Error>((resolve) => (settle = resolve));
 
@@ -121,9 +120,8 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
     };
 
     if (child.pid !== undefined) {
-      // A spare started outside any request is recorded without an owner: reaped after a crash, never reported as a lost run.
-      startOwner = ownerOfCurrentRequest();
-      this.registry?.record(child.pid, startOwner);
+      // Recorded at once, before it serves anyone: a spare (and a child the server dies before feeding) is reaped after a crash, never reported as a lost run.
+      this.registry?.record(child.pid, null);
       this.live.add(entry);
     }
     const ended = settled.then(() => undefined);
@@ -139,10 +137,9 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
         if (fed) return Promise.reject(new Error('a process is fed once'));
         fed = feedOptions;
         fedAt = performance.now();
-        // A spare was recorded without an owner; the run it now serves is its owner from here on.
-        const owner = startOwner === null ? ownerOfCurrentRequest() : null;
-        if (owner && child.pid !== undefined && this.live.has(entry)) this.registry?.record(child.pid, owner);
-        if (feedOptions.onStdoutLine) stdout.onLine(guarded(feedOptions.onStdoutLine));
+        // Recorded without an owner when started; the request it now serves is its owner from here on.
+        if (feedOptions.origin && child.pid !== undefined && this.live.has(entry)) this.registry?.record(child.pid, childOwnerOf(feedOptions.origin));
+        if (feedOptions.onStdoutLine) stdout.onLine(guarded(feedOptions.onStdoutLine, feedOptions.origin));
         child.stdin!.end(feedOptions.stdin);
         if (this.live.has(entry)) {
           if (feedOptions.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop('timeout'), feedOptions.timeoutMs);
@@ -170,23 +167,6 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
   }
 }
 
-/** The request being served, when a handler started this child. */
-function ownerOfCurrentRequest(): ChildOwner | null {
-  const context = currentRequestContext();
-  if (!context) return null;
-  return {
-    requestId: context.requestId,
-    tokenName: context.tokenName,
-    clientIp: context.clientIp,
-    method: context.method,
-    route: context.route,
-    startedAt: context.startedAtDate.toISOString(),
-    model: context.audit.model ?? null,
-    sessionId: context.audit.sessionId ?? null,
-    turnIndex: context.audit.turnIndex ?? null,
-  };
-}
-
 const lineLogger = new Logger('ChildOutput');
 
 /**
@@ -194,12 +174,12 @@ const lineLogger = new Logger('ChildOutput');
  * would take the whole server down, and a child's output is not ours to trust. A line its handler
  * chokes on is logged (by length, never its content) and skipped.
  */
-function guarded(onLine: (line: string) => void): (line: string) => void {
+function guarded(onLine: (line: string) => void, origin: RequestContext | undefined): (line: string) => void {
   return (line) => {
     try {
       onLine(line);
     } catch (error) {
-      lineLogger.error(`a ${line.length}-character output line was skipped: its handler failed (${(error as Error).message})`);
+      lineLogger.error(requestLogFields(origin), `a ${line.length}-character output line was skipped: its handler failed (${(error as Error).message})`);
     }
   };
 }

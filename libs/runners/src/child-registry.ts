@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
+import type { RequestContext } from '@clawdforge/core';
 
 /** Which request a child served, for the audit row of a run the server died in. */
 export interface ChildOwner {
@@ -14,6 +15,21 @@ export interface ChildOwner {
   model: string | null;
   sessionId: string | null;
   turnIndex: number | null;
+}
+
+/** The owner record of a child serving `request`, as the request stands now (its model, session and turn set). */
+export function childOwnerOf(request: RequestContext): ChildOwner {
+  return {
+    requestId: request.requestId,
+    tokenName: request.tokenName,
+    clientIp: request.clientIp,
+    method: request.method,
+    route: request.route,
+    startedAt: request.startedAtDate.toISOString(),
+    model: request.audit.model ?? null,
+    sessionId: request.audit.sessionId ?? null,
+    turnIndex: request.audit.turnIndex ?? null,
+  };
 }
 
 interface ChildRecord {
@@ -46,7 +62,7 @@ export class ChildRegistry {
       fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       fs.writeFileSync(this.fileOf(pid), JSON.stringify(record), { mode: 0o600 });
     } catch (error) {
-      this.logger.error(`child ${pid} not recorded: ${(error as Error).message}`);
+      this.logger.error(owner?.requestId ? { reqId: owner.requestId } : {}, `child ${pid} not recorded: ${(error as Error).message}`);
     }
   }
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { AppConfig } from '@clawdforge/core';
+import { AppConfig, requestLogFields } from '@clawdforge/core';
 import { buildUserMessage } from './claude-input';
 import { ClaudeResultLine, findResultLine, modelOf, refusedToolCalls, streamEventOf, usageOf } from './claude-output';
 import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult, ClaudeStreamEvent } from './claude-runner';
@@ -63,6 +63,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
         stdin,
         timeoutMs: request.timeoutSecs * 1000,
         signal: request.signal,
+        origin: request.origin,
         onStdoutLine:
           onEvent &&
           forwardStreamEvents((event) => {
@@ -76,7 +77,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
 
       const line = findResultLine(result.stdout);
       if (!line) {
-        this.logger.warn(`claude exited ${result.exitCode ?? result.signal} without a result; stderr: ${stderrForLog(result.stderr)}`);
+        this.logger.warn(requestLogFields(request.origin), `claude exited ${result.exitCode ?? result.signal} without a result; stderr: ${stderrForLog(result.stderr)}`);
         const detail = sanitizeCliMessage(result.stderr.split('\n').filter(Boolean).pop() ?? '');
         throw new CliFailedError(`the CLI exited (${result.exitCode ?? result.signal}) without a result${detail ? `: ${detail}` : ''}`);
       }
@@ -106,7 +107,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
       };
     } finally {
       await claude.process.retire();
-      await claude.dispose().catch((error: Error) => this.logger.error(`run directory not removed: ${error.message}`));
+      await claude.dispose().catch((error: Error) => this.logger.error(requestLogFields(request.origin), `run directory not removed: ${error.message}`));
     }
   }
 }

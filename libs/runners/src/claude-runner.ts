@@ -1,3 +1,5 @@
+import type { RequestContext } from '@clawdforge/core';
+
 /** A file handed to the model with the prompt. */
 export interface RunAttachment {
   name: string;
@@ -31,6 +33,8 @@ export interface ClaudeRunRequest {
   signal?: AbortSignal;
   /** When given, the CLI reports partial messages and each text delta or tool call arrives here as it happens. */
   onEvent?: (event: ClaudeStreamEvent) => void;
+  /** The request the run serves (see ProcessFeedOptions.origin). */
+  origin?: RequestContext;
 }
 
 export interface ClaudeUsage {

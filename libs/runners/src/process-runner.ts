@@ -1,3 +1,5 @@
+import type { RequestContext } from '@clawdforge/core';
+
 /** What a process is started with. */
 export interface ProcessStartOptions {
   args: readonly string[];
@@ -20,6 +22,11 @@ export interface ProcessFeedOptions {
   signal?: AbortSignal;
   /** Each complete stdout line as it arrives (lines printed before the feed first); stdout is still collected. */
   onStdoutLine?: (line: string) => void;
+  /**
+   * The request this run serves: the child is recorded with it (for its audit row should the
+   * server die mid-run) and the lines logged about it carry the request's id.
+   */
+  origin?: RequestContext;
 }
 
 export type ProcessRunOptions = ProcessStartOptions & ProcessFeedOptions;

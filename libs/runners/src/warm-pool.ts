@@ -1,5 +1,4 @@
 import { Logger } from '@nestjs/common';
-import { outsideRequest } from '@clawdforge/core';
 import type { StartedProcess } from './process-runner';
 
 export interface WarmPoolSettings {
@@ -183,7 +182,7 @@ export class WarmPool<L> {
   private async startOne(key: string, state: KeyState<L>): Promise<void> {
     let spare: Spare;
     try {
-      spare = await outsideRequest(() => this.startSpare(state.launch));
+      spare = await this.startSpare(state.launch);
     } catch (error) {
       state.starting -= 1;
       if (!this.closed) this.failed(key, state, `a spare could not be started: ${(error as Error).message}`);

@@ -42,7 +42,7 @@ export class SessionsController {
   @ApiBadGatewayResponse({ type: ErrorBodyDto, description: `${codeList('agent_failed')}: acpx could not start the session` })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: `${codeList('cli_not_found', 'shutting_down')}, ${codeList('upstream_unavailable')} (every Claude login is cooling)` })
   async create(@CurrentToken() token: TokenPrincipal, @Body() body: CreateSessionDto, @Req() req: Request): Promise<SessionResponse> {
-    const session = await this.sessions.create(token, body, requestContext(req).audit);
+    const session = await this.sessions.create(token, body, requestContext(req));
     return { ok: true, ...SessionView.of(session, false) };
   }
 
@@ -77,15 +77,16 @@ export class SessionsController {
     @Req() req: Request,
     @Res() res: Response,
   ): Promise<void> {
-    const audit = requestContext(req).audit;
+    const request = requestContext(req);
+    const audit = request.audit;
     const signal = clientGoneSignal(res, audit);
     if (!wantsEventStream(req, body)) {
-      res.status(200).json(await this.sessions.turn(token, id, body, audit, signal));
+      res.status(200).json(await this.sessions.turn(token, id, body, request, signal));
       return;
     }
     const stream = new SseStream(res);
     await streamTo(stream, req, audit, () =>
-      this.sessions.turn(token, id, body, audit, signal, { started: () => stream.open(), event: (event) => stream.send('acp', event) }),
+      this.sessions.turn(token, id, body, request, signal, { started: () => stream.open(), event: (event) => stream.send('acp', event) }),
     );
   }
 
@@ -116,7 +117,7 @@ export class SessionsController {
   @ApiConflictResponse({ type: ErrorBodyDto, description: `${codeList('session_elsewhere')}: another instance drives it` })
   @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: `${codeList('instance_unavailable')}, with Retry-After: the session runs on another instance, which is not answering` })
   async close(@CurrentToken() token: TokenPrincipal, @Param('id', sessionId) id: string, @Req() req: Request): Promise<SessionResponse> {
-    const session = await this.sessions.close(token, id, requestContext(req).audit);
+    const session = await this.sessions.close(token, id, requestContext(req));
     return { ok: true, ...SessionView.of(session, false) };
   }
 }

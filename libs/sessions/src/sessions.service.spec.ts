@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Test, TestingModule } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { AppConfig, AppConfigModule, DatabaseModule, loadConfig, NO_POLICY } from '@clawdforge/core';
+import { AppConfig, AppConfigModule, DatabaseModule, loadConfig, NO_POLICY, RequestContext } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef } from '@clawdforge/runners';
 import { AgentSession } from './agent-session.entity';
 import { TooManySessionsError } from './sessions-errors';
@@ -70,7 +70,7 @@ describe('SessionsService.create (real SQLite ledger, fake acpx)', () => {
   it('counts creates still in acpx as open, so concurrent ones cannot pass the cap together', async () => {
     let settled = 0;
     const attempts = [alice, bob, alice, bob, alice].map((owner) =>
-      service.create(owner, { agent: 'claude' }, {}).then(
+      service.create(owner, { agent: 'claude' }, new RequestContext()).then(
         (session) => session,
         (error: Error) => error,
       ).finally(() => settled++),
@@ -86,32 +86,34 @@ describe('SessionsService.create (real SQLite ledger, fake acpx)', () => {
 
   it('ends the agent and removes its directory when the ledger insert fails, and frees the place', async () => {
     jest.spyOn(ledger, 'insert').mockRejectedValueOnce(new Error('SQLITE_FULL: database or disk is full'));
-    const failing = service.create(alice, { agent: 'claude' }, {});
+    const request = new RequestContext('POST');
+    const failing = service.create(alice, { agent: 'claude' }, request);
     await until(() => acpx.creating === 1);
     const [ref] = acpx.create.mock.calls[0];
     expect(fs.existsSync(ref.cwd)).toBe(true);
     acpx.finishAll();
 
     await expect(failing).rejects.toThrow('SQLITE_FULL');
-    expect(acpx.close).toHaveBeenCalledWith(ref);
+    expect(acpx.close).toHaveBeenCalledWith(ref, request);
     expect(fs.existsSync(ref.cwd)).toBe(false);
     expect(await ledger.count()).toBe(0);
 
-    const next = service.create(alice, { agent: 'claude' }, {});
-    const other = service.create(alice, { agent: 'claude' }, {});
+    const next = service.create(alice, { agent: 'claude' }, new RequestContext());
+    const other = service.create(alice, { agent: 'claude' }, new RequestContext());
     await until(() => acpx.creating === 2);
     acpx.finishAll();
     await expect(Promise.all([next, other])).resolves.toHaveLength(2);
   });
 
   it('frees the place of a create acpx refused, without closing anything', async () => {
-    const failing = service.create(alice, { agent: 'claude' }, {});
+    const request = new RequestContext('POST');
+    const failing = service.create(alice, { agent: 'claude' }, request);
     await until(() => acpx.creating === 1);
     acpx.finishAll(new Error('the agent session could not be created'));
     await expect(failing).rejects.toThrow('could not be created');
     expect(acpx.close).not.toHaveBeenCalled();
 
-    const both = Promise.all([service.create(alice, { agent: 'claude' }, {}), service.create(bob, { agent: 'claude' }, {})]);
+    const both = Promise.all([service.create(alice, { agent: 'claude' }, new RequestContext()), service.create(bob, { agent: 'claude' }, new RequestContext())]);
     await until(() => acpx.creating === 2);
     acpx.finishAll();
     await expect(both).resolves.toHaveLength(2);

@@ -5,7 +5,7 @@ import { Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntitySubscriberInterface, FindOptionsWhere, In, IsNull, LessThan, Repository } from 'typeorm';
 import type { TokenPrincipal } from '@clawdforge/auth';
-import { ApiError, AppConfig, AuditFields, ChangeMarker, Clock, decodeCursor, HotStatements, MarkedCache, InstanceIdentity, InstanceRegistry, InvalidRequestError, resolveModel } from '@clawdforge/core';
+import { ApiError, AppConfig, ChangeMarker, Clock, decodeCursor, HotStatements, MarkedCache, InstanceIdentity, InstanceRegistry, InvalidRequestError, RequestContext, requestLogFields, resolveModel } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, LoginPool } from '@clawdforge/runners';
 import { UsageFact, UsagePolicy } from '@clawdforge/usage';
 import { AgentSession } from './agent-session.entity';
@@ -92,7 +92,8 @@ export class SessionsService implements EntitySubscriberInterface<AgentSession>,
     this.ledgerMarker?.close();
   }
 
-  async create(owner: TokenPrincipal, body: CreateSessionDto, audit: AuditFields): Promise<AgentSession> {
+  async create(owner: TokenPrincipal, body: CreateSessionDto, request: RequestContext): Promise<AgentSession> {
+    const audit = request.audit;
     const agent = body.agent ?? this.config.sessionAgents[0];
     if (!this.config.sessionAgents.includes(agent)) {
       throw new InvalidRequestError(`agent must be one of ${this.config.sessionAgents.join(', ')}`, 'agent');
@@ -126,7 +127,7 @@ export class SessionsService implements EntitySubscriberInterface<AgentSession>,
     let createdInAcpx = false;
     try {
       await fs.mkdir(session.cwd, { recursive: true, mode: 0o700 });
-      await this.acpx.create(this.refOf(session), DEFAULT_TURN_TIMEOUT_SECS);
+      await this.acpx.create(this.refOf(session), { firstTurnTimeoutSecs: DEFAULT_TURN_TIMEOUT_SECS, origin: request });
       createdInAcpx = true;
       await this.serially(async () => {
         await this.sessions.insert(session);
@@ -135,7 +136,9 @@ export class SessionsService implements EntitySubscriberInterface<AgentSession>,
     } catch (error) {
       // Without a row nothing would ever close this agent: end it now, holding its place until it is gone.
       if (createdInAcpx) {
-        await this.acpx.close(this.refOf(session)).catch((closeError: Error) => this.logger.error(`unrecorded session ${id} not closed in acpx: ${closeError.message}`));
+        await this.acpx
+          .close(this.refOf(session), request)
+          .catch((closeError: Error) => this.logger.error(requestLogFields(request), `unrecorded session ${id} not closed in acpx: ${closeError.message}`));
       }
       await fs.rm(session.cwd, { recursive: true, force: true });
       throw error;
@@ -146,7 +149,8 @@ export class SessionsService implements EntitySubscriberInterface<AgentSession>,
   }
 
   /** With `progress`, `started` is called once the turn is accepted and each agent event arrives as acpx prints it. */
-  async turn(owner: TokenPrincipal, id: string, body: TurnRequestDto, audit: AuditFields, signal: AbortSignal, progress?: TurnProgress): Promise<TurnResponse> {
+  async turn(owner: TokenPrincipal, id: string, body: TurnRequestDto, request: RequestContext, signal: AbortSignal, progress?: TurnProgress): Promise<TurnResponse> {
+    const audit = request.audit;
     const session = await this.find(owner, id);
     audit.sessionId = session.id;
     audit.model = session.model;
@@ -169,6 +173,7 @@ export class SessionsService implements EntitySubscriberInterface<AgentSession>,
         timeoutSecs: body.timeout_secs ?? DEFAULT_TURN_TIMEOUT_SECS,
         signal,
         onEvent: progress && ((event) => progress.event(event)),
+        origin: request,
       });
       drained = result.drained;
       audit.responseChars = result.text.length;
@@ -193,7 +198,7 @@ export class SessionsService implements EntitySubscriberInterface<AgentSession>,
       await this.policy.settle(owner, turnFailure(session.model, error));
       throw error;
     } finally {
-      if (drained) this.drain(session.id, drained);
+      if (drained) this.drain(session.id, drained, request);
       else await this.endTurn(session.id);
     }
   }
@@ -209,13 +214,13 @@ export class SessionsService implements EntitySubscriberInterface<AgentSession>,
   }
 
   /** The turn is answered; the session stays taken until acpx has exited, and keeps what came in meanwhile. */
-  private drain(id: string, drained: Promise<Record<string, unknown>[]>): void {
+  private drain(id: string, drained: Promise<Record<string, unknown>[]>, request: RequestContext): void {
     const done = drained
       .then((events) => {
         if (events.length > 0) this.lateEvents.set(id, [...(this.lateEvents.get(id) ?? []), ...events]);
       })
       .then(() => this.endTurn(id))
-      .catch((error: Error) => this.logger.error(`session ${id} not released after its turn: ${error.message}`))
+      .catch((error: Error) => this.logger.error(requestLogFields(request), `session ${id} not released after its turn: ${error.message}`))
       .finally(() => this.draining.delete(id));
     this.draining.set(id, done);
   }
@@ -266,10 +271,10 @@ export class SessionsService implements EntitySubscriberInterface<AgentSession>,
   }
 
   /** Soft close: acpx ends the agent, the working directory goes, the row stays until the hard TTL. Idempotent. */
-  async close(owner: TokenPrincipal, id: string, audit: AuditFields): Promise<AgentSession> {
+  async close(owner: TokenPrincipal, id: string, request: RequestContext): Promise<AgentSession> {
     const session = await this.find(owner, id);
-    audit.sessionId = session.id;
-    return this.closeSession(session);
+    request.audit.sessionId = session.id;
+    return this.closeSession(session, request);
   }
 
   /** A turn is running (a session whose answered turn's acpx is still finishing is not busy: its next turn waits for it). */
@@ -358,11 +363,11 @@ export class SessionsService implements EntitySubscriberInterface<AgentSession>,
     return done;
   }
 
-  private async closeSession(session: AgentSession): Promise<AgentSession> {
+  private async closeSession(session: AgentSession, origin?: RequestContext): Promise<AgentSession> {
     if (session.status === 'closed') return session;
     this.assertHere(session);
-    if (this.isBusy(session)) await this.acpx.cancel(this.refOf(session));
-    await this.acpx.close(this.refOf(session));
+    if (this.isBusy(session)) await this.acpx.cancel(this.refOf(session), origin);
+    await this.acpx.close(this.refOf(session), origin);
     this.lateEvents.delete(session.id);
     await fs.rm(session.cwd, { recursive: true, force: true });
     session.status = 'closed';

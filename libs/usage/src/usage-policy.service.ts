@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { TokenPrincipal } from '@clawdforge/auth';
-import { Clock, currentRequestContext, ErrorCode, InvalidRequestError, TokenPolicy } from '@clawdforge/core';
+import { Clock, ErrorCode, InvalidRequestError, TokenPolicy } from '@clawdforge/core';
 import { Metrics } from '@clawdforge/metrics';
 import { BudgetExceededError, BudgetPeriod, RateLimitedError } from './policy-errors';
 import { UsageLedger } from './usage-ledger.service';
@@ -27,6 +27,8 @@ export interface UsageFact {
   costUsd: number | null;
   /** Tool calls refused during it, when it got as far as running. */
   toolsRefused?: number | null;
+  /** For a run: from its request's arrival to now, for the run-duration metric. */
+  durationMs?: number;
 }
 
 /**
@@ -77,8 +79,7 @@ export class UsagePolicy {
     const usage = { input: fact.inputTokens, output: fact.outputTokens, cacheRead: fact.cacheReadTokens, cacheCreation: fact.cacheCreationTokens };
     const common = { token: token.name, outcome, usage, costUsd: fact.costUsd, toolsRefused: fact.toolsRefused ?? undefined };
     if (fact.kind === 'turn') return this.metrics.turnFinished(common);
-    const started = currentRequestContext()?.startedAt;
-    this.metrics.runFinished({ ...common, model: fact.model ?? 'unknown', durationMs: started === undefined ? 0 : performance.now() - started });
+    this.metrics.runFinished({ ...common, model: fact.model ?? 'unknown', durationMs: fact.durationMs ?? 0 });
   }
 
   /** The refusal for work the CLI itself stopped at the budget it was given. */

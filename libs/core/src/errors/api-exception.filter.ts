@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { requestContext, requestLogFields } from '../http/request-context';
 import { ApiError } from './api-error';
 import { ERROR_CODES, ErrorCode } from './error-codes';
 
@@ -56,7 +57,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
  * The status, body and headers an error answers with. Only ApiError and Nest's HttpException carry
  * their message out; anything else is logged and becomes a bare 500.
  */
-export function describeError(exception: unknown, req: Pick<Request, 'method' | 'path'>, logger: Logger = new Logger('ApiError')): DescribedError {
+export function describeError(exception: unknown, req: Request, logger: Logger = new Logger('ApiError')): DescribedError {
   if (exception instanceof ApiError) {
     const error: ErrorBody['error'] = { code: exception.code, message: exception.message };
     if (exception.field !== undefined) error.field = exception.field;
@@ -77,7 +78,7 @@ export function describeError(exception: unknown, req: Pick<Request, 'method' | 
     // PostgreSQL refuses a NUL in text (SQLite merely finds nothing): whatever carried it named nothing that exists.
     return { status: 400, body: { ok: false, error: { code: 'invalid_request', message: 'text with a NUL character names nothing here' } } as ErrorBody, headers: {} };
   }
-  logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+  logger.error(requestLogFields(requestContext(req)), exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
   return {
     status: HttpStatus.INTERNAL_SERVER_ERROR,
     body: { ok: false, error: { code: 'internal_error', message: 'internal error' } } as ErrorBody,

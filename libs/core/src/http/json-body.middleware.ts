@@ -3,7 +3,6 @@ import { json } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import { ApiError } from '../errors/api-error';
 import { InvalidRequestError } from '../errors/http-errors';
-import { requestScopeMiddleware } from './request-context';
 
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 /** Deeper nesting than any schema needs; JSON.parse and validation recurse, and 50 000 levels overflow the stack. */
@@ -15,27 +14,24 @@ interface BodyParserError {
 }
 
 /**
- * JSON bodies up to 1 MiB, then the request scope (request-context.ts) for everything the handler
- * does: entered after the body, since a body parser's callbacks run in the socket's context. Runs as
- * Nest middleware (after the request log and the audit hook) rather than Nest's built-in parser, so
- * a malformed or oversized body is answered, logged and audited like any other error, with a fixed
- * message that never echoes the body back. One middleware, not two: each is a pass through Nest's
- * middleware machinery on every request.
+ * JSON bodies up to 1 MiB. Runs as Nest middleware (after the request log and the audit hook)
+ * rather than Nest's built-in parser, so a malformed or oversized body is answered, logged and
+ * audited like any other error, with a fixed message that never echoes the body back.
  */
 @Injectable()
-export class BodyAndScopeMiddleware implements NestMiddleware {
+export class JsonBodyMiddleware implements NestMiddleware {
   private readonly parse = jsonBodyParser(JSON_BODY_LIMIT_BYTES);
 
   use(req: Request, res: Response, next: NextFunction): void {
     // Most requests (every GET) have no body at all: nothing for the parser to look at.
-    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return requestScopeMiddleware(req, res, next);
-    this.parse(req, res, (error?: unknown) => (error ? next(error) : requestScopeMiddleware(req, res, next)));
+    if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) return next();
+    this.parse(req, res, next);
   }
 }
 
 /**
  * JSON bodies up to `limitBytes` with the same refusals, failing with an ApiError. Installed ahead
- * of BodyAndScopeMiddleware on a route that needs another limit; the general parser then finds the body read.
+ * of JsonBodyMiddleware on a route that needs another limit; the general parser then finds the body read.
  */
 export function jsonBodyParser(limitBytes: number): (req: Request, res: Response, next: NextFunction) => void {
   const parse = json({ limit: limitBytes, verify: refuseAmbiguousJson });

@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { destination as pinoDestination, type DestinationStream, type Logger as PinoInstance, type LoggerOptions, pino, stdSerializers } from 'pino';
 import { AppConfig } from '../config/app-config';
-import { currentRequestContext } from '../http/request-context';
 
 /** Paths that can carry a credential in what the server logs; pino replaces them before a line is written. */
 export const REDACTED_PATHS = ['token', '*.token'];
@@ -45,11 +44,6 @@ function bufferedStdout(): DestinationStream & { flushSync(): void } {
           level: config.logLevel,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           serializers: { err: stdSerializers.err },
-          // A line written while a request is being served carries the request's id.
-          mixin: () => {
-            const requestId = currentRequestContext()?.requestId;
-            return requestId ? { reqId: requestId } : {};
-          },
         };
         if (process.env.NODE_ENV === 'development') {
           const pretty = pino({ ...options, transport: { target: 'pino-pretty' } });
@@ -74,8 +68,8 @@ function bufferedStdout(): DestinationStream & { flushSync(): void } {
 class RootLoggerModule {}
 
 /**
- * Nest's logger is pino, through nestjs-pino, with no per-request middleware: a request's lines
- * carry its id through pino's mixin, read from the request scope the server already keeps, and the
+ * Nest's logger is pino, through nestjs-pino, with no per-request middleware: what writes a line
+ * for a request is handed the request's context and adds its id (requestLogFields), and the
  * one line per request is written by the request log (request-log.ts) when the response ends.
  * pino-http's way (a child logger bound to the serialised request, for every request at every
  * level, inside a second async scope) was a fifth of a cheap request's cost.
