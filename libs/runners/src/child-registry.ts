@@ -25,7 +25,7 @@ export function childOwnerOf(request: RequestContext): ChildOwner {
     clientIp: request.clientIp,
     method: request.method,
     route: request.route,
-    startedAt: request.startedAtDate.toISOString(),
+    startedAt: new Date(request.startedAtEpochMs).toISOString(),
     model: request.audit.model ?? null,
     sessionId: request.audit.sessionId ?? null,
     turnIndex: request.audit.turnIndex ?? null,

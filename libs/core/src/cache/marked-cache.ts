@@ -86,7 +86,11 @@ export class MarkedCache<V> {
     this.entries = new BoundedMap(maxEntries);
   }
 
-  async lookup(key: string, load: () => Promise<V | null>): Promise<V | null> {
+  /**
+   * A hit is answered at once, not as a promise: the token lookup of every request comes through
+   * here, and a promise per lookup is a turn of the microtask queue each request pays for nothing.
+   */
+  lookup(key: string, load: () => Promise<V | null>): V | Promise<V | null> {
     const generation = this.marker.generation;
     if (generation !== this.generation) {
       this.entries.clear();
@@ -94,11 +98,12 @@ export class MarkedCache<V> {
     }
     const hit = this.entries.get(key);
     if (hit !== undefined) return hit;
-    const value = await load();
-    if (value !== null && this.marker.generation === generation) {
-      this.entries.set(key, value);
-    }
-    return value;
+    return load().then((value) => {
+      if (value !== null && this.marker.generation === generation) {
+        this.entries.set(key, value);
+      }
+      return value;
+    });
   }
 
   /** After this process changed the table: drops every entry here and tells the others. */

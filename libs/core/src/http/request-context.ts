@@ -28,8 +28,8 @@ export interface AuditFields {
  */
 export class RequestContext {
   readonly startedAt = performance.now();
-  /** Wall-clock start, for records that outlive the process (an interrupted run's audit row). */
-  readonly startedAtDate = new Date();
+  /** Wall-clock start in epoch milliseconds, for records that outlive the process (an interrupted run's audit row). */
+  readonly startedAtEpochMs = Date.now();
   /** The X-Request-Id, set by the audit trail. */
   requestId: string | null = null;
   /** Set by the IP guard; null until then or when the address cannot be read. */
