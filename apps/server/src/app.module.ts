@@ -68,6 +68,8 @@ export class AppModule implements NestModule {
     // The audit hook and the IP check run before these, ahead of routing (configureApp).
     // The OpenAI and Anthropic routes read their own bodies: room for inline images, errors in their wire formats.
     consumer.apply(CompatJsonBodyMiddleware).forRoutes({ path: 'v1/chat/completions', method: RequestMethod.POST }, { path: 'v1/messages', method: RequestMethod.POST });
-    consumer.apply(JsonBodyMiddleware).forRoutes('*');
+    // '/' is mounted with Express's use(), a prefix every path has: every request, with no pattern
+    // to match and no wildcard to decode per request as '*' has.
+    consumer.apply(JsonBodyMiddleware).forRoutes('/');
   }
 }
