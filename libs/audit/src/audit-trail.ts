@@ -19,7 +19,6 @@ export class AuditTrail {
   watch(req: Request, res: Response): void {
     const context = requestContext(req);
     const requestId = requestIdFor(req, res);
-    context.requestId = requestId;
     const finish = () => {
       if (!context.audited) return;
       const fields = context.audit;

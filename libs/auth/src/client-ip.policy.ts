@@ -1,24 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { IPv4, IPv6 } from 'ipaddr.js';
-import { AppConfig, BoundedMap, CidrList, InstanceRegistry, isLoopback, parseAddress } from '@clawdforge/core';
+import { AppConfig, BoundedMap, CidrList, ClientPeer, InstanceRegistry, isLoopback, parseAddress, requestContext } from '@clawdforge/core';
 
 type Address = IPv4 | IPv6;
 
-/** What the allowlists know of one client address. */
-export interface Peer {
-  /** Null when the address cannot be read or is not an IP address. */
-  address: Address | null;
-  /** The address as the audit row and the errors show it (IPv4-mapped IPv6 folded to IPv4). */
-  text: string | null;
-  /** Whether the global list admits it: ALLOW_CIDRS, and loopback always. */
-  allowedGlobally: boolean;
-}
-
-const PEER = Symbol('clawdforge.peer');
 /** Distinct client addresses remembered. */
 const MAX_REMEMBERED_PEERS = 4096;
-const NO_PEER: Peer = { address: null, text: null, allowedGlobally: false };
+const NO_PEER: ClientPeer = { address: null, text: null, allowedGlobally: false };
 
 /**
  * Who may knock. The client address is the socket's peer, or, when TRUST_PROXY is set, the
@@ -30,7 +19,7 @@ const NO_PEER: Peer = { address: null, text: null, allowedGlobally: false };
 export class ClientIpPolicy {
   private readonly globalList: CidrList;
   private readonly trustsProxy: boolean;
-  private readonly peers = new BoundedMap<string, Peer>(MAX_REMEMBERED_PEERS);
+  private readonly peers = new BoundedMap<string, ClientPeer>(MAX_REMEMBERED_PEERS);
 
   constructor(
     config: AppConfig,
@@ -41,13 +30,12 @@ export class ClientIpPolicy {
   }
 
   /** The request's client, read once per request (the allowlist middleware, then the guards, ask again). */
-  peer(req: Request): Peer {
-    const holder = req as Request & { [PEER]?: Peer };
-    const known = holder[PEER];
-    if (known) return known;
+  peer(req: Request): ClientPeer {
+    const context = requestContext(req);
+    if (context.peer) return context.peer;
     // Without a trusted proxy Express's req.ip is the socket's peer, reached without parsing X-Forwarded-For.
     const ip = this.instances.forwardedClientIp(req) ?? (this.trustsProxy ? req.ip : undefined) ?? req.socket.remoteAddress;
-    return (holder[PEER] = ip ? this.peerAt(ip) : NO_PEER);
+    return (context.peer = ip ? this.peerAt(ip) : NO_PEER);
   }
 
   clientAddress(req: Request): Address | null {
@@ -59,7 +47,7 @@ export class ClientIpPolicy {
     return !tokenCidrs || tokenCidrs.length === 0 || new CidrList(tokenCidrs).contains(address);
   }
 
-  private peerAt(ip: string): Peer {
+  private peerAt(ip: string): ClientPeer {
     let peer = this.peers.get(ip);
     if (!peer) {
       const address = parseAddress(ip);

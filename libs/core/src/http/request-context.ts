@@ -1,4 +1,5 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
+import type { ClientPeer } from '../net/cidr-list';
 import type { TokenPolicy } from '../token-policy';
 
 /** What a request contributes to its audit row beyond method, route, status and timing. */
@@ -30,10 +31,12 @@ export class RequestContext {
   readonly startedAt = performance.now();
   /** Wall-clock start in epoch milliseconds, for records that outlive the process (an interrupted run's audit row). */
   readonly startedAtEpochMs = Date.now();
-  /** The X-Request-Id, set by the audit trail. */
+  /** The X-Request-Id, set by requestIdFor. */
   requestId: string | null = null;
   /** Set by the IP guard; null until then or when the address cannot be read. */
   clientIp: string | null = null;
+  /** The client as the allowlists resolved it, once per request (ClientIpPolicy.peer). */
+  peer: ClientPeer | null = null;
   /** The authenticated app token's name, `admin` for the admin token, null when unknown. */
   tokenName: string | null = null;
   /** The app token's row id, when an app token authenticated the request. */
@@ -51,8 +54,12 @@ export class RequestContext {
 
 const KEY = Symbol('clawdforge.requestContext');
 
-export function requestContext(req: Request): RequestContext {
-  const holder = req as Request & { [KEY]?: RequestContext };
+/**
+ * The request's context, made on first ask. The one property this server adds to a request: each
+ * property added to Node's request object past its own reallocates the object's property store.
+ */
+export function requestContext(req: IncomingMessage): RequestContext {
+  const holder = req as IncomingMessage & { [KEY]?: RequestContext };
   return (holder[KEY] ??= new RequestContext(req.method ?? null));
 }
 

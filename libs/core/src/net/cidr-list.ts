@@ -3,6 +3,16 @@ import * as ipaddr from 'ipaddr.js';
 
 type Range = [ipaddr.IPv4 | ipaddr.IPv6, number];
 
+/** What the allowlists know of one client address. */
+export interface ClientPeer {
+  /** Null when the address cannot be read or is not an IP address. */
+  address: ipaddr.IPv4 | ipaddr.IPv6 | null;
+  /** The address as the audit row and the errors show it (IPv4-mapped IPv6 folded to IPv4). */
+  text: string | null;
+  /** Whether the global list admits it: ALLOW_CIDRS, and loopback always. */
+  allowedGlobally: boolean;
+}
+
 /** An address as the allowlists see it: IPv4-mapped IPv6 (`::ffff:10.0.0.1`) becomes plain IPv4. */
 export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
