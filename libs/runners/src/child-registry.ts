@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Logger } from '@nestjs/common';
-import type { RequestContext } from '@clawdforge/core';
+import { type RequestContext, requestLogFields } from '@clawdforge/core';
 
 /** Which request a child served, for the audit row of a run the server died in. */
 export interface ChildOwner {
@@ -62,7 +62,7 @@ export class ChildRegistry {
       fs.mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       fs.writeFileSync(this.fileOf(pid), JSON.stringify(record), { mode: 0o600 });
     } catch (error) {
-      this.logger.error(owner?.requestId ? { reqId: owner.requestId } : {}, `child ${pid} not recorded: ${(error as Error).message}`);
+      this.logger.error(requestLogFields(owner), `child ${pid} not recorded: ${(error as Error).message}`);
     }
   }
 

@@ -24,8 +24,7 @@ export class IpAllowlistGuard implements CanActivate {
     context.route = (req.route as { path?: string } | undefined)?.path ?? null;
     context.audited = !routeAccess(this.reflector, ctx).public;
     const peer = this.policy.peer(req);
-    context.clientIp ??= peer.text;
-    if (!peer.allowedGlobally) throw new IpNotAllowedError(context.clientIp);
+    if (!peer.allowedGlobally) throw new IpNotAllowedError(peer.text);
     return true;
   }
 }
@@ -38,7 +37,6 @@ export class IpAllowlistGuard implements CanActivate {
 export function ipAllowlistMiddleware(policy: ClientIpPolicy) {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const peer = policy.peer(req);
-    requestContext(req).clientIp = peer.text;
     next(peer.allowedGlobally ? undefined : new IpNotAllowedError(peer.text));
   };
 }

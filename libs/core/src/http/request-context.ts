@@ -33,9 +33,7 @@ export class RequestContext {
   readonly startedAtEpochMs = Date.now();
   /** The X-Request-Id, set by requestIdFor. */
   requestId: string | null = null;
-  /** Set by the IP guard; null until then or when the address cannot be read. */
-  clientIp: string | null = null;
-  /** The client as the allowlists resolved it, once per request (ClientIpPolicy.peer). */
+  /** The client as the allowlists resolved it, once per request before routing (ClientIpPolicy.peer). */
   peer: ClientPeer | null = null;
   /** The authenticated app token's name, `admin` for the admin token, null when unknown. */
   tokenName: string | null = null;
@@ -50,6 +48,11 @@ export class RequestContext {
   readonly audit: AuditFields = {};
 
   constructor(readonly method: string | null = null) {}
+
+  /** The client's address as audit rows and errors show it; null until resolved, or when it cannot be read. */
+  get clientIp(): string | null {
+    return this.peer?.text ?? null;
+  }
 }
 
 const KEY = Symbol('clawdforge.requestContext');
@@ -67,6 +70,6 @@ export function requestContext(req: IncomingMessage): RequestContext {
  * What ties a log line to the request it is written for: the request's id as `reqId` (the key
  * pino-http gave it), or nothing for work the server does on its own account.
  */
-export function requestLogFields(request: RequestContext | null | undefined): { reqId?: string } {
+export function requestLogFields(request: { requestId: string | null } | null | undefined): { reqId?: string } {
   return request?.requestId ? { reqId: request.requestId } : {};
 }
