@@ -3,12 +3,16 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { RunnersModule } from '@clawdforge/runners';
 import { UsageModule } from '@clawdforge/usage';
 import { AgentSession } from './agent-session.entity';
+import { SessionAdmission } from './session-admission';
+import { SessionTurns } from './session-turns';
+import { SessionWorkspace } from './session-workspace';
+import { SessionRepository } from './session.repository';
 import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AgentSession]), RunnersModule, UsageModule],
-  providers: [SessionsService],
+  providers: [SessionRepository, SessionAdmission, SessionTurns, SessionWorkspace, SessionsService],
   controllers: [SessionsController],
   exports: [SessionsService],
 })
