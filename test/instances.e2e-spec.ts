@@ -1,6 +1,9 @@
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { assertBuilt, NpmServer, startNpmServer } from './support/built-server';
 import { Postgres, startPostgres } from './support/postgres';
+import { parseRawAnswer, rawRequest } from './support/raw-http';
 import { postSse } from './support/sse-client';
 import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir } from './support/test-env';
 
@@ -76,6 +79,46 @@ describe('two instances on one PostgreSQL (npm start)', () => {
       [3, 200, '127.0.0.1'],
     ]);
     expect(rows.filter((row) => row.route === '/sessions/:id' && row.status === 200)).toHaveLength(1);
+  });
+
+  it('forwards only to the owner’s registered URL: a request target naming another host is refused, and that host hears nothing', async () => {
+    const heard: { method?: string; url?: string; authorization?: string }[] = [];
+    const elsewhere = http.createServer((req, res) => {
+      heard.push({ method: req.method, url: req.url, authorization: req.headers.authorization });
+      res.end('{"ok":true,"from":"elsewhere"}');
+    });
+    await new Promise<void>((resolve) => elsewhere.listen(0, '127.0.0.1', resolve));
+    const elsewherePort = (elsewhere.address() as AddressInfo).port;
+    try {
+      const created = await fetch(`${a.base}/sessions`, { method: 'POST', headers: as(token), body: '{}' });
+      const id = ((await created.json()) as { session_id: string }).session_id;
+      const body = JSON.stringify({ prompt: end });
+      for (const [method, target] of [
+        ['POST', `http://127.0.0.1:${elsewherePort}/sessions/${id}/turn`],
+        ['POST', `HTTP://127.0.0.1:${elsewherePort}/sessions/${id}/turn`],
+        ['DELETE', `http://127.0.0.1:${elsewherePort}/sessions/${id}`],
+      ]) {
+        const request = [
+          `${method} ${target} HTTP/1.1`,
+          `Host: 127.0.0.1:${b.port}`,
+          `Authorization: Bearer ${token}`,
+          'Content-Type: application/json',
+          `Content-Length: ${method === 'POST' ? Buffer.byteLength(body) : 0}`,
+          'Connection: close',
+          '',
+          method === 'POST' ? body : '',
+        ].join('\r\n');
+        const answer = parseRawAnswer(await rawRequest(b.port, request));
+        expect({ target, status: answer.status, body: answer.body }).toMatchObject({ target, status: 400, body: { ok: false, error: { code: 'invalid_request' } } });
+      }
+      expect(heard).toEqual([]);
+      // The session is untouched: still open, no turn taken, and B still forwards a proper request to A.
+      const viaB = await fetch(`${b.base}/sessions/${id}/turn`, { method: 'POST', headers: as(token), body });
+      expect(viaB.status).toBe(200);
+      expect(((await viaB.json()) as { turn_index: number }).turn_index).toBe(1);
+    } finally {
+      elsewhere.close();
+    }
   });
 
   it('ignores forwarding headers a client made up: its own address still decides', async () => {

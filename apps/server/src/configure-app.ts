@@ -3,7 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
 import { AuditTrail, skipAudit } from '@clawdforge/audit';
 import { ADMIN_BEARER, API_KEY_HEADER, APP_BEARER, ClientIpPolicy, ipAllowlistMiddleware } from '@clawdforge/auth';
-import { AppConfig, appVersion, requestLog, RootLogger, serverWideErrorLines } from '@clawdforge/core';
+import { AppConfig, appVersion, notOriginForm, requestLog, RootLogger, serverWideErrorLines } from '@clawdforge/core';
 import { addErrorExamples } from './error-examples';
 import { limitHttpServer } from './http-server-limits';
 
@@ -23,7 +23,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   limitHttpServer(app.getHttpServer());
   // What every request goes through before routing, in one step rather than four layers of
   // Express's stack: the request log and the audit hook (so a request refused anywhere still
-  // leaves its line and its row), then the IP allowlist.
+  // leaves its line and its row), the IP allowlist, then the request target, which must be a path.
   const logRequest = requestLog(app.get(RootLogger).pino);
   const audit = app.get(AuditTrail);
   const allowlist = ipAllowlistMiddleware(app.get(ClientIpPolicy));
@@ -32,7 +32,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
     res.setHeader('X-Content-Type-Options', 'nosniff');
     logRequest(req, res);
     audit.watch(req, res);
-    allowlist(req, res, next);
+    allowlist(req, res, (refused?: unknown) => next(refused ?? notOriginForm(req)));
   });
   const docsPaths = [`/${DOCS_PATH}`, `/${DOCS_PATH}-json`, `/${DOCS_PATH}-yaml`];
   app.use(docsPaths, skipAudit);

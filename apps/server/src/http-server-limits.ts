@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
-import type { ErrorCode } from '@clawdforge/core';
+import { type ErrorCode, NOT_ORIGIN_FORM } from '@clawdforge/core';
 
 /** A client must send its whole header block within this. */
 export const HEADERS_TIMEOUT_MS = 20_000;
@@ -35,10 +35,17 @@ export function limitHttpServer(server: Server): void {
       return;
     }
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : error.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : error.code === 'HPE_CHUNK_EXTENSIONS_OVERFLOW' ? 413 : 400;
-    const body = JSON.stringify({ ok: false, error: { code: CODE_FOR[status], message: STATUS_TEXT[status].toLowerCase() } });
-    socket.end(
-      `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
-        `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
-    );
+    answerAndClose(socket, status, STATUS_TEXT[status].toLowerCase());
   });
+  // CONNECT never reaches Express (Node hands it to 'connect', and without a listener drops the
+  // connection unanswered): its target is a host and port, and this server opens no tunnels.
+  server.on('connect', (_req, socket: Socket) => answerAndClose(socket, 400, NOT_ORIGIN_FORM));
+}
+
+function answerAndClose(socket: Socket, status: number, message: string): void {
+  const body = JSON.stringify({ ok: false, error: { code: CODE_FOR[status], message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n${body}`,
+  );
 }

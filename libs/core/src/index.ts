@@ -21,6 +21,7 @@ export * from './http/json-body.middleware';
 export * from './http/pagination';
 export * from './http/query-validation.pipe';
 export * from './http/request-context';
+export * from './http/request-target';
 export * from './logging/logging.module';
 export * from './logging/request-id';
 export * from './logging/redact-secrets';

@@ -1,6 +1,6 @@
 import { ArgumentsHost, Catch, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiExceptionFilter, forwardRequest, InstanceRegistry, requestContext } from '@clawdforge/core';
+import { ApiExceptionFilter, forwardRequest, forwardTarget, InstanceRegistry, requestContext } from '@clawdforge/core';
 import { InstanceUnavailableError, SessionElsewhereError } from './sessions-errors';
 
 /**
@@ -32,10 +32,12 @@ export class ForwardToOwnerFilter extends ApiExceptionFilter {
   private async forward(req: Request, res: Response, exception: SessionElsewhereError, clientIp: string): Promise<void> {
     const owner = await this.registry.peer(exception.instanceId);
     if (!owner?.alive) throw new InstanceUnavailableError(exception.sessionId);
+    // The owner's registered URL and this route's own path: nothing of the request target the client sent.
+    const target = forwardTarget(owner.url, req);
     const context = requestContext(req);
     // The owner audits it, with the client's address and what the turn cost; unless it cannot be reached.
     context.audited = false;
-    const answered = await forwardRequest(req, res, owner.url, this.registry.forwardHeaders(req.method, req.originalUrl, clientIp));
+    const answered = await forwardRequest(req, res, target, this.registry.forwardHeaders(req.method, target.pathname, clientIp));
     if (answered) return;
     context.audited = true;
     throw new InstanceUnavailableError(exception.sessionId);
