@@ -4,7 +4,8 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { CLIENT_ERROR_CODES, ERROR_CODES } from '@clawdforge/core';
 import { assertBuilt, NpmServer, startNpmServer } from './support/built-server';
 
-const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+/** The API reference, whose tables are held to the document here. */
+const API_DOC = fs.readFileSync(path.join(__dirname, '..', 'docs', 'api.md'), 'utf8');
 
 interface Schema {
   $ref?: string;
@@ -30,11 +31,11 @@ interface Document {
   components: { schemas: Record<string, Schema> };
 }
 
-/** The rows of the README table whose header line matches `header`, as cells. */
-function readmeTable(header: RegExp): string[][] {
-  const lines = README.split('\n');
+/** The rows of the docs/api.md table whose header line matches `header`, as cells. */
+function docTable(header: RegExp): string[][] {
+  const lines = API_DOC.split('\n');
   const start = lines.findIndex((line) => header.test(line));
-  if (start < 0) throw new Error(`README has no table headed ${header}`);
+  if (start < 0) throw new Error(`docs/api.md has no table headed ${header}`);
   const rows: string[][] = [];
   for (const line of lines.slice(start + 2)) {
     if (!line.startsWith('|')) break;
@@ -46,7 +47,7 @@ function readmeTable(header: RegExp): string[][] {
 /** The names in backticks in a cell: "`budget_usd_day` / `budget_usd_month`" → both. */
 const codeSpans = (cell: string): string[] => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
 
-/** Catch-alls for a framework exception without a code of ours: kept out of the README's table on purpose. */
+/** Catch-alls for a framework exception without a code of ours: kept out of docs/api.md's table on purpose. */
 const CATCH_ALLS = ['unauthorized', 'forbidden', 'method_not_allowed', 'conflict', 'too_many_requests', 'http_error'];
 
 /** The document the built server serves (tsc's decorator metadata, not the test transform's). */
@@ -104,23 +105,23 @@ describe('the OpenAPI document', () => {
     expect(problems).toEqual([]);
   });
 
-  it('has each route of the README table, and no route the table lacks', () => {
-    const rows = readmeTable(/^\| method \| path \| token \| what \|$/);
-    const readme = rows.map(([method, route]) => `${codeSpans(method)[0]} ${codeSpans(route)[0]}`).sort();
+  it('has each route of the docs/api.md table, and no route the table lacks', () => {
+    const rows = docTable(/^\| method \| path \| token \| what \|$/);
+    const listed = rows.map(([method, route]) => `${codeSpans(method)[0]} ${codeSpans(route)[0]}`).sort();
     const documented = Object.entries(doc.paths)
       .flatMap(([route, ops]) => Object.keys(ops).map((method) => `${method.toUpperCase()} ${route}`))
       .sort();
-    expect(readme).toEqual(documented);
+    expect(listed).toEqual(documented);
   });
 
-  it('takes each POST /run field of the README table', () => {
-    const fields = readmeTable(/^\| field \| \| \|$/).flatMap(([field]) => codeSpans(field));
+  it('takes each POST /run field of the docs/api.md table', () => {
+    const fields = docTable(/^\| field \| \| \|$/).flatMap(([field]) => codeSpans(field));
     expect(fields.length).toBeGreaterThan(5);
     expect(bodyFields('post', '/run').sort()).toEqual(fields.sort());
   });
 
-  it('has each policy field of the README table at mint, on PATCH and in the token it answers', () => {
-    const fields = readmeTable(/^\| field \| effect \|$/).flatMap(([field]) => codeSpans(field));
+  it('has each policy field of the docs/api.md table at mint, on PATCH and in the token it answers', () => {
+    const fields = docTable(/^\| field \| effect \|$/).flatMap(([field]) => codeSpans(field));
     expect(fields).toEqual(['models', 'max_concurrent_runs', 'runs_per_minute', 'budget_usd_day', 'budget_usd_month']);
     for (const [method, route, from] of [
       ['post', '/admin/tokens', bodyFields('post', '/admin/tokens')],
@@ -131,21 +132,21 @@ describe('the OpenAPI document', () => {
     }
   });
 
-  it('names each error code of the README table under its status, on a route or among the errors any route may answer', () => {
-    const rows = readmeTable(/^\| status \| codes \|$/);
+  it('names each error code of the docs/api.md table under its status, on a route or among the errors any route may answer', () => {
+    const rows = docTable(/^\| status \| codes \|$/);
     // Parenthesised remarks name fields and headers, not codes.
-    const readme = rows.flatMap(([status, codes]) => codeSpans(codes.replace(/\([^)]*\)/g, '')).map((code) => ({ status: Number(status), code })));
+    const listed = rows.flatMap(([status, codes]) => codeSpans(codes.replace(/\([^)]*\)/g, '')).map((code) => ({ status: Number(status), code })));
     const enumerated = resolve({ $ref: '#/components/schemas/ErrorDetailDto' }).properties!.code.enum;
     const serverWide = doc.info.description.split('\n');
-    const undocumented = readme.filter(({ status, code }) => {
+    const undocumented = listed.filter(({ status, code }) => {
       if (!enumerated?.includes(code) || ERROR_CODES[code as keyof typeof ERROR_CODES] !== status) return true;
       const onRoute = Object.values(doc.paths).some((ops) => Object.values(ops).some((op) => op.responses[String(status)]?.description?.includes(`\`${code}\``)));
       return !onRoute && !serverWide.some((line) => line.startsWith(`- \`${status}\` \`${code}\``));
     });
     expect(undocumented).toEqual([]);
-    // …and the README's table has every code a client can be answered with.
+    // …and the docs/api.md table has every code a client can be answered with.
     const clientCodes = CLIENT_ERROR_CODES.filter((code) => !CATCH_ALLS.includes(code));
-    expect(readme.map((r) => r.code).sort()).toEqual(clientCodes.sort());
+    expect(listed.map((r) => r.code).sort()).toEqual(clientCodes.sort());
   });
 
   it('gives every route a summary, every error answer the error body with the codes of its status and an example of each, and every body field an example', () => {

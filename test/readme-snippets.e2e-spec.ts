@@ -4,18 +4,19 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { startTestApp, TestApp } from './support/test-app';
 
-const README = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
+/** The clients page, whose marked snippets are run here as written. */
+const CLIENTS_DOC = fs.readFileSync(path.join(__dirname, '..', 'docs', 'clients.md'), 'utf8');
 const ACPX = path.join(__dirname, '..', 'node_modules', '.bin', 'acpx');
 const FAKE_AGENT = `${process.execPath} ${path.join(__dirname, 'fixtures', 'fake-acp-agent', 'agent.mjs')}`;
 
 function snippet(name: string): string {
-  const match = new RegExp(`<!-- readme-snippet:${name} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(README);
-  if (!match) throw new Error(`README has no ${name} snippet`);
+  const match = new RegExp(`<!-- readme-snippet:${name} -->\\n\`\`\`\\w+\\n([\\s\\S]*?)\`\`\``).exec(CLIENTS_DOC);
+  if (!match) throw new Error(`docs/clients.md has no ${name} snippet`);
   return match[1];
 }
 
-/** The README's client snippets, run as written against the server (fake claude; acpx with the fake agent as "claude"). */
-describe('README client snippets', () => {
+/** The client snippets of docs/clients.md, run as written against the server (fake claude; acpx with the fake agent as "claude"). */
+describe('the client snippets of docs/clients.md', () => {
   let t: TestApp;
   let env: { CLAWDFORGE_URL: string; CLAWDFORGE_TOKEN: string };
 
