@@ -42,6 +42,9 @@ describe('IpAllowlistGuard', () => {
     ['2001:db9::1', false],
     ['fe80::1', false],
     ['0.0.0.0', false],
+    // IPv4-compatible addresses are IPv6: neither loopback nor within an IPv4 range.
+    ['::127.0.0.1', false],
+    ['::10.20.30.40', false],
   ])('%s allowed: %s', (ip, allowed) => {
     const { ctx, req } = contextFor(ip);
     if (allowed) {
@@ -85,6 +88,8 @@ describe('ClientIpPolicy.allowedForToken', () => {
     [['::1/128'], '127.0.0.1', false],
     [['fd00::/8'], 'fd12::1', true],
     [['fd00::/8'], '10.1.1.1', false],
+    [['127.0.0.1/32'], '::127.0.0.1', false],
+    [['10.0.0.0/8'], '::10.1.1.1', false],
   ])('token list %j, caller %s → %s', (cidrs, ip, allowed) => {
     expect(policy.allowedForToken(at(ip), cidrs)).toBe(allowed);
   });

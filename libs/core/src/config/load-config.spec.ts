@@ -96,7 +96,7 @@ describe('loadConfig', () => {
     expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, TRUST_PROXY: value, HOST: '127.0.0.1' }).trustProxy).toEqual(expected);
   });
 
-  it.each(['0.0.0.0', '::', '10.0.0.5'])('refuses a TRUST_PROXY hop count on HOST=%s, where any peer could claim any address', (host) => {
+  it.each(['0.0.0.0', '::', '10.0.0.5', '::127.0.0.1', '0:0:0:0:0:0:127.0.0.1'])('refuses a TRUST_PROXY hop count on HOST=%s, where any peer could claim any address', (host) => {
     expect(() => loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, TRUST_PROXY: '1', HOST: host })).toThrow(/TRUST_PROXY is a hop count .* name the proxies/);
     expect(loadConfig({ ADMIN_BOOTSTRAP_TOKEN: ADMIN, TRUST_PROXY: '10.0.0.1', HOST: host }).trustProxy).toEqual(['10.0.0.1/32']);
   });

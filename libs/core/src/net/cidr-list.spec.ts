@@ -14,6 +14,13 @@ describe('parseAddress', () => {
     ['::1', '::1'],
     ['fe80::1%eth0', 'fe80::1'],
     ['[2001:db8::1]', '2001:db8::1'],
+    ['0:0:0:0:0:ffff:10.1.2.3', '10.1.2.3'],
+    // IPv4-compatible (deprecated, RFC 4291 §2.5.5.1) is an IPv6 address like any other: only the mapped form is IPv4.
+    ['::127.0.0.1', '::7f00:1'],
+    ['::10.1.2.3', '::a01:203'],
+    ['0:0:0:0:0:0:127.0.0.1', '::7f00:1'],
+    ['[::127.0.0.1]', '::7f00:1'],
+    ['::ffff:0:127.0.0.1', '::ffff:0:7f00:1'],
   ])('%s reads as %s', (text, expected) => {
     expect(parseAddress(text)?.toString()).toBe(expected);
   });
@@ -32,6 +39,8 @@ describe('parseCidr / canonicalCidr', () => {
     ['2001:db8::1', '2001:db8::1/128'],
     ['::ffff:10.0.0.0/104', '10.0.0.0/8'],
     ['0.0.0.0/0', '0.0.0.0/0'],
+    ['::10.0.0.0/104', '::a00:0/104'],
+    ['::127.0.0.1', '::7f00:1/128'],
   ])('%s is %s', (text, expected) => {
     expect(canonicalCidr(text)).toBe(expected);
   });
@@ -58,6 +67,9 @@ describe('CidrList', () => {
     ['172.16.200.1', true],
     ['::ffff:172.16.200.1', true],
     ['172.32.0.1', false],
+    ['::10.0.0.1', false],
+    ['::192.168.1.5', false],
+    ['::172.16.200.1', false],
   ])('%s → %s', (ip, expected) => {
     expect(list.contains(address(ip))).toBe(expected);
   });
@@ -86,6 +98,9 @@ describe('isLoopback', () => {
     ['::ffff:127.0.0.1', true],
     ['10.0.0.1', false],
     ['::', false],
+    ['::127.0.0.1', false],
+    ['::7f00:1', false],
+    ['0:0:0:0:0:0:127.0.0.1', false],
   ])('%s → %s', (ip, expected) => {
     expect(isLoopback(address(ip))).toBe(expected);
   });

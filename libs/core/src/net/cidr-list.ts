@@ -13,13 +13,37 @@ export interface ClientPeer {
   allowedGlobally: boolean;
 }
 
-/** An address as the allowlists see it: IPv4-mapped IPv6 (`::ffff:10.0.0.1`) becomes plain IPv4. */
+/**
+ * An address as the allowlists see it: IPv4-mapped IPv6 (`::ffff:10.0.0.1`), what a dual-stack
+ * listener reports for an IPv4 peer, becomes plain IPv4. Every other IPv6 address stays IPv6,
+ * IPv4-compatible ones (`::10.0.0.1`, deprecated by RFC 4291) included: those are a host of their
+ * own that any IPv6 peer can use as its source, not the IPv4 host they spell.
+ */
 export function parseAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
   const bare = text.startsWith('[') && text.endsWith(']') ? text.slice(1, -1) : text;
   const withoutZone = bare.split('%')[0];
-  // node:net is strict where ipaddr.js also takes legacy forms like `10.1.2` or `0x0a.1.2.3`.
-  if (isIP(withoutZone) === 0) return null;
-  return ipaddr.process(withoutZone);
+  const address = readAddress(withoutZone);
+  return address && foldMapped(address);
+}
+
+/**
+ * The address `text` spells, IPv4 or IPv6, nothing folded. node:net is strict where ipaddr.js also
+ * takes legacy forms like `10.1.2` or `0x0a.1.2.3`; and ipaddr.js reads `::a.b.c.d` as if it were
+ * `::ffff:a.b.c.d`, so an IPv6 address's trailing dotted quad is turned into its two hex groups first.
+ */
+function readAddress(text: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
+  const family = isIP(text);
+  if (family === 0) return null;
+  if (family === 4) return ipaddr.IPv4.parse(text);
+  const lastColon = text.lastIndexOf(':');
+  const tail = text.slice(lastColon + 1);
+  if (!tail.includes('.')) return ipaddr.IPv6.parse(text);
+  const [a, b, c, d] = tail.split('.').map(Number);
+  return ipaddr.IPv6.parse(`${text.slice(0, lastColon + 1)}${((a << 8) | b).toString(16)}:${((c << 8) | d).toString(16)}`);
+}
+
+function foldMapped(address: ipaddr.IPv4 | ipaddr.IPv6): ipaddr.IPv4 | ipaddr.IPv6 {
+  return address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() ? (address as ipaddr.IPv6).toIPv4Address() : address;
 }
 
 /**
@@ -33,18 +57,14 @@ export function parseCidr(text: string): Range | null {
     return address ? [address, address.kind() === 'ipv4' ? 32 : 128] : null;
   }
   const match = /^([0-9a-fA-F:.]+)\/(\d{1,3})$/.exec(value);
-  if (!match || isIP(match[1]) === 0) return null;
-  let range: Range;
-  try {
-    range = ipaddr.parseCIDR(value);
-  } catch {
-    return null;
-  }
-  const [address, bits] = range;
+  const address = match ? readAddress(match[1]) : null;
+  if (!match || !address) return null;
+  const bits = Number(match[2]);
+  if (bits > (address.kind() === 'ipv4' ? 32 : 128)) return null;
   if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress() && bits >= 96) {
     return [(address as ipaddr.IPv6).toIPv4Address(), bits - 96];
   }
-  return range;
+  return [address, bits];
 }
 
 /** Canonical text of a range: the network address and prefix length (`10.1.2.3/8` → `10.0.0.0/8`). */
