@@ -79,6 +79,36 @@ describe('hostile inputs (npm start)', () => {
     it('an unsupported charset → 415', async () => {
       await expectError(await post('/run', JSON.stringify({ prompt: 'x' }), { 'Content-Type': 'application/json; charset=latin1' }), 415, 'unsupported_media_type');
     });
+
+    // JSON is UTF-8 (RFC 8259 §8.1): in another encoding the checks on the raw bytes (duplicate and
+    // prototype keys, depth) would read something other than what JSON.parse reads.
+    const encoded = (text: string, charset: string) =>
+      charset.startsWith('utf-16') ? Buffer.from(`${charset === 'utf-16' ? '\ufeff' : ''}${text}`, 'utf16le') : Buffer.from(text, 'utf8');
+    it.each([
+      ['utf-16le', '/admin/tokens', '{"name":"twice-a","name":"twice-b"}'],
+      ['utf-16le', '/admin/tokens', '{"name":"proto","__proto__":{"admin":true}}'],
+      ['utf-16le', '/run', `{"prompt":"x","json_schema":${'['.repeat(5000)}${']'.repeat(5000)}}`],
+      ['utf-16', '/run', '{"prompt":"x"}'],
+      ['UTF-16BE', '/run', '{"prompt":"x"}'],
+      ['utf-32', '/run', '{"prompt":"x"}'],
+      ['utf-7', '/run', '{"prompt":"x"}'],
+      ['utf8', '/run', '{"prompt":"x"}'],
+    ])('a body declared charset=%s (POST %s) → 415, whatever it holds', async (charset, route, text) => {
+      const headers = { Authorization: `Bearer ${route.startsWith('/admin') ? ADMIN_TOKEN : token}`, 'Content-Type': `application/json; charset=${charset}` };
+      const res = await fetch(`${base}${route}`, { method: 'POST', headers, body: encoded(text, charset.toLowerCase()) });
+      await expectError(res, 415, 'unsupported_media_type');
+      const minted = await fetch(`${base}/admin/tokens/twice-b`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(minted.status).toBe(404);
+    });
+
+    it.each(['utf-8', 'UTF-8', '"utf-8"'])('charset=%s is JSON as usual', async (charset) => {
+      const res = await post('/run', JSON.stringify({ prompt: 'x' }), { 'Content-Type': `application/json; charset=${charset}` });
+      expect(res.status).toBe(200);
+    });
+
+    it('a key that does not parse still leaves the depth checked: 5 000 levels after it → 400, never a crash', async () => {
+      await expectError(await post('/run', `{"\\q":1,"prompt":"x","json_schema":${'['.repeat(5000)}${']'.repeat(5000)}}`), 400, 'invalid_json');
+    });
   });
 
   describe('POST /run fields', () => {

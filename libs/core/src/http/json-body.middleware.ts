@@ -34,7 +34,7 @@ export class JsonBodyMiddleware implements NestMiddleware {
  * of JsonBodyMiddleware on a route that needs another limit; the general parser then finds the body read.
  */
 export function jsonBodyParser(limitBytes: number): (req: Request, res: Response, next: NextFunction) => void {
-  const parse = json({ limit: limitBytes, verify: refuseAmbiguousJson });
+  const parse = json({ limit: limitBytes, verify: refuseUnlessPlainUtf8Json });
   return (req, res, next) => parse(req, res, (err?: BodyParserError) => next(err ? toApiError(err, limitBytes) : undefined));
 }
 
@@ -50,8 +50,9 @@ function toApiError(err: BodyParserError, limitBytes: number): ApiError {
       return new InvalidRequestError('request body uses __proto__, constructor or prototype as a key', 'body', 'invalid_json');
     case 'entity.too.large':
       return new ApiError('payload_too_large', `request body exceeds ${limitBytes === JSON_BODY_LIMIT_BYTES ? '1 MiB' : `${limitBytes} bytes`}`);
-    case 'encoding.unsupported':
     case 'charset.unsupported':
+      return new ApiError('unsupported_media_type', 'a JSON body must be UTF-8 (RFC 8259): send charset=utf-8 or no charset');
+    case 'encoding.unsupported':
       return new ApiError('unsupported_media_type', 'request body encoding is not supported');
     default:
       return new InvalidRequestError('request body could not be read', 'body');
@@ -64,16 +65,26 @@ const RESERVED_KEY = 'entity.reserved.key';
 /** Keys that reach an object's prototype machinery when copied around: never a field of ours. */
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
-function refusal(type: string): Error {
-  return Object.assign(new Error(type), { type, status: 400 });
+function refusal(type: string, status = 400): Error {
+  return Object.assign(new Error(type), { type, status });
 }
 
 /**
- * Runs on the raw bytes before JSON.parse, in one pass without recursion: refuses nesting past
- * JSON_MAX_DEPTH, a key twice in one object (parsers disagree on which one wins, a classic way to
- * slip a value past a check), and prototype keys.
+ * Runs on every body the JSON parser takes, before JSON.parse. JSON is UTF-8 (RFC 8259 §8.1), and
+ * the checks below read the raw bytes as UTF-8: a body in another charset (UTF-16, UTF-32, which
+ * the parser would otherwise decode) would slip past them, so it is refused with 415.
  */
-function refuseAmbiguousJson(_req: unknown, _res: unknown, buffer: Buffer): void {
+function refuseUnlessPlainUtf8Json(_req: unknown, _res: unknown, buffer: Buffer, encoding: string | null): void {
+  if (encoding !== 'utf-8') throw refusal('charset.unsupported', 415);
+  refuseAmbiguousJson(buffer);
+}
+
+/**
+ * In one pass over the raw bytes without recursion: refuses nesting past JSON_MAX_DEPTH, a key
+ * twice in one object (parsers disagree on which one wins, a classic way to slip a value past a
+ * check), and prototype keys.
+ */
+function refuseAmbiguousJson(buffer: Buffer): void {
   const objects: (Set<string> | null)[] = [];
   let expectKey = false;
   let inString = false;
@@ -89,8 +100,9 @@ function refuseAmbiguousJson(_req: unknown, _res: unknown, buffer: Buffer): void
         if (keyStart >= 0) {
           const keys = objects[objects.length - 1]!;
           const key = parsedKey(buffer.subarray(keyStart, i + 1));
-          // A key that does not parse is left for JSON.parse to report as invalid JSON.
-          if (key === null) return;
+          // A key that is no JSON string makes the body invalid JSON: refused here, so no part of a
+          // body is ever left unchecked for depth.
+          if (key === null) throw refusal('entity.parse.failed');
           if (keys.has(key)) throw refusal(DUPLICATE_KEY);
           if (RESERVED_KEYS.has(key)) throw refusal(RESERVED_KEY);
           keys.add(key);
