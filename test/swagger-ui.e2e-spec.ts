@@ -3,10 +3,9 @@ import * as path from 'node:path';
 import { Browser, chromium, Locator, Page } from 'playwright-core';
 import { ERROR_CODES } from '@clawdforge/core';
 import { assertBuilt, NpmServer, PROJECT_ROOT, startNpmServer } from './support/built-server';
+import { CHROMIUM_ARGS, chromiumExecutable } from './support/chromium';
 import { ADMIN_TOKEN } from './support/test-env';
 
-/** Debian's chromium (.ci/run installs it); playwright-core brings no browser of its own. */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((file) => fs.existsSync(file));
 const ARTIFACTS = path.join(PROJECT_ROOT, 'test-artifacts');
 
 interface Schema {
@@ -34,7 +33,6 @@ describe('Swagger UI in a browser', () => {
   let appToken: string;
 
   beforeAll(async () => {
-    if (!CHROMIUM) throw new Error('Chromium is not installed: apt-get install chromium (.ci/run installs it), or set CHROMIUM_PATH');
     assertBuilt();
     server = await startNpmServer({ RUN_WARM_POOL: '0' });
     const minted = await fetch(`${server.base}/admin/tokens`, {
@@ -48,7 +46,7 @@ describe('Swagger UI in a browser', () => {
     operations = Object.entries(doc.paths).flatMap(([route, ops]) => Object.entries(ops).map(([method, op]) => ({ method, route, op })));
 
     // The worker's own signals stay jest's: playwright would otherwise hook SIGINT, SIGTERM and SIGHUP.
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
+    browser = await chromium.launch({ executablePath: await chromiumExecutable(), args: CHROMIUM_ARGS, headless: true, handleSIGINT: false, handleSIGTERM: false, handleSIGHUP: false });
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${server.base}/docs`);
     await page.locator('.swagger-ui .information-container').waitFor();
