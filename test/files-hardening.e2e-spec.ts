@@ -67,12 +67,67 @@ describe('/files filenames: UTF-8 round-trips; bidi and invisible format charact
     ['\u2066isolated\u2067 \u2068name\u2069.txt', 'isolated name.txt'],
     ['zero\u200Bwidth\u200E\u200F\u061C\uFEFF\u00ADmarks.txt', 'zerowidthmarks.txt'],
     ['tag\u{E0069}\u{E0067}\u{E006E}smuggled.txt', 'tagsmuggled.txt'],
-    ['c1\u0085\u009Bcontrols\u2028\u2029.txt', 'c1controls.txt'],
+    ['separators\u2028\u2029.txt', 'separators.txt'],
     ['\u202E\u2066\u200B', 'file'],
   ])('stores %j as the label %j and keeps the upload', async (name, expected) => {
     const res = await rawUpload(t, token, `filename="${name}"`, TEXT_NOTES).expect(201);
     expect(res.body.name).toBe(expected);
     expect((await listed(t, token)).find((item) => item.file_token === res.body.file_token)?.name).toBe(expected);
+  });
+
+  // One rule for control characters (C0, DEL, C1), however the name was sent: plain, with the
+  // WHATWG escapes browsers use (%0A, %0D), or as RFC 5987 filename*.
+  it.each([
+    ['filename="nul\u0000byte.txt"'],
+    ['filename="tab\tand\u001bescape.txt"'],
+    ['filename="del\u007f.txt"'],
+    ['filename="c1\u0085\u009bcontrols.txt"'],
+    ['filename="escaped%0Anewline.txt"'],
+    ['filename="escaped%0Dreturn.txt"'],
+    ["filename*=UTF-8''nul%00byte.txt"],
+    ["filename*=UTF-8''tab%09and%1Bescape.txt"],
+    ["filename*=UTF-8''new%0Aline.txt"],
+    ["filename*=UTF-8''del%7F.txt"],
+    ["filename*=UTF-8''c1%C2%85.txt"],
+    ["filename=\"harmless.txt\"; filename*=UTF-8''bell%07.txt"],
+  ])('refuses %s with 400 naming the file field, keeping no bytes', async (disposition) => {
+    const before = fs.readdirSync(t.config.filesDir).length;
+    const res = await rawUpload(t, token, disposition, TEXT_NOTES).expect(400);
+    expect(res.body.error).toMatchObject({ code: 'invalid_request', field: 'file' });
+    expect(fs.readdirSync(t.config.filesDir)).toHaveLength(before);
+  });
+});
+
+describe('/files text detection reads the whole file, not its head', () => {
+  let t: TestApp;
+  let token: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ FILES_MAX_BYTES: String(4 * 1024 * 1024) });
+    token = await t.mintToken('texts');
+  });
+  afterAll(() => t.close());
+
+  const text = (n: number) => Buffer.alloc(n, 'notes, ');
+  it.each([
+    ['a text head, then NULs and an ELF header', Buffer.concat([text(10_000), Buffer.alloc(64), Buffer.from([0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0])])],
+    ['a text head, then a NUL one MiB in', Buffer.concat([text(1024 * 1024), Buffer.from([0]), text(100)])],
+    ['a text head, then invalid UTF-8', Buffer.concat([text(20_000), Buffer.from([0xc3, 0x28]), text(100)])],
+    ['a text head, then a cut UTF-8 character at the very end', Buffer.concat([text(20_000), Buffer.from('€').subarray(0, 2)])],
+    ['a text head, then an escape-free binary control byte', Buffer.concat([text(9000), Buffer.from([0x02]), text(10)])],
+  ])('415s %s, keeping no bytes', async (_name, content) => {
+    const before = fs.readdirSync(t.config.filesDir).length;
+    const res = await upload(t, token, content, 'looks-like.txt').expect(415);
+    expect(res.body.error.code).toBe('unsupported_media_type');
+    expect(fs.readdirSync(t.config.filesDir)).toHaveLength(before);
+  });
+
+  it('takes 3 MiB of UTF-8 text whose multibyte characters straddle every chunk boundary', async () => {
+    const content = Buffer.from('€😀 ü 会議 '.repeat(200_000)).subarray(0, 3 * 1024 * 1024 - 1);
+    // Cut back to a whole character.
+    const whole = Buffer.from(content.toString('utf8').replace(/\uFFFD$/, ''));
+    const res = await upload(t, token, whole, 'long.txt').expect(201);
+    expect(res.body.media_type).toBe('text/plain; charset=utf-8');
   });
 });
 
@@ -166,7 +221,7 @@ describe('/files per-token quotas', () => {
     const res = await upload(t, token, bytes(401), 'over.txt').expect(413);
     expect(res.body.error).toMatchObject({ code: 'payload_too_large', field: 'file' });
     expect(res.body.error.message).toBe(
-      `this upload (401 bytes) would take this token’s live files to 1001 bytes, past FILES_MAX_TOTAL_BYTES_PER_TOKEN (${MAX_BYTES} bytes); delete some or let them expire`,
+      `this upload (401 bytes so far) would take this token’s live files and uploads in flight to 1001 bytes, past FILES_MAX_TOTAL_BYTES_PER_TOKEN (${MAX_BYTES} bytes); delete some or let them expire`,
     );
     expect(storedNames()).toHaveLength(before);
 
@@ -183,17 +238,21 @@ describe('/files per-token quotas', () => {
     for (let i = 0; i < MAX_FILES; i++) await upload(t, token, bytes(300), `n${i}.txt`).expect(201);
   });
 
+  // Past four uploads in flight for one token the answer is 429 (upload-admission.e2e-spec.ts), so
+  // a refused upload here is 413 or 429; either way exactly the quota gets through.
   it('lets exactly the quota through when uploads race for the last places', async () => {
     const token = await t.mintToken('race-count');
     const before = storedNames().length;
     const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => upload(t, token, bytes(10), `r${i}.txt`)));
-    expect(answers.map((a) => a.status).sort()).toEqual([...Array(MAX_FILES).fill(201), ...Array(12 - MAX_FILES).fill(413)]);
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(MAX_FILES);
+    expect(answers.every((a) => [201, 413, 429].includes(a.status))).toBe(true);
     expect(await listed(t, token)).toHaveLength(MAX_FILES);
     expect(storedNames()).toHaveLength(before + MAX_FILES);
 
     const byBytes = await t.mintToken('race-bytes');
     const racing = await Promise.all(Array.from({ length: 8 }, (_, i) => upload(t, byBytes, bytes(400), `b${i}.txt`)));
-    expect(racing.map((a) => a.status).sort()).toEqual([...Array(2).fill(201), ...Array(6).fill(413)]);
+    expect(racing.filter((a) => a.status === 201)).toHaveLength(2);
+    expect(racing.every((a) => [201, 413, 429].includes(a.status))).toBe(true);
     expect(racing.filter((a) => a.status === 413).every((a) => a.body.error.message.includes('FILES_MAX_TOTAL_BYTES_PER_TOKEN'))).toBe(true);
     expect(storedNames()).toHaveLength(before + MAX_FILES + 2);
   });

@@ -15,3 +15,14 @@ export function sanitizeFileName(name: string | undefined): string {
   const cleaned = Array.from(lastSegment.replace(UNSAFE, '').trim()).slice(0, MAX_NAME_CODE_POINTS).join('');
   return cleaned === '' || cleaned === '.' || cleaned === '..' ? 'file' : cleaned;
 }
+
+const CONTROL = /\p{Cc}/u;
+
+/**
+ * Whether a client's filename holds a control character (C0, DEL or C1), which refuses the upload:
+ * one rule however the name was sent, plain `filename=`, with the escapes browsers use (`%0A`), or
+ * RFC 5987 `filename*=` (percent-encoded, which any byte survives).
+ */
+export function hasControlCharacters(name: string): boolean {
+  return CONTROL.test(name);
+}

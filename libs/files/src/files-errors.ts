@@ -36,6 +36,40 @@ export class FileBytesQuotaError extends ApiError {
   }
 }
 
+/** Refused as its bytes arrive, before they are written: `receivedBytes` is what had come when it went past. */
+export class UploadPastBytesQuotaError extends ApiError {
+  constructor(receivedBytes: number, otherBytes: number, maxBytes: number) {
+    super(
+      'payload_too_large',
+      `this upload (${receivedBytes} bytes so far) would take this token’s live files and uploads in flight to ${otherBytes + receivedBytes} bytes, past FILES_MAX_TOTAL_BYTES_PER_TOKEN (${maxBytes} bytes); delete some or let them expire`,
+      'file',
+    );
+  }
+}
+
+/** At an upload's first byte: no room left for any. */
+export class FileBytesQuotaFullError extends ApiError {
+  constructor(usedBytes: number, maxBytes: number) {
+    super(
+      'payload_too_large',
+      `this token’s live files and uploads in flight already hold ${usedBytes} bytes of FILES_MAX_TOTAL_BYTES_PER_TOKEN (${maxBytes} bytes); delete some or let them expire`,
+      'file',
+    );
+  }
+}
+
+export class TooManyUploadsError extends ApiError {
+  constructor(maxInFlight: number) {
+    super('too_many_requests', `this token already has ${maxInFlight} uploads in flight; send the next when one ends`, 'file', { 'Retry-After': '1' });
+  }
+}
+
+export class FileNameControlCharactersError extends ApiError {
+  constructor() {
+    super('invalid_request', 'the filename holds control characters; rename the file', 'file');
+  }
+}
+
 export class AttachmentsTooLargeError extends ApiError {
   constructor(total: number, maxBytes: number) {
     super('attachments_too_large', `the attached files total ${total} bytes; a run takes at most ${maxBytes}`, 'files');

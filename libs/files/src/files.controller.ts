@@ -9,6 +9,7 @@ import {
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiTags,
+  ApiTooManyRequestsResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
@@ -17,6 +18,7 @@ import { codeList, ErrorBodyDto, PAGE_QUERY_ERRORS, PageQueryDto, toPage } from 
 import { DEFAULT_FILE_TTL_SECS, UploadFileDto } from './dto/upload-file.dto';
 import { DeletedFileResponse, StoredFilePage, StoredFileView, UploadedFileResponse } from './dto/stored-file.view';
 import { FilesService } from './files.service';
+import { MAX_UPLOADS_IN_FLIGHT_PER_TOKEN } from './upload-admission';
 import { commitUpload, UploadedFile, UploadInterceptor } from './upload.interceptor';
 
 @ApiTags('files')
@@ -30,7 +32,8 @@ export class FilesController {
   @ApiOperation({
     summary: 'Upload a file to attach to runs',
     description:
-      'Multipart field `file`: a PNG, JPEG, GIF or WebP image, a PDF, or UTF-8 text (detected from the content), at most FILES_MAX_BYTES, within the token’s quota of live files (FILES_MAX_PER_TOKEN, FILES_MAX_TOTAL_BYTES_PER_TOKEN). Other types are refused with 415. The file is this token’s alone and expires after `ttl_secs`.',
+      'Multipart field `file`: a PNG, JPEG, GIF or WebP image, a PDF, or UTF-8 text (detected from the content, the whole file for text), at most FILES_MAX_BYTES, within the token’s quota of live files (FILES_MAX_PER_TOKEN, FILES_MAX_TOTAL_BYTES_PER_TOKEN), its uploads in flight counted as their bytes arrive. ' +
+      `Refused at its first byte, before anything is stored, when the token is at its quota or has ${MAX_UPLOADS_IN_FLIGHT_PER_TOKEN} uploads in flight. Other types are refused with 415. The file is this token’s alone and expires after \`ttl_secs\`.`,
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ type: UploadFileDto })
@@ -38,8 +41,9 @@ export class FilesController {
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: `${codeList('invalid_request')} naming the field: no \`file\` field, a bad \`ttl_secs\`, a filename with control characters` })
   @ApiPayloadTooLargeResponse({
     type: ErrorBodyDto,
-    description: `${codeList('payload_too_large')}: over FILES_MAX_BYTES, or the token would hold more than FILES_MAX_PER_TOKEN live files or FILES_MAX_TOTAL_BYTES_PER_TOKEN live bytes`,
+    description: `${codeList('payload_too_large')}: over FILES_MAX_BYTES, or the token would hold more than FILES_MAX_PER_TOKEN live files or FILES_MAX_TOTAL_BYTES_PER_TOKEN live bytes (its uploads in flight included)`,
   })
+  @ApiTooManyRequestsResponse({ type: ErrorBodyDto, description: `${codeList('too_many_requests')}, with Retry-After: the token already has ${MAX_UPLOADS_IN_FLIGHT_PER_TOKEN} uploads in flight` })
   @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: `${codeList('unsupported_media_type')}: not an image, PDF or text` })
   async upload(@CurrentToken() token: TokenPrincipal, @Body() body: UploadFileDto, @Req() req: Request): Promise<UploadedFileResponse> {
     const ttlSecs = body.ttl_secs ?? DEFAULT_FILE_TTL_SECS;

@@ -3,11 +3,12 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { FilesController } from './files.controller';
 import { FilesService } from './files.service';
 import { StoredFile } from './stored-file.entity';
+import { UploadAdmission } from './upload-admission';
 import { UploadInterceptor } from './upload.interceptor';
 
 @Module({
   imports: [TypeOrmModule.forFeature([StoredFile])],
-  providers: [FilesService, UploadInterceptor],
+  providers: [FilesService, UploadAdmission, UploadInterceptor],
   controllers: [FilesController],
   exports: [FilesService],
 })

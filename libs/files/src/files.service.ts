@@ -58,7 +58,7 @@ export class FilesService {
    */
   async store(ownerTokenId: number, upload: UploadedFile, ttlSecs: number): Promise<StoredFile> {
     const name = sanitizeFileName(upload.originalname);
-    const mediaType = detectMediaType(upload.head, upload.size);
+    const mediaType = detectMediaType(upload.head, upload.wholeFileIsText);
     if (!mediaType) throw new UnsupportedFileTypeError(name);
     const now = this.clock.now();
     const fileToken = FILE_TOKEN_PREFIX + randomBytes(24).toString('base64url');
@@ -194,7 +194,8 @@ export class FilesService {
     return stat ? Date.now() - stat.mtimeMs : Infinity;
   }
 
-  private async quotaError(ownerTokenId: number, size: number): Promise<FileCountQuotaError | FileBytesQuotaError> {
+  /** How many live files the token holds, and their bytes: what its quotas count. */
+  async liveUsage(ownerTokenId: number): Promise<{ files: number; bytes: number }> {
     const usage = await this.files
       .createQueryBuilder('f')
       .select('COUNT(*)', 'files')
@@ -202,9 +203,14 @@ export class FilesService {
       .where('f.owner_token_id = :owner', { owner: ownerTokenId })
       .andWhere('f.expires_at > :now', { now: this.clock.now().toISOString() })
       .getRawOne<{ files: number; bytes: number }>();
-    return Number(usage?.files) >= this.config.filesMaxPerToken
+    return { files: Number(usage?.files ?? 0), bytes: Number(usage?.bytes ?? 0) };
+  }
+
+  private async quotaError(ownerTokenId: number, size: number): Promise<FileCountQuotaError | FileBytesQuotaError> {
+    const usage = await this.liveUsage(ownerTokenId);
+    return usage.files >= this.config.filesMaxPerToken
       ? new FileCountQuotaError(this.config.filesMaxPerToken)
-      : new FileBytesQuotaError(size, Number(usage?.bytes), this.config.filesMaxTotalBytesPerToken);
+      : new FileBytesQuotaError(size, usage.bytes, this.config.filesMaxTotalBytesPerToken);
   }
 
   private async findLive(ownerTokenId: number, fileToken: string): Promise<StoredFile> {

@@ -1,10 +1,17 @@
 import { createHash, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { pipeline } from 'node:stream';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import type { StorageEngine } from 'multer';
-import { SNIFF_BYTES } from './media-type';
+import { requestContext } from '@clawdforge/core';
+import { hasControlCharacters } from './file-name';
+import { FileNameControlCharactersError } from './files-errors';
+import { SIGNATURE_BYTES } from './media-type';
+import type { UploadAdmission } from './upload-admission';
+import type { UploadTicket } from './upload-ticket';
+import { Utf8TextCheck } from './utf8-text-check';
 
 const STORAGE_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
@@ -19,42 +26,80 @@ export interface HashedUpload {
   filename: string;
   size: number;
   sha256: string;
-  /** The first bytes, for media type detection. */
+  /** The first bytes, for the signatures of the media types. */
   head: Buffer;
+  /** Whether every byte of the file read as UTF-8 text. */
+  wholeFileIsText: boolean;
+  /** Its place in its token's uploads in flight, until it is stored or given up. */
+  admission: UploadTicket;
 }
 
 /**
- * Streams an upload straight to FILES_DIR under a random name, hashing it on the way, so a
- * large upload never sits in memory and the client's filename never becomes a path.
+ * Streams an upload straight to FILES_DIR under a random name, hashing it and checking whether it
+ * is text on the way, so a large upload never sits in memory and the client's filename never
+ * becomes a path. Nothing is written before the upload is admitted at its first byte (a filename
+ * without control characters, the token's quota and its uploads in flight), and each chunk is
+ * counted against the token's byte quota before it is written.
  */
 export class HashingDiskStorage implements StorageEngine {
-  constructor(private readonly dir: string) {}
+  constructor(
+    private readonly dir: string,
+    private readonly admission: UploadAdmission,
+  ) {}
 
-  _handleFile(_req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File> & HashedUpload) => void): void {
-    const filename = randomUUID();
-    const target = path.join(this.dir, filename);
-    const hash = createHash('sha256');
-    const headChunks: Buffer[] = [];
-    let headBytes = 0;
-    let size = 0;
-    file.stream.on('data', (chunk: Buffer) => {
-      hash.update(chunk);
-      size += chunk.length;
-      if (headBytes < SNIFF_BYTES) {
-        headChunks.push(chunk.subarray(0, SNIFF_BYTES - headBytes));
-        headBytes += Math.min(chunk.length, SNIFF_BYTES - headBytes);
-      }
-    });
-    pipeline(file.stream, fs.createWriteStream(target, { flags: 'wx', mode: 0o600 }), (error) => {
-      if (error) {
-        fs.rm(target, { force: true }, () => callback(error));
-        return;
-      }
-      callback(null, { path: target, filename, size, sha256: hash.digest('hex'), head: Buffer.concat(headChunks) });
-    });
+  _handleFile(req: Request, file: Express.Multer.File, callback: (error?: unknown, info?: Partial<Express.Multer.File> & HashedUpload) => void): void {
+    this.receive(req, file).then(
+      (info) => callback(null, info),
+      (error: unknown) => callback(error),
+    );
   }
 
   _removeFile(_req: Request, file: Express.Multer.File, callback: (error: Error | null) => void): void {
+    (file as Express.Multer.File & Partial<HashedUpload>).admission?.release();
     fs.rm(file.path, { force: true }, (error) => callback(error ?? null));
+  }
+
+  private async receive(req: Request, file: Express.Multer.File): Promise<HashedUpload> {
+    if (hasControlCharacters(file.originalname)) throw new FileNameControlCharactersError();
+    const tokenId = requestContext(req).tokenId;
+    if (tokenId === null) throw new Error('an upload reached the disk without an app token');
+    const ticket = await this.admission.admit(tokenId);
+    // However the request ends, the upload leaves the count (nothing to do once stored or released).
+    req.res?.once('close', () => ticket.release());
+    const filename = randomUUID();
+    const target = path.join(this.dir, filename);
+    const hash = createHash('sha256');
+    const text = new Utf8TextCheck();
+    const headChunks: Buffer[] = [];
+    let headBytes = 0;
+    let size = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, next) {
+        try {
+          ticket.add(chunk.length);
+        } catch (error) {
+          // Out of the count at once: what it wrote is about to go, however long the pipeline takes to unwind.
+          ticket.release();
+          next(error as Error);
+          return;
+        }
+        hash.update(chunk);
+        text.push(chunk);
+        size += chunk.length;
+        if (headBytes < SIGNATURE_BYTES) {
+          headChunks.push(chunk.subarray(0, SIGNATURE_BYTES - headBytes));
+          headBytes += Math.min(chunk.length, SIGNATURE_BYTES - headBytes);
+        }
+        next(null, chunk);
+      },
+    });
+    try {
+      await pipeline(file.stream, meter, fs.createWriteStream(target, { flags: 'wx', mode: 0o600 }));
+    } catch (error) {
+      await fs.promises.rm(target, { force: true });
+      ticket.release();
+      throw error;
+    }
+    return { path: target, filename, size, sha256: hash.digest('hex'), head: Buffer.concat(headChunks), wholeFileIsText: text.finish(), admission: ticket };
   }
 }

@@ -3,28 +3,34 @@ import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nes
 import type { Request, Response } from 'express';
 import multer from 'multer';
 import { catchError, from, Observable, switchMap, throwError } from 'rxjs';
-import { AppConfig, InvalidRequestError } from '@clawdforge/core';
+import { ApiError, AppConfig, InvalidRequestError } from '@clawdforge/core';
 import { FileTooLargeError } from './files-errors';
 import { HashingDiskStorage, HashedUpload } from './hashing-disk-storage';
+import { UploadAdmission } from './upload-admission';
 
 export type UploadedFile = Express.Multer.File & HashedUpload;
 
-/** Marks an upload as owned by a database row, so a later failure no longer removes it. */
+/** Marks an upload as owned by a database row, so a later failure no longer removes it, and its bytes as live rather than in flight. */
 export function commitUpload(req: Request): void {
   (req as Request & { uploadCommitted?: boolean }).uploadCommitted = true;
+  (req.file as UploadedFile | undefined)?.admission.stored();
 }
 
 /**
  * Receives the multipart field `file` (one file, FILES_MAX_BYTES at most) to disk before the
- * handler runs, and removes it again if anything after fails, validation included.
+ * handler runs, admitted at its first byte (HashingDiskStorage, UploadAdmission), and removes it
+ * again if anything after fails, validation included.
  */
 @Injectable()
 export class UploadInterceptor implements NestInterceptor {
   private readonly receive: ReturnType<ReturnType<typeof multer>['single']>;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(
+    private readonly config: AppConfig,
+    admission: UploadAdmission,
+  ) {
     this.receive = multer({
-      storage: new HashingDiskStorage(config.filesDir),
+      storage: new HashingDiskStorage(config.filesDir, admission),
       // Browsers and curl send the filename as raw UTF-8 without a charset; busboy's default, latin1, garbles it.
       defParamCharset: 'utf8',
       limits: { fileSize: config.filesMaxBytes, files: 1, fields: 8, fieldSize: 1024, parts: 10, headerPairs: 50 },
@@ -49,10 +55,14 @@ export class UploadInterceptor implements NestInterceptor {
   }
 
   private async discard(req: Request): Promise<void> {
-    if (req.file && !(req as Request & { uploadCommitted?: boolean }).uploadCommitted) await fs.rm(req.file.path, { force: true });
+    if (!req.file || (req as Request & { uploadCommitted?: boolean }).uploadCommitted) return;
+    await fs.rm(req.file.path, { force: true });
+    (req.file as UploadedFile).admission.release();
   }
 
   private translate(error: unknown): Error {
+    // The storage engine's refusals (the filename, the quotas, uploads in flight) say what they are.
+    if (error instanceof ApiError) return error;
     if (error instanceof multer.MulterError) {
       if (error.code === 'LIMIT_FILE_SIZE') return new FileTooLargeError(this.config.filesMaxBytes);
       if (error.code === 'LIMIT_UNEXPECTED_FILE') return new InvalidRequestError(`only one file, in the field "file", is accepted (got "${String(error.field).slice(0, 64)}")`, 'file');
