@@ -27,7 +27,7 @@ describe.each([
   beforeAll(async () => {
     fake = await useFakeModelApi();
     api = fake.api;
-    t = await startTestApp({ CLAUDE_BIN: REAL_CLAUDE, RUN_WARM_POOL });
+    t = await startTestApp({ CLAUDE_BIN: REAL_CLAUDE, CLAUDE_CONFIG_DIR: process.env.CLAUDE_CONFIG_DIR!, RUN_WARM_POOL });
     token = await t.mintToken('real');
   });
   afterAll(async () => {

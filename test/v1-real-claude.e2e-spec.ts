@@ -18,7 +18,7 @@ describe('/v1 with the real claude CLI', () => {
   beforeAll(async () => {
     fake = await useFakeModelApi();
     api = fake.api;
-    t = await startTestApp({ CLAUDE_BIN: REAL_CLAUDE, RUN_WARM_POOL: '0' });
+    t = await startTestApp({ CLAUDE_BIN: REAL_CLAUDE, CLAUDE_CONFIG_DIR: process.env.CLAUDE_CONFIG_DIR!, RUN_WARM_POOL: '0' });
     token = await t.mintToken('real-v1');
   });
   afterAll(async () => {
