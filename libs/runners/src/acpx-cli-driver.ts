@@ -6,6 +6,7 @@ import { AgentConfinement } from './agent-confinement';
 import { buildChildEnv } from './child-env';
 import { CliFailedError, sanitizeCliMessage, ShuttingDownError, stderrForLog, stoppedChildError } from './cli-errors';
 import { ProcessFeedOptions, ProcessResult, ProcessRunner, ProcessStartOptions, StartedProcess } from './process-runner';
+import { acpxPromptInput } from './message-text';
 import { WarmPool } from './warm-pool';
 
 /** acpx's exit codes (docs/CLI.md). */
@@ -29,10 +30,10 @@ function spareKey({ session, timeoutSecs }: PromptLaunch): string {
 
 /**
  * Runs `acpx` for each step of a session. Every value travels glued to its flag, prompts go on
- * stdin, and acpx children get HOME = ACPX_HOME (its state lives in $HOME/.acpx) while the claude
- * login stays reachable through CLAUDE_CONFIG_DIR. The claude agent is named by the adapter's own
- * path, not acpx's built-in name, so an `.acpxrc.json` in the session directory cannot swap it; the
- * claude it starts is confined by AgentConfinement.
+ * stdin as one text block (acpxPromptInput), and acpx children get HOME = ACPX_HOME (its state lives
+ * in $HOME/.acpx) while the claude login stays reachable through CLAUDE_CONFIG_DIR. The claude agent
+ * is named by the adapter's own path, not acpx's built-in name, so an `.acpxrc.json` in the session
+ * directory cannot swap it; the claude it starts is confined by AgentConfinement.
  */
 @Injectable()
 export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
@@ -99,7 +100,7 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
     const late: Record<string, unknown>[] = [];
     this.inFlight.set(session.name, session);
     const exited = this.promptClient(session, options.timeoutSecs).feed({
-      stdin: prompt,
+      stdin: acpxPromptInput(prompt),
       timeoutMs: options.timeoutSecs * 1000 + BACKSTOP_MS,
       signal: options.signal,
       origin: options.origin,

@@ -57,6 +57,7 @@ describe('AgentConfinement', () => {
     expect(env.CLAWDFORGE_CLAUDE_BIN).toBe('/opt/claude');
     const lines = env.CLAWDFORGE_CLAUDE_ARGS.split('\n');
     expect(lines.slice(0, 2)).toEqual(['--restricted', `--tools=${tools}`]);
+    expect(lines.at(-1)).toBe('--disable-slash-commands');
     expect(JSON.parse(lines[2].replace(/^--settings=/, ''))).not.toHaveProperty('sandbox');
     expect(confinement.status()).toEqual({ file_tools: 'restricted', session_permissions: permissions, shell_sandbox: 'not_needed', unsandboxed_agents: false });
     expect(() => confinement.assertServable()).not.toThrow();

@@ -108,7 +108,13 @@ export class AgentConfinement {
   /** Environment for acpx, and through it the adapter, so the claude it starts for this session is confined. */
   sessionEnv(cwd: string): Record<string, string> {
     const shell = this.config.sessionPermissions === 'approve-all';
-    const args = ['--restricted', `--tools=${SESSION_TOOLS[this.config.sessionPermissions]}`, `--settings=${JSON.stringify(this.settings(cwd, shell))}`];
+    const args = [
+      '--restricted',
+      `--tools=${SESSION_TOOLS[this.config.sessionPermissions]}`,
+      `--settings=${JSON.stringify(this.settings(cwd, shell))}`,
+      // A turn's text is never a command (asMessageText); should one ever reach the CLI, it does not run it.
+      '--disable-slash-commands',
+    ];
     return {
       CLAUDE_CODE_EXECUTABLE: this.wrapper(),
       CLAWDFORGE_CLAUDE_BIN: path.resolve(this.config.claudeBin),

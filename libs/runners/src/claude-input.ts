@@ -1,5 +1,6 @@
 import * as fs from 'node:fs/promises';
 import type { PromptBlock, RunAttachment } from './claude-runner';
+import { asMessageText } from './message-text';
 
 type ContentBlock =
   | PromptBlock
@@ -18,9 +19,11 @@ async function blockFor(attachment: RunAttachment): Promise<ContentBlock> {
 
 /**
  * The one stdin line of `claude -p --input-format=stream-json`: a user message whose content is
- * the attachments, in order, then the prompt (or the prompt's own content blocks, when it has them).
+ * the attachments, in order, then the prompt (or the prompt's own content blocks, when it has them),
+ * whose text is the user's message, never a command (asMessageText).
  */
 export async function buildUserMessage(prompt: string, attachments: RunAttachment[] = [], blocks?: PromptBlock[]): Promise<string> {
-  const content = [...(await Promise.all(attachments.map(blockFor))), ...(blocks ?? [{ type: 'text' as const, text: prompt }])];
+  const promptBlocks = (blocks ?? [{ type: 'text' as const, text: prompt }]).map((block) => (block.type === 'text' ? { ...block, text: asMessageText(block.text) } : block));
+  const content = [...(await Promise.all(attachments.map(blockFor))), ...promptBlocks];
   return `${JSON.stringify({ type: 'user', message: { role: 'user', content } })}\n`;
 }

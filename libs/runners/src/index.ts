@@ -19,3 +19,4 @@ export * from './child-registry';
 export * from './claude-warm-pool';
 export * from './warm-pool';
 export * from './login-pool';
+export * from './message-text';
