@@ -17,7 +17,7 @@ describe('a pool of Claude logins (fake claude)', () => {
   let t: TestApp;
   let token: string;
   const run = (prompt = 'FAKE:echo') => t.http().post('/run').set('Authorization', `Bearer ${token}`).send({ prompt });
-  const loginOf = (body: { result: { env: Record<string, string> } }) => body.result.env.CLAUDE_CONFIG_DIR;
+  const loginOf = (body: { result: { env: Record<string, string> } }) => body.result.env.CLAUDE_SECURESTORAGE_CONFIG_DIR;
   const limit = (dir: string, said: string | null) => (said === null ? fs.rmSync(path.join(dir, 'fake-limit'), { force: true }) : fs.writeFileSync(path.join(dir, 'fake-limit'), said));
   const health = async () => (await t.http().get('/healthz').expect(200)).body;
 
@@ -68,10 +68,10 @@ describe('a pool of Claude logins (fake claude)', () => {
   });
 
   it('gives a new session a login not cooling, and keeps it there for the session’s life', async () => {
-    /** CLAUDE_CONFIG_DIR of the session's acpx prompt client waiting for its next turn. */
+    /** The login directory (CLAUDE_SECURESTORAGE_CONFIG_DIR) of the session's acpx prompt client waiting for its next turn. */
     const loginOfSession = (id: string) => {
       const [pid] = processesWith(`--session=${id}`);
-      return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((entry) => entry.startsWith('CLAUDE_CONFIG_DIR='))?.split('=')[1];
+      return fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').find((entry) => entry.startsWith('CLAUDE_SECURESTORAGE_CONFIG_DIR='))?.split('=')[1];
     };
     const session = (body: object = {}) => t.http().post('/sessions').set('Authorization', `Bearer ${token}`).send(body);
     limit(dirs.first, '429');

@@ -1,5 +1,5 @@
 import type { AppConfig } from '@clawdforge/core';
-import { buildChildEnv, ProcessRunner } from '@clawdforge/runners';
+import { buildChildEnv, ClaudeStateDirs, ProcessRunner } from '@clawdforge/runners';
 
 export interface ClaudeLogin {
   loggedIn: boolean;
@@ -22,13 +22,22 @@ const PROBE_TIMEOUT_MS = 10_000;
 
 /**
  * Runs `claude auth status --json` as runs and sessions run claude: the same child environment
- * (ANTHROPIC_* and CLAUDE_* pass through) and the same login directory. Never throws.
+ * (ANTHROPIC_* and CLAUDE_* pass through), the login's directory as the credential store and a
+ * Claude state of the probe's own (ClaudeStateDirs), so it reads the login exactly as they do and
+ * writes nothing into the login's directory. Never throws.
  */
-export async function probeClaudeLogin(processes: ProcessRunner, config: Pick<AppConfig, 'claudeBin' | 'claudeConfigDir'>, dir = config.claudeConfigDir): Promise<ClaudeLogin> {
+export async function probeClaudeLogin(
+  processes: ProcessRunner,
+  config: Pick<AppConfig, 'claudeBin' | 'claudeLogins'>,
+  state: ClaudeStateDirs,
+  login: { label: string; dir: string } = config.claudeLogins[0],
+): Promise<ClaudeLogin> {
+  const owner = { probe: login.label };
   try {
+    const { env } = await state.prepare(owner, login.dir);
     const result = await processes.run(config.claudeBin, {
       args: ['auth', 'status', '--json'],
-      env: buildChildEnv(process.env, { CLAUDE_CONFIG_DIR: dir }),
+      env: buildChildEnv(process.env, env),
       timeoutMs: PROBE_TIMEOUT_MS,
       maxOutputBytes: 64 * 1024,
     });
@@ -45,6 +54,8 @@ export async function probeClaudeLogin(processes: ProcessRunner, config: Pick<Ap
     };
   } catch (error) {
     return notLoggedIn((error as Error).message);
+  } finally {
+    await state.remove(owner).catch(() => undefined);
   }
 }
 

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
-import { CliVersion, pinMismatch, pinnedCliVersions, probeCliVersion, ProcessRunner, versionNumber } from '@clawdforge/runners';
+import { ClaudeStateDirs, CliVersion, pinMismatch, pinnedCliVersions, probeCliVersion, ProcessRunner, versionNumber } from '@clawdforge/runners';
 import { ClaudeLogin, probeClaudeLogin } from './claude-login';
 
 const UNKNOWN: CliVersion = { present: false, version: null };
@@ -28,6 +28,7 @@ export class CliVersionsService implements OnApplicationBootstrap, OnModuleDestr
   constructor(
     private readonly config: AppConfig,
     private readonly processes: ProcessRunner,
+    private readonly claudeState: ClaudeStateDirs,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -45,7 +46,7 @@ export class CliVersionsService implements OnApplicationBootstrap, OnModuleDestr
     this.refreshing ??= Promise.all([
       probeCliVersion(this.processes, this.config.claudeBin),
       probeCliVersion(this.processes, this.config.acpxBin),
-      Promise.all(this.config.claudeLogins.map(({ dir }) => probeClaudeLogin(this.processes, this.config, dir))),
+      Promise.all(this.config.claudeLogins.map((login) => probeClaudeLogin(this.processes, this.config, this.claudeState, login))),
     ])
       .then(([claude, acpx, logins]) => {
         for (const [name, probe] of [['claude', claude], ['acpx', acpx]] as const) {

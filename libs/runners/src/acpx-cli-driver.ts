@@ -4,6 +4,7 @@ import { AcpxDriver, AcpxSessionRef, AcpxTurnOptions, AcpxTurnResult } from './a
 import { ParsedTurn, parseTurnOutput, TurnOutputReader } from './acpx-output';
 import { AgentConfinement } from './agent-confinement';
 import { buildChildEnv } from './child-env';
+import { ClaudeStateDirs } from './claude-state';
 import { CliFailedError, sanitizeCliMessage, ShuttingDownError, stderrForLog, stoppedChildError } from './cli-errors';
 import { ProcessFeedOptions, ProcessResult, ProcessRunner, ProcessStartOptions, StartedProcess } from './process-runner';
 import { acpxPromptInput } from './message-text';
@@ -31,9 +32,10 @@ function spareKey({ session, timeoutSecs }: PromptLaunch): string {
 /**
  * Runs `acpx` for each step of a session. Every value travels glued to its flag, prompts go on
  * stdin as one text block (acpxPromptInput), and acpx children get HOME = ACPX_HOME (its state lives
- * in $HOME/.acpx) while the claude login stays reachable through CLAUDE_CONFIG_DIR. The claude agent
- * is named by the adapter's own path, not acpx's built-in name, so an `.acpxrc.json` in the session
- * directory cannot swap it; the claude it starts is confined by AgentConfinement.
+ * in $HOME/.acpx); the claude under the agent keeps its own state in the session's directory
+ * (ClaudeStateDirs) and reads its login from the login's directory. The claude agent is named by
+ * the adapter's own path, not acpx's built-in name, so an `.acpxrc.json` in the session directory
+ * cannot swap it; the claude it starts is confined by AgentConfinement.
  */
 @Injectable()
 export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
@@ -54,6 +56,7 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly processes: ProcessRunner,
     private readonly confinement: AgentConfinement,
+    private readonly state: ClaudeStateDirs,
   ) {
     super();
     this.spares = new WarmPool<PromptLaunch>(
@@ -226,7 +229,9 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
       args,
       env: buildChildEnv(process.env, {
         HOME: this.config.acpxHome,
-        CLAUDE_CONFIG_DIR: session.configDir,
+        ...this.state.childEnv(session.stateDir, session.configDir),
+        // The claude the adapter starts gets the session's state directory as its HOME too (claude-confined).
+        CLAWDFORGE_CLAUDE_HOME: session.stateDir,
         CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
         DISABLE_AUTOUPDATER: '1',
         ...this.confinement.sessionEnv(session.cwd),

@@ -11,8 +11,10 @@ export interface AcpxSessionRef {
   model: string;
   /** Replaces the agent's system prompt. */
   system?: string;
-  /** The Claude login's directory (CLAUDE_CONFIG_DIR) the session's agent runs on. */
+  /** The Claude login's directory the session's agent runs on: its credential store. */
   configDir: string;
+  /** The session's own Claude state (ClaudeStateDirs), made when the session is. */
+  stateDir: string;
 }
 
 export interface AcpxTurnResult {

@@ -125,7 +125,7 @@ export class AgentConfinement {
   /** Claude Code settings for one working directory; `shell` adds the OS sandbox for Bash. */
   settings(cwd: string, shell: boolean): Record<string, unknown> {
     const c = this.config;
-    const guarded = [...c.claudeLogins.map((login) => login.dir), c.filesDir, c.databasePath, `${c.databasePath}-wal`, `${c.databasePath}-shm`, c.acpxHome];
+    const guarded = [...c.claudeLogins.map((login) => login.dir), c.filesDir, c.databasePath, `${c.databasePath}-wal`, `${c.databasePath}-shm`, c.acpxHome, c.claudeStateDir];
     if (this.root !== null) guarded.push(path.join(this.root, '.env'));
     const ownConfig = AGENT_CONFIG_FILES.map((name) => path.join(cwd, name));
     const settings: Record<string, unknown> = {

@@ -7,6 +7,7 @@ import { AgentConfinement } from './agent-confinement';
 import { buildClaudeArgs } from './claude-args';
 import type { ClaudeRunRequest } from './claude-runner';
 import { buildChildEnv } from './child-env';
+import { ClaudeStateDirs } from './claude-state';
 import { ProcessRunner } from './process-runner';
 import { Spare, WarmPool } from './warm-pool';
 
@@ -23,7 +24,8 @@ export type ClaudeProcess = Spare;
 /**
  * Where every `claude -p` of a one-shot run comes from: a spare started ahead with exactly the
  * argv and environment the run would get, or, when none waits, the same start made for the run.
- * Each process has its own directory under RUNS_DIR and serves one run. The default configuration
+ * Each process has its own directory under RUNS_DIR, and its own Claude state (ClaudeStateDirs),
+ * and serves one run. The default configuration
  * (default model, no system prompt or schema) is kept warm from warmUp() on; other configurations
  * while they are in use (RUN_WARM_POOL_KEY_TTL_SECS).
  */
@@ -37,6 +39,7 @@ export class ClaudeWarmPool implements OnModuleDestroy {
     private readonly config: AppConfig,
     private readonly processes: ProcessRunner,
     private readonly confinement: AgentConfinement,
+    private readonly state: ClaudeStateDirs,
   ) {
     this.pool = new WarmPool(
       {
@@ -97,16 +100,22 @@ export class ClaudeWarmPool implements OnModuleDestroy {
   }
 
   private async start(launch: ClaudeLaunch): Promise<ClaudeProcess> {
-    const runDir = path.join(this.config.runsDir, randomUUID());
+    const id = randomUUID();
+    const runDir = path.join(this.config.runsDir, id);
     const tmpDir = path.join(runDir, '.tmp');
-    await fs.mkdir(tmpDir, { recursive: true, mode: 0o700 });
-    const dispose = () => fs.rm(runDir, { recursive: true, force: true });
+    const dispose = async () => {
+      await fs.rm(runDir, { recursive: true, force: true });
+      await this.state.remove({ run: id });
+    };
     try {
+      await fs.mkdir(tmpDir, { recursive: true, mode: 0o700 });
+      // Claude Code's own state for this run, apart from every other run's and the login's.
+      const state = await this.state.prepare({ run: id }, this.config.claudeLogins[launch.login].dir);
       const process = this.processes.start(this.config.claudeBin, {
         args: [...buildClaudeArgs(launch, this.config.runTools, launch.streaming), ...this.confinement.runArgs(runDir)],
         cwd: runDir,
         env: buildChildEnv(globalThis.process.env, {
-          CLAUDE_CONFIG_DIR: this.config.claudeLogins[launch.login].dir,
+          ...state.env,
           CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
           CLAUDE_CODE_TMPDIR: tmpDir,
           TMPDIR: tmpDir,

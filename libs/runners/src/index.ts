@@ -20,3 +20,4 @@ export * from './claude-warm-pool';
 export * from './warm-pool';
 export * from './login-pool';
 export * from './message-text';
+export * from './claude-state';

@@ -8,6 +8,7 @@ import { ChildProcessRunner } from './child-process-runner';
 import { ChildRegistry } from './child-registry';
 import { ClaudeCliRunner } from './claude-cli-runner';
 import { ClaudeRunner } from './claude-runner';
+import { ClaudeStateDirs } from './claude-state';
 import { ClaudeWarmPool } from './claude-warm-pool';
 import { LoginPool } from './login-pool';
 import { ProcessRunner } from './process-runner';
@@ -17,11 +18,12 @@ import { ProcessRunner } from './process-runner';
     { provide: ChildRegistry, inject: [AppConfig], useFactory: (config: AppConfig) => new ChildRegistry(path.join(config.dataDir, 'children')) },
     { provide: ProcessRunner, useClass: ChildProcessRunner },
     { provide: AgentConfinement, inject: [AppConfig, ProcessRunner], useFactory: AgentConfinement.create },
+    ClaudeStateDirs,
     ClaudeWarmPool,
     LoginPool,
     { provide: ClaudeRunner, useClass: ClaudeCliRunner },
     { provide: AcpxDriver, useClass: AcpxCliDriver },
   ],
-  exports: [ProcessRunner, ClaudeRunner, ClaudeWarmPool, LoginPool, AcpxDriver, AgentConfinement, ChildRegistry],
+  exports: [ClaudeStateDirs, ProcessRunner, ClaudeRunner, ClaudeWarmPool, LoginPool, AcpxDriver, AgentConfinement, ChildRegistry],
 })
 export class RunnersModule {}

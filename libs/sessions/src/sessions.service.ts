@@ -81,7 +81,7 @@ export class SessionsService {
     audit.sessionId = id;
     let createdInAcpx = false;
     try {
-      await this.workspace.prepare(session.cwd);
+      await this.workspace.prepare(session, this.logins.dirOf(session.claudeLogin));
       await this.acpx.create(this.refOf(session), { firstTurnTimeoutSecs: DEFAULT_TURN_TIMEOUT_SECS, origin: request });
       createdInAcpx = true;
       await this.admission.commit(session);
@@ -92,7 +92,7 @@ export class SessionsService {
           .close(this.refOf(session), request)
           .catch((closeError: Error) => this.logger.error(requestLogFields(request), `unrecorded session ${id} not closed in acpx: ${closeError.message}`));
       }
-      await this.workspace.remove(session.cwd);
+      await this.workspace.remove(session);
       throw error;
     } finally {
       this.admission.release(session);
@@ -197,10 +197,10 @@ export class SessionsService {
     await this.workspace.ensureRoots();
     await this.ledger.clearBusy(this.instance.id);
     for (const session of await this.ledger.findClosed()) {
-      if (!(await this.workspace.exists(session.cwd))) continue;
+      if (!(await this.workspace.exists(session))) continue;
       void this.acpx
         .close(this.refOf(session))
-        .then(() => this.workspace.remove(session.cwd))
+        .then(() => this.workspace.remove(session))
         .catch((error: Error) => this.logger.warn(`closed session ${session.id} not reconciled: ${error.message}`));
     }
   }
@@ -211,7 +211,7 @@ export class SessionsService {
     if (this.turns.isBusy(session.id)) await this.acpx.cancel(this.refOf(session), origin);
     await this.acpx.close(this.refOf(session), origin);
     this.turns.forget(session.id);
-    await this.workspace.remove(session.cwd);
+    await this.workspace.remove(session);
     session.status = 'closed';
     session.closedAt = this.clock.now();
     await this.ledger.update(session.id, { status: 'closed', closedAt: session.closedAt });
@@ -231,6 +231,7 @@ export class SessionsService {
       model: session.model,
       system: session.systemPrompt ?? undefined,
       configDir: this.logins.dirOf(session.claudeLogin),
+      stateDir: this.workspace.stateDirOf(session.id),
     };
   }
 

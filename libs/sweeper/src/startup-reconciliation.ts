@@ -4,7 +4,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AuditService } from '@clawdforge/audit';
 import { AppConfig, ERROR_CODES } from '@clawdforge/core';
 import { FilesService } from '@clawdforge/files';
-import { ChildOwner, ChildRegistry, ClaudeWarmPool } from '@clawdforge/runners';
+import { ChildOwner, ChildRegistry, ClaudeStateDirs, ClaudeWarmPool } from '@clawdforge/runners';
 import { SessionsService } from '@clawdforge/sessions';
 
 /**
@@ -23,6 +23,7 @@ export class StartupReconciliation implements OnApplicationBootstrap {
     private readonly files: FilesService,
     private readonly sessions: SessionsService,
     private readonly pool: ClaudeWarmPool,
+    private readonly claudeState: ClaudeStateDirs,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -66,6 +67,7 @@ export class StartupReconciliation implements OnApplicationBootstrap {
   private async emptyRunsDir(): Promise<void> {
     const entries = await fs.readdir(this.config.runsDir).catch(() => [] as string[]);
     await Promise.all(entries.map((entry) => fs.rm(path.join(this.config.runsDir, entry), { recursive: true, force: true })));
-    if (entries.length > 0) this.logger.warn(`removed ${entries.length} run directories left by a previous server`);
+    const states = await this.claudeState.removeAllRuns();
+    if (entries.length + states > 0) this.logger.warn(`removed ${entries.length} run directories and ${states} runs' Claude state left by a previous server`);
   }
 }

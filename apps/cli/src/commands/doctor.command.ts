@@ -5,7 +5,7 @@ import { Command, CommandRunner } from 'nest-commander';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '@clawdforge/core';
 import { probeClaudeLogin } from '@clawdforge/health';
-import { AgentConfinement, CLI_PACKAGES, packageVersionOfBin, PinnedCli, pinMismatch, pinnedCliVersions, probeCliVersion, ProcessRunner, versionNumber } from '@clawdforge/runners';
+import { AgentConfinement, ClaudeStateDirs, CLI_PACKAGES, packageVersionOfBin, PinnedCli, pinMismatch, pinnedCliVersions, probeCliVersion, ProcessRunner, versionNumber } from '@clawdforge/runners';
 import { CliPrinter, oneLine } from '../cli-printer';
 
 interface Check {
@@ -40,6 +40,7 @@ export class DoctorCommand extends CommandRunner {
     @InjectDataSource() private readonly db: DataSource,
     private readonly processes: ProcessRunner,
     private readonly confinement: AgentConfinement,
+    private readonly claudeState: ClaudeStateDirs,
     private readonly printer: CliPrinter,
   ) {
     super();
@@ -126,7 +127,7 @@ export class DoctorCommand extends CommandRunner {
   private async claudeLogin(): Promise<string> {
     const said: string[] = [];
     for (const { label, dir } of this.config.claudeLogins) {
-      const login = await probeClaudeLogin(this.processes, this.config, dir);
+      const login = await probeClaudeLogin(this.processes, this.config, this.claudeState, { label, dir });
       const name = this.config.claudeLogins.length > 1 ? `login "${label}": ` : '';
       if (!login.loggedIn) {
         const why = login.problem ? ` (${login.problem})` : '';

@@ -71,6 +71,11 @@ export class AppConfig {
   sessionPermissions: 'approve-reads' | 'approve-all' | 'deny-all';
   /** HOME for acpx children: acpx keeps its session state in $HOME/.acpx. */
   acpxHome: string;
+  /**
+   * Claude Code's own state (settings, transcripts, caches) of each run and session, one private
+   * directory each ($DATA_DIR/claude-state); the login's directory holds only its credentials.
+   */
+  claudeStateDir: string;
   /** Open sessions allowed at once, all tokens together (each keeps an agent process alive). */
   sessionsMaxOpen: number;
   /** Keep a spare `acpx prompt` client per open session, waiting for the next turn's prompt. */

@@ -303,6 +303,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     sessionAgentCommands: agentCommands(env, 'SESSION_AGENT_COMMANDS'),
     sessionPermissions: oneOf(env, 'SESSION_PERMISSIONS', ['approve-reads', 'approve-all', 'deny-all'] as const, 'approve-reads'),
     acpxHome: path.resolve(cwd, text(env, 'ACPX_HOME') ?? path.join(dataDir, 'acpx-home')),
+    claudeStateDir: path.join(dataDir, 'claude-state'),
     sessionsMaxOpen: integer(env, 'SESSIONS_MAX_OPEN', 16, 1, 1000),
     sessionWarmClients: integer(env, 'SESSION_WARM_CLIENTS', 1, 0, 1) === 1,
     sessionsMaxOpenPerToken: integer(env, 'SESSIONS_MAX_OPEN_PER_TOKEN', 4, 1, 1000),
