@@ -47,6 +47,14 @@ describe('audit trail', () => {
     for (const row of [success, missing, badName]) expect(row.duration_ms).toBeGreaterThanOrEqual(0);
   });
 
+  it('shows each request in the log as soon as it is answered, with no wait for the batch', async () => {
+    for (let i = 0; i < 20; i++) {
+      const answered = await t.http().get('/test-probe').set('Authorization', `Bearer ${token}`).expect(200);
+      const listed = await t.admin('get', '/admin/audit').query({ limit: '5' }).expect(200);
+      expect((listed.body.items as Row[]).map((row) => row.request_id)).toContain(answered.headers['x-request-id']);
+    }
+  });
+
   it('records the route pattern, not the concrete path', async () => {
     await t.admin('get', '/admin/tokens/cauldron').expect(200);
     const [row] = await rows({ limit: '1' });

@@ -99,8 +99,12 @@ export class AuditService implements BeforeApplicationShutdown {
     return result.affected ?? 0;
   }
 
-  /** Newest first; fetches `limit + 1` rows so the caller can tell whether more exist. */
-  list(filter: AuditFilter): Promise<AuditEvent[]> {
+  /**
+   * Newest first; fetches `limit + 1` rows so the caller can tell whether more exist. The rows still
+   * waiting in a batch are written first, so a read sees every request answered before it.
+   */
+  async list(filter: AuditFilter): Promise<AuditEvent[]> {
+    await this.flush();
     const query = this.events.createQueryBuilder('e').orderBy('e.id', 'DESC').take(filter.limit + 1);
     const before = decodeCursor(filter.cursor);
     if (before !== undefined) query.andWhere('e.id < :before', { before });
@@ -110,8 +114,9 @@ export class AuditService implements BeforeApplicationShutdown {
     return query.getMany();
   }
 
-  /** Oldest first, the rows after `afterId` (for following the log as it grows), at most `limit`. */
-  listAfter(filter: Pick<AuditFilter, 'token' | 'route'>, afterId: number, limit: number): Promise<AuditEvent[]> {
+  /** Oldest first, the rows after `afterId` (for following the log as it grows), at most `limit`; written batches first, as `list`. */
+  async listAfter(filter: Pick<AuditFilter, 'token' | 'route'>, afterId: number, limit: number): Promise<AuditEvent[]> {
+    await this.flush();
     const query = this.events.createQueryBuilder('e').orderBy('e.id', 'ASC').take(limit).where('e.id > :afterId', { afterId });
     if (filter.token !== undefined) query.andWhere('e.token_name = :token', { token: filter.token });
     if (filter.route !== undefined) query.andWhere('e.route = :route', { route: filter.route });
