@@ -3,10 +3,10 @@ import type { TokenPrincipal } from '@clawdforge/auth';
 import { ApiError, AppConfig, InvalidRequestError, jsonBytes, MAX_ARGV_TEXT_BYTES, RequestContext, resolveModel } from '@clawdforge/core';
 import { FilesService, missingAttachmentError } from '@clawdforge/files';
 import { CliBudgetReachedError, ClaudeRunner, ClaudeRunResult, ClaudeStreamEvent, ClaudeUsage, parseResultText, PromptBlock } from '@clawdforge/runners';
-import { UsagePolicy } from '@clawdforge/usage';
+import { BudgetHold, UsagePolicy } from '@clawdforge/usage';
 import { RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
-import { GlobalRunSlots } from './global-run-slots';
+import { GlobalRunSlot, GlobalRunSlots } from './global-run-slots';
 import { RunQueue } from './run-queue';
 
 export const DEFAULT_RUN_TIMEOUT_SECS = 120;
@@ -74,13 +74,20 @@ export class RunService {
     // Once before queueing, so an unknown file fails fast instead of after a wait.
     await this.files.attachments(token.id, fileTokens);
 
-    const admission = await this.policy.admit(token, { kind: 'run', model });
+    await this.policy.admit(token, { kind: 'run', model });
     const slot = await this.queue.acquire(token.name, signal, token.policy.maxConcurrentRuns);
-    // Then one of MAX_CONCURRENT_RUNS_GLOBAL, when instances share a PostgreSQL database.
-    const globalSlot = await this.globalSlots.acquire(signal).catch((error: unknown) => {
+    let globalSlot: GlobalRunSlot | undefined;
+    let budget: BudgetHold | undefined;
+    try {
+      // Then one of MAX_CONCURRENT_RUNS_GLOBAL, when instances share a PostgreSQL database.
+      globalSlot = await this.globalSlots.acquire(signal);
+      // The budget again, now that the run starts: what the token's other runs and turns in flight may spend is not left for this one.
+      budget = await this.policy.hold(token, signal);
+    } catch (error) {
+      globalSlot?.release();
       slot.release();
       throw error;
-    });
+    }
     const queuedMs = slot.queuedMs + globalSlot.waitedMs;
     audit.queueMs = queuedMs;
     try {
@@ -96,7 +103,7 @@ export class RunService {
           system: body.system,
           jsonSchema: body.json_schema,
           timeoutSecs: body.timeout_secs ?? DEFAULT_RUN_TIMEOUT_SECS,
-          maxBudgetUsd: admission.maxBudgetUsd ?? undefined,
+          maxBudgetUsd: budget.capUsd ?? undefined,
           signal,
           onEvent: progress?.event?.bind(progress),
           origin: request,
@@ -121,6 +128,7 @@ export class RunService {
       await this.settle(request, token, model, error instanceof ApiError ? error.code : 'internal_error', null, null);
       throw error;
     } finally {
+      budget.release();
       globalSlot.release();
       slot.release();
     }

@@ -89,10 +89,8 @@ export class TurnOutputReader {
   }
 
   private noteCost(message: Message): void {
-    const update = asObject(asObject(message.params).update);
-    if (message.method !== 'session/update' || update.sessionUpdate !== 'usage_update') return;
-    const cost = asObject(update.cost);
-    if (typeof cost.amount === 'number' && Number.isFinite(cost.amount) && (cost.currency === undefined || cost.currency === 'USD')) this.agentCostUsd = cost.amount;
+    const cost = reportedCostUsd(message);
+    if (cost !== null) this.agentCostUsd = cost;
   }
 
   /** acpx's answer to a permission request: a refusal when it picked a rejecting option or none. */
@@ -136,6 +134,14 @@ export class TurnOutputReader {
     }
     return answered === undefined;
   }
+}
+
+/** The running total of its cost an agent reports in an ACP usage_update (in dollars), when `message` is one. */
+export function reportedCostUsd(message: Record<string, unknown>): number | null {
+  const update = asObject(asObject(message.params).update);
+  if (message.method !== 'session/update' || update.sessionUpdate !== 'usage_update') return null;
+  const cost = asObject(update.cost);
+  return typeof cost.amount === 'number' && Number.isFinite(cost.amount) && (cost.currency === undefined || cost.currency === 'USD') ? cost.amount : null;
 }
 
 /** The whole output of one prompt at once. */

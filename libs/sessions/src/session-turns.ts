@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { TokenPrincipal } from '@clawdforge/auth';
 import { ApiError, Clock, RequestContext, requestLogFields } from '@clawdforge/core';
-import { AcpxDriver, AcpxSessionRef } from '@clawdforge/runners';
+import { AcpxDriver, AcpxSessionRef, reportedCostUsd } from '@clawdforge/runners';
 import { UsageFact, UsagePolicy } from '@clawdforge/usage';
 import type { AgentSession } from './agent-session.entity';
 import { TurnResponse } from './dto/session.view';
@@ -18,8 +18,9 @@ export interface TurnProgress {
 }
 
 /**
- * One turn at a time per session, in this process: admission by the token's policy, the turn
- * through acpx, what it cost settled in the ledger before the answer. A turn is answered as soon
+ * One turn at a time per session, in this process: admission by the token's policy, a hold on its
+ * budget (a turn that spends past it is stopped), the turn through acpx, what it cost settled in
+ * the ledger before the answer. A turn is answered as soon
  * as the agent's result arrives; acpx lingers about a second after it, and the session stays taken
  * ("draining") until acpx has exited, keeping the agent messages that arrive meanwhile.
  */
@@ -43,18 +44,28 @@ export class SessionTurns {
     const audit = request.audit;
     await this.takeTurn(session.id);
     await this.policy.admit(owner, { kind: 'turn', model: session.model });
-    await this.takeTurn(session.id);
+    const budget = await this.policy.hold(owner, signal);
+    try {
+      await this.takeTurn(session.id);
+    } catch (error) {
+      budget.release();
+      throw error;
+    }
     this.turning.add(session.id);
     let drained: Promise<Record<string, unknown>[]> | undefined;
     const turnIndex = session.turnCount + 1;
     audit.turnIndex = turnIndex;
+    const spend = new TurnSpend(session.agentCostUsd);
     try {
       await this.ledger.update(session.id, { busy: true, lastActivityAt: this.clock.now() });
       progress?.started();
       const result = await this.acpx.prompt(ref, body.prompt, {
         timeoutSecs: body.timeout_secs ?? DEFAULT_TURN_TIMEOUT_SECS,
-        signal,
-        onEvent: progress && ((event) => progress.event(event)),
+        signal: AbortSignal.any([signal, spend.stopped]),
+        onEvent: (event) => {
+          spend.note(event, budget.capUsd);
+          progress?.event(event);
+        },
         origin: request,
       });
       drained = result.drained;
@@ -77,9 +88,16 @@ export class SessionTurns {
         late_events: this.takeLateEvents(session.id),
       };
     } catch (error) {
-      await this.policy.settle(owner, turnFailure(session.model, error));
+      // What the agent reported spending counts, however the turn ended.
+      const costUsd = turnCost(session.agentCostUsd, spend.total);
+      audit.costUsd = costUsd;
+      if (spend.total !== null) await this.ledger.update(session.id, { agentCostUsd: spend.total });
+      const stoppedForBudget = spend.overBudget && !signal.aborted;
+      await this.policy.settle(owner, turnFailure(session.model, stoppedForBudget ? 'budget_exceeded' : error, costUsd));
+      if (stoppedForBudget) throw await this.policy.budgetStop(owner, 'turn');
       throw error;
     } finally {
+      budget.release();
       if (drained) this.drain(session.id, drained, request);
       else await this.endTurn(session.id);
     }
@@ -151,16 +169,43 @@ function turnCost(before: number | null, after: number | null): number | null {
   return before !== null && after >= before ? after - before : after;
 }
 
-/** A turn that failed used what the agent did not report: it is recorded with its error and no cost. */
-function turnFailure(model: string, error: unknown): UsageFact {
+/** A turn that failed: recorded with its error, and what the agent reported it cost before it ended. */
+function turnFailure(model: string, error: unknown, costUsd: number | null): UsageFact {
   return {
     kind: 'turn',
     model,
-    outcome: error instanceof ApiError ? error.code : 'internal_error',
+    outcome: typeof error === 'string' ? error : error instanceof ApiError ? error.code : 'internal_error',
     inputTokens: null,
     outputTokens: null,
     cacheReadTokens: null,
     cacheCreationTokens: null,
-    costUsd: null,
+    costUsd,
   };
+}
+
+/**
+ * What a turn has cost so far, from the running totals the agent reports as it works (the Claude
+ * adapter's usage updates); the turn is stopped once that passes what its budget hold lets it spend.
+ */
+class TurnSpend {
+  /** The agent's latest running total, null until it reports one. */
+  total: number | null = null;
+  overBudget = false;
+  private readonly stop = new AbortController();
+
+  constructor(private readonly before: number | null) {}
+
+  get stopped(): AbortSignal {
+    return this.stop.signal;
+  }
+
+  note(event: Record<string, unknown>, capUsd: number | null): void {
+    const total = reportedCostUsd(event);
+    if (total === null) return;
+    this.total = total;
+    if (capUsd !== null && !this.overBudget && (turnCost(this.before, total) ?? 0) > capUsd) {
+      this.overBudget = true;
+      this.stop.abort();
+    }
+  }
 }

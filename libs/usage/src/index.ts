@@ -5,3 +5,4 @@ export * from './usage-periods';
 export * from './usage-policy.service';
 export * from './usage-record.entity';
 export * from './usage.module';
+export * from './budget-holds';

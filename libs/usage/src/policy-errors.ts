@@ -9,8 +9,9 @@ export class RateLimitedError extends ApiError {
 }
 
 export class BudgetExceededError extends ApiError {
-  constructor(period: BudgetPeriod, budgetUsd: number, retryAfterSecs: number, stoppedMidRun = false) {
-    const what = stoppedMidRun ? 'the run was stopped when it reached' : 'this token has spent';
+  /** `stopped`: the run or turn that was stopped when it reached the budget, rather than refused before it began. */
+  constructor(period: BudgetPeriod, budgetUsd: number, retryAfterSecs: number, stopped?: 'run' | 'turn') {
+    const what = stopped ? `the ${stopped} was stopped when it reached` : 'this token has spent';
     super('budget_exceeded', `${what} its budget for this UTC ${period} ($${budgetUsd})`, undefined, { 'Retry-After': String(retryAfterSecs) });
   }
 }

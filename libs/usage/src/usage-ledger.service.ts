@@ -68,6 +68,15 @@ export class UsageLedger {
     return Number(row.spent);
   }
 
+  /** The most one run or turn of this token name cost since `since`; null when none cost anything. */
+  async costliestSince(tokenName: string, since: Date): Promise<number | null> {
+    const [row] = (await this.query(`SELECT MAX(cost_usd) AS costliest FROM usage_records WHERE token_name = ? AND at >= ?`, [tokenName, since.toISOString()])) as {
+      costliest: number | string | null;
+    }[];
+    const costliest = row?.costliest === null || row?.costliest === undefined ? null : Number(row.costliest);
+    return costliest !== null && costliest > 0 ? costliest : null;
+  }
+
   /** Totals of one token name over [since, until). */
   async totals(tokenName: string, since: Date, until: Date): Promise<UsageTotals> {
     const [row] = (await this.query(`SELECT ${TOTALS} FROM usage_records WHERE token_name = ? AND at >= ? AND at < ?`, [

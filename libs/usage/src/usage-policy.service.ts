@@ -3,16 +3,16 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import type { TokenPrincipal } from '@clawdforge/auth';
 import { Clock, ErrorCode, InvalidRequestError, TokenPolicy } from '@clawdforge/core';
 import { Metrics } from '@clawdforge/metrics';
+import { BudgetHold, BudgetHolds, NO_HOLD } from './budget-holds';
 import { BudgetExceededError, BudgetPeriod, RateLimitedError } from './policy-errors';
 import { UsageLedger } from './usage-ledger.service';
 import { periodsOf, secondsUntil } from './usage-periods';
 
 export type WorkKind = 'run' | 'turn';
 
-/** What the policy lets a run or turn spend: the least budget left this day or month, or no limit. */
-export interface Admission {
-  maxBudgetUsd: number | null;
-}
+/** What one run or turn is expected to cost at most when the token's ledger has none from the last day to go by. */
+const FIRST_EXPECTED_COST_USD = 1;
+const DAY_MS = 86_400_000;
 
 /** What a finished (or failed) run or turn used, reported once. */
 export interface UsageFact {
@@ -33,13 +33,16 @@ export interface UsageFact {
 
 /**
  * A token's policy at the door of every run and turn: one question before the work starts
- * (`admit`: may this token do this now, and with how much budget?) and one fact after (`settle`:
- * what it used, in the ledger before the answer goes out, so the next request sees it).
+ * (`admit`: may this token do this now?), a hold on its budget when the work starts (`hold`: how
+ * much may it spend, counting what the token's other work in flight may spend), and one fact after
+ * (`settle`: what it used, in the ledger before the answer goes out and the hold is released, so the
+ * next request sees it).
  */
 @Injectable()
 export class UsagePolicy {
   /** Per token name and rate, so a changed runs_per_minute starts a fresh window. */
   private readonly limiters = new Map<string, RateLimiterMemory>();
+  private readonly holds = new BudgetHolds();
 
   constructor(
     private readonly ledger: UsageLedger,
@@ -47,14 +50,46 @@ export class UsagePolicy {
     private readonly metrics: Metrics,
   ) {}
 
-  async admit(token: TokenPrincipal, work: { kind: WorkKind; model: string }): Promise<Admission> {
+  /** The model is one the token may use, its budget is not spent, and (for a run) its rate allows one more. */
+  async admit(token: TokenPrincipal, work: { kind: WorkKind; model: string }): Promise<void> {
     const policy = token.policy;
     if (policy.models !== null && !policy.models.includes(work.model)) {
       throw new InvalidRequestError(`model "${work.model}" is not allowed for this token; allowed: ${policy.models.join(', ')}`, 'model', 'model_not_allowed');
     }
-    const admission = await this.budgetLeft(token.name, policy);
+    await this.assertBudgetLeft(token.name, policy);
     if (work.kind === 'run' && policy.runsPerMinute !== null) await this.takeRunSlotOfMinute(token.name, policy.runsPerMinute);
-    return admission;
+  }
+
+  /**
+   * A hold on the token's budget for one run or turn about to start (for a run: once it has its
+   * slot). What it may spend is what is left once the token's other work in flight is counted at
+   * what it holds; it holds twice the costliest run or turn of the token's last day (a dollar when
+   * there is none), or all that is left when that is less, so work runs side by side while the
+   * budget is ample and one at a time as it runs out: the budget is overshot by at most what the
+   * last run spends past its own cap. With nothing left while other work holds some, it waits for
+   * that work to settle; with nothing left at all, 429 budget_exceeded. Release the hold after
+   * `settle`.
+   */
+  async hold(token: TokenPrincipal, signal?: AbortSignal): Promise<BudgetHold> {
+    const policy = token.policy;
+    if (policy.budgetUsdDay === null && policy.budgetUsdMonth === null) return NO_HOLD;
+    for (;;) {
+      const outcome = await this.holds.serially(token.name, async () => {
+        const tightest = await this.tightest(token.name, policy);
+        const held = this.holds.heldBy(token.name);
+        const left = tightest.left! - held;
+        if (left > 0) return this.holds.take(token.name, Math.min(left, await this.expectedCost(token.name)), left);
+        if (held > 0) return { waitFor: this.holds.released(token.name, signal) };
+        throw new BudgetExceededError(tightest.period!, tightest.budget!, secondsUntil(tightest.end, this.clock.now()));
+      });
+      if (!('waitFor' in outcome)) return outcome;
+      await outcome.waitFor;
+    }
+  }
+
+  private async expectedCost(tokenName: string): Promise<number> {
+    const costliest = await this.ledger.costliestSince(tokenName, new Date(this.clock.now().getTime() - DAY_MS));
+    return costliest === null ? FIRST_EXPECTED_COST_USD : 2 * costliest;
   }
 
   async settle(token: TokenPrincipal, fact: UsageFact): Promise<void> {
@@ -82,19 +117,18 @@ export class UsagePolicy {
     this.metrics.runFinished({ ...common, model: fact.model ?? 'unknown', durationMs: fact.durationMs ?? 0 });
   }
 
-  /** The refusal for work the CLI itself stopped at the budget it was given. */
-  async budgetStop(token: TokenPrincipal): Promise<BudgetExceededError> {
+  /** The refusal for work stopped at the budget it was given (by the CLI for a run, by the gateway for a turn). */
+  async budgetStop(token: TokenPrincipal, kind: WorkKind = 'run'): Promise<BudgetExceededError> {
     const { period, budget, end } = await this.tightest(token.name, token.policy);
-    return new BudgetExceededError(period ?? 'day', budget ?? 0, secondsUntil(end, this.clock.now()), true);
+    return new BudgetExceededError(period ?? 'day', budget ?? 0, secondsUntil(end, this.clock.now()), kind);
   }
 
-  private async budgetLeft(tokenName: string, policy: TokenPolicy): Promise<Admission> {
-    if (policy.budgetUsdDay === null && policy.budgetUsdMonth === null) return { maxBudgetUsd: null };
+  private async assertBudgetLeft(tokenName: string, policy: TokenPolicy): Promise<void> {
+    if (policy.budgetUsdDay === null && policy.budgetUsdMonth === null) return;
     const tightest = await this.tightest(tokenName, policy);
     if (tightest.left !== null && tightest.left <= 0) {
       throw new BudgetExceededError(tightest.period!, tightest.budget!, secondsUntil(tightest.end, this.clock.now()));
     }
-    return { maxBudgetUsd: tightest.left };
   }
 
   /** The budget with the least left of this day's and this month's. */
