@@ -190,8 +190,9 @@ export class SessionsService {
   }
 
   /**
-   * For server start-up only: no turn survives a restart, so every busy mark is stale; and a
-   * session closed in the ledger but whose directory remains may still hold an agent in acpx.
+   * For server start-up only: no turn survives a restart, so every busy mark is stale; a session
+   * closed in the ledger but whose directories remain may still hold an agent in acpx; and the
+   * Claude state of a session the ledger no longer has is debris.
    */
   async reconcile(): Promise<void> {
     await this.workspace.ensureRoots();
@@ -202,6 +203,9 @@ export class SessionsService {
         .close(this.refOf(session))
         .then(() => this.workspace.remove(session))
         .catch((error: Error) => this.logger.warn(`closed session ${session.id} not reconciled: ${error.message}`));
+    }
+    for (const id of await this.workspace.withState()) {
+      if (!(await this.ledger.findById(id))) await this.workspace.remove({ id, cwd: this.workspace.dirOf(id) });
     }
   }
 
