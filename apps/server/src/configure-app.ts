@@ -1,7 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NextFunction, Request, Response } from 'express';
-import { AuditTrail, skipAudit } from '@clawdforge/audit';
+import { AuditTrail, RefusalSampler, skipAudit } from '@clawdforge/audit';
 import { ADMIN_BEARER, API_KEY_HEADER, APP_BEARER, ClientIpPolicy, ipAllowlistMiddleware } from '@clawdforge/auth';
 import { AppConfig, appVersion, notOriginForm, requestLog, RootLogger, serverWideErrorLines } from '@clawdforge/core';
 import { addErrorExamples } from './error-examples';
@@ -27,12 +27,17 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   const logRequest = requestLog(app.get(RootLogger).pino);
   const audit = app.get(AuditTrail);
   const allowlist = ipAllowlistMiddleware(app.get(ClientIpPolicy));
+  const refusals = app.get(RefusalSampler);
   app.use((req: Request, res: Response, next: NextFunction) => {
     // No answer of ours is for a browser to sniff into something else (Swagger's pages included).
     res.setHeader('X-Content-Type-Options', 'nosniff');
     logRequest(req, res);
     audit.watch(req, res);
-    allowlist(req, res, (refused?: unknown) => next(refused ?? notOriginForm(req)));
+    allowlist(req, res, (refused?: unknown) => {
+      // A peer outside the allowlist costs a bounded amount: past a few a minute, a count.
+      if (refused !== undefined) refusals.refused(req);
+      next(refused ?? notOriginForm(req));
+    });
   });
   const docsPaths = [`/${DOCS_PATH}`, `/${DOCS_PATH}-json`, `/${DOCS_PATH}-yaml`];
   app.use(docsPaths, skipAudit);

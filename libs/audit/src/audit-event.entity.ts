@@ -68,4 +68,11 @@ export class AuditEvent {
   /** The end user the app named for this request (the /v1 routes' `user` or `metadata.user_id`). */
   @Column({ type: 'text', name: 'end_user', nullable: true })
   endUser: string | null;
+
+  /**
+   * How many requests the row stands for, absent (null) for one: a summary of the refusals of a
+   * peer outside the allowlist in one minute past those that got rows of their own (RefusalSampler).
+   */
+  @Column({ type: 'integer', nullable: true })
+  requests?: number | null;
 }

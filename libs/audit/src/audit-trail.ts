@@ -20,7 +20,8 @@ export class AuditTrail {
     const context = requestContext(req);
     const requestId = requestIdFor(req, res);
     const finish = () => {
-      if (!context.audited) return;
+      // A summarised refusal is counted in its peer's summary row instead (RefusalSampler).
+      if (!context.audited || context.summarised) return;
       const fields = context.audit;
       const clientGone = !res.writableFinished;
       void this.audit.record({

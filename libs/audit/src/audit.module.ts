@@ -3,10 +3,11 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { AuditEvent } from './audit-event.entity';
 import { AuditTrail } from './audit-trail';
 import { AuditService } from './audit.service';
+import { RefusalSampler } from './refusal-sampler';
 
 @Module({
   imports: [TypeOrmModule.forFeature([AuditEvent])],
-  providers: [AuditService, AuditTrail],
-  exports: [AuditService, AuditTrail],
+  providers: [AuditService, AuditTrail, RefusalSampler],
+  exports: [AuditService, AuditTrail, RefusalSampler],
 })
 export class AuditModule {}

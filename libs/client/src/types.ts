@@ -195,6 +195,8 @@ export interface AuditRow {
   request_id: string | null;
   client_ip: string | null;
   end_user: string | null;
+  /** How many requests the row stands for, null for one: a per-minute summary of refusals from one peer outside the allowlist. */
+  requests: number | null;
 }
 
 export interface AuditListOptions extends ListOptions {

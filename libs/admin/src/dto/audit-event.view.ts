@@ -24,6 +24,13 @@ export class AuditEventView {
   @ApiProperty({ nullable: true, type: String, example: '5f0c2a3e-1111-4d2b-9c55-0a1b2c3d4e5f' }) request_id: string | null;
   @ApiProperty({ nullable: true, type: String, example: '172.24.0.7' }) client_ip: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The end user the app named on a /v1 route (`user`, `metadata.user_id`)', example: null }) end_user: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: Number,
+    description: 'How many requests the row stands for, null for one: a summary (method and route `*`) of refused requests from one peer outside the allowlist in one minute, past the first few each peer gets rows of its own',
+    example: null,
+  })
+  requests: number | null;
 
   static of(event: AuditEvent): AuditEventView {
     return {
@@ -48,6 +55,7 @@ export class AuditEventView {
       request_id: event.requestId,
       client_ip: event.clientIp,
       end_user: event.endUser,
+      requests: event.requests ?? null,
     };
   }
 }

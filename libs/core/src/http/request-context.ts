@@ -45,6 +45,11 @@ export class RequestContext {
   route: string | null = null;
   /** Public routes (health, docs) are not audited. */
   audited = true;
+  /**
+   * Counted in a summary instead of a request line and an audit row of its own: a refusal of a peer
+   * outside the allowlist past the few each peer gets a minute (RefusalSampler).
+   */
+  summarised = false;
   readonly audit: AuditFields = {};
 
   constructor(readonly method: string | null = null) {}

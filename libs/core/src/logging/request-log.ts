@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
+import { requestContext } from '../http/request-context';
 import { redactSecrets } from './redact-secrets';
 import { requestIdFor } from './request-id';
 
@@ -52,6 +53,8 @@ export function requestLog(root: Logger): (req: IncomingMessage, res: ServerResp
     const id = requestIdFor(req, res);
     // 'close' comes once a response is done, whether it finished or its client went away.
     res.once('close', () => {
+      // Summed up in one line a minute with the others like it.
+      if (requestContext(req).summarised) return;
       const status = res.statusCode;
       const level = status >= 500 ? 'error' : status >= 400 ? 'warn' : 'info';
       if (!logger.isLevelEnabled(level)) return;

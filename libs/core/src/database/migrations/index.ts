@@ -6,6 +6,7 @@ import { TokenPolicyAndUsage1764201600000 } from './1764201600000-token-policy-a
 import { SessionLogin1764288000000 } from './1764288000000-session-login';
 import { SessionInstance1764374400001 } from './1764374400001-session-instance';
 import { AuditEndUser1764547200000 } from './1764547200000-audit-end-user';
+import { AuditRequests1764633600000 } from './1764633600000-audit-requests';
 
 /** Every migration, oldest first. Listed as classes so the same list works from source and from dist. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   SessionLogin1764288000000,
   SessionInstance1764374400001,
   AuditEndUser1764547200000,
+  AuditRequests1764633600000,
 ];
