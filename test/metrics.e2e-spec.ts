@@ -84,6 +84,31 @@ describe('GET /metrics', () => {
     });
   });
 
+  describe('labels a client can influence', () => {
+    let t: TestApp;
+    beforeAll(async () => {
+      t = await startTestApp({ RUN_WARM_POOL: '0', MODEL_ALLOWLIST: '', DEFAULT_MODEL: 'sonnet' });
+    });
+    afterAll(() => t.close());
+
+    const modelLabels = (text: string) => new Set([...text.matchAll(/^clawdforge_runs_total\{[^}]*model="([^"]*)"/gm)].map((match) => match[1]));
+
+    it('label runs only with models of the catalogue; any other model a client names is "other", so the series stay bounded', async () => {
+      const token = await t.mintToken('many-models');
+      const run = (model: string) => t.http().post('/run').set('Authorization', `Bearer ${token}`).send({ prompt: 'hello', model });
+      for (let i = 0; i < 12; i++) expect((await run(`claude-made-up-${i}`)).status).toBe(200);
+      expect((await run('haiku')).status).toBe(200);
+      const before = (await t.http().get('/metrics').expect(200)).text;
+      expect(modelLabels(before)).toEqual(new Set(['other', 'haiku']));
+      expect(before).not.toContain('claude-made-up');
+      expect(before).toContain('\nclawdforge_runs_total{token="many-models",model="other",outcome="ok"} 12\n');
+      // Twelve more names add no series.
+      const seriesCount = (text: string) => text.split('\n').filter((line) => line.startsWith('clawdforge_')).length;
+      for (let i = 12; i < 24; i++) await run(`claude-made-up-${i}`);
+      expect(seriesCount((await t.http().get('/metrics').expect(200)).text)).toBe(seriesCount(before));
+    }, 90_000);
+  });
+
   describe('with METRICS_TOKEN set', () => {
     let t: TestApp;
     beforeAll(async () => {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { ErrorCode } from '@clawdforge/core';
+import { AppConfig, ERROR_CODES, MODEL_ALIASES, type ErrorCode } from '@clawdforge/core';
 
 /** `ok`, or the error code the request was answered with. */
 export type MetricOutcome = 'ok' | ErrorCode;
@@ -23,7 +23,7 @@ export interface TurnFinished {
 }
 
 export interface RunFinished extends TurnFinished {
-  /** As requested (an alias or a claude-… id), not as the CLI resolved it. */
+  /** As requested (an alias or a claude-… id), not as the CLI resolved it; labelled `other` when not the catalogue's. */
   model: string;
   /** From the request's arrival to its answer, time waiting in the queue included. */
   durationMs: number;
@@ -45,9 +45,17 @@ const TOKEN_KINDS = { input: 'input', output: 'output', cacheRead: 'cache_read',
 // From a short answer to ten minutes; the rare longer run (timeout_secs allows an hour) counts in +Inf.
 const RUN_DURATION_BUCKETS = [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600];
 
+/** The label of anything a client named that the server does not know by configuration. */
+export const OTHER_LABEL = 'other';
+
 /**
  * What the rest of the code records, by event rather than by metric, so no caller touches
  * prom-client. Its own registry, so two applications in one process (the tests) never share counts.
+ *
+ * Every label set is a series kept for the life of the process, so no label takes a value a client
+ * chooses: a model is labelled by name only when it is the catalogue's (the CLI's aliases,
+ * DEFAULT_MODEL, MODEL_ALLOWLIST and the models MODEL_ALIASES maps to), else `other`; an outcome
+ * only when it is `ok` or an error code. Token names are the admin's, logins the configuration's.
  */
 @Injectable()
 export class Metrics {
@@ -66,7 +74,10 @@ export class Metrics {
   private readonly tokensUsed = new Counter({ name: 'clawdforge_tokens_used_total', help: 'Model tokens the CLI reported', labelNames: ['token', 'kind'], registers: [this.registry] });
   private readonly toolsRefused = new Counter({ name: 'clawdforge_tools_refused_total', help: 'Tool calls refused to agents', labelNames: ['token'], registers: [this.registry] });
 
-  constructor() {
+  private readonly catalogue: ReadonlySet<string>;
+
+  constructor(config: AppConfig) {
+    this.catalogue = new Set<string>([...MODEL_ALIASES, config.defaultModel, ...config.modelAllowlist, ...Object.values(config.modelAliases)]);
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -75,14 +86,14 @@ export class Metrics {
   }
 
   runFinished(run: RunFinished): void {
-    const labels = { token: run.token, model: run.model, outcome: run.outcome };
+    const labels = { token: run.token, model: this.catalogue.has(run.model) ? run.model : OTHER_LABEL, outcome: outcomeLabel(run.outcome) };
     this.runs.inc(labels);
     this.runDuration.observe(labels, run.durationMs / 1000);
     this.consumed(run);
   }
 
   turnFinished(turn: TurnFinished): void {
-    this.turns.inc({ token: turn.token, outcome: turn.outcome });
+    this.turns.inc({ token: turn.token, outcome: outcomeLabel(turn.outcome) });
     this.consumed(turn);
   }
 
@@ -143,6 +154,10 @@ export class Metrics {
     addPositive(this.cost, { token }, costUsd);
     addPositive(this.toolsRefused, { token }, toolsRefused);
   }
+}
+
+function outcomeLabel(outcome: string): string {
+  return outcome === 'ok' || Object.hasOwn(ERROR_CODES, outcome) ? outcome : OTHER_LABEL;
 }
 
 /** Counters only go up, and a sample of 0 for a label set nobody used is noise. */
