@@ -121,10 +121,11 @@ for (const pass of chosen) {
 }
 
 const width = Math.max(...report.map((row) => row.name.length));
+const timeWidth = Math.max(...report.map((row) => duration(row.ms).length));
 say(`summary after ${duration(Date.now() - started)}:`);
 for (const row of report) {
   const counts = row.counts ? `${row.counts.passed} passed, ${row.counts.failed} failed${row.counts.skipped ? `, ${row.counts.skipped} skipped` : ''}` : (row.detail ?? '');
-  process.stdout.write(`  ${row.ok ? 'ok  ' : 'FAIL'}  ${row.name.padEnd(width)}  ${duration(row.ms).padStart(10)}  ${counts}\n`);
+  process.stdout.write(`  ${row.ok ? 'ok  ' : 'FAIL'}  ${row.name.padEnd(width)}  ${duration(row.ms).padStart(timeWidth)}  ${counts}\n`.trimEnd() + '\n');
 }
 const failedRows = report.filter((row) => !row.ok);
 const passed = report.reduce((sum, row) => sum + (row.counts?.passed ?? 0), 0);
