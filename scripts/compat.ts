@@ -16,7 +16,7 @@ import { SCENARIOS } from './golden/scenarios';
 
 const ROOT = path.resolve(__dirname, '..');
 const GOLDEN = path.join(ROOT, 'test', 'fixtures', 'golden');
-const SPECS = ['test/run-real-claude.e2e-spec.ts', 'test/sessions-real-claude.e2e-spec.ts'];
+const SPECS = ['test/run-real-claude.e2e-spec.ts', 'test/sessions-real-claude.e2e-spec.ts', 'test/session-command-layer.e2e-spec.ts', 'test/claude-state.e2e-spec.ts'];
 const BIN_NAMES: Record<PinnedCli, string> = { claude: 'claude', acpx: 'acpx', claudeAcp: 'claude-agent-acp' };
 
 interface Exited {
