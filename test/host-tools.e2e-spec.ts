@@ -19,7 +19,7 @@ function sources(dir: string): string[] {
 class RecordingProcessRunner extends ChildProcessRunner {
   readonly started: { command: string; cwd?: string; args: readonly string[] }[] = [];
 
-  start(command: string, options: ProcessStartOptions): StartedProcess {
+  override start(command: string, options: ProcessStartOptions): StartedProcess {
     this.started.push({ command, cwd: options.cwd, args: options.args ?? [] });
     return super.start(command, options);
   }
