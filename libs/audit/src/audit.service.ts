@@ -1,10 +1,9 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
-import { decodeCursor, HotStatements } from '@clawdforge/core';
+import { decodeCursor } from '@clawdforge/core';
 import { AuditEvent } from './audit-event.entity';
+import { AuditRecord, AuditRepository } from './audit.repository';
 
-export type AuditRecord = Omit<AuditEvent, 'id'>;
+export type { AuditRecord } from './audit.repository';
 
 /** A batch is written this long after its first row, or sooner when it fills. */
 const BATCH_DELAY_MS = 10;
@@ -25,6 +24,7 @@ export interface AuditFilter {
   cursor?: string;
 }
 
+/** The audit log: rows queued without holding up the answers they describe, written in batches, read back whole. */
 @Injectable()
 export class AuditService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
@@ -32,15 +32,12 @@ export class AuditService implements BeforeApplicationShutdown {
   private batch: Batch | null = null;
   private failed = 0;
 
-  constructor(
-    @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
-    private readonly hot: HotStatements,
-  ) {}
+  constructor(private readonly events: AuditRepository) {}
 
   /**
    * Queues one row without holding up the response; rows are written in batches, one INSERT per
    * batch, a few milliseconds apart (a single-row insert per request was most of a cheap request's
-   * cost), written as SQL rather than by the query builder (HotStatements). A failed write is
+   * cost). A failed write is
    * logged, never thrown: the requests it describes were answered.
    * Resolves when the row is in the database.
    */
@@ -71,8 +68,8 @@ export class AuditService implements BeforeApplicationShutdown {
     let write!: () => void;
     const ready = new Promise<void>((resolve) => (write = resolve));
     const written = ready.then(() =>
-      this.hot
-        .insert(AuditEvent, rows as AuditEvent[])
+      this.events
+        .insert(rows)
         .catch((error: Error) => {
           this.failed += rows.length;
           this.logger.error(`${rows.length} audit rows not written: ${error.message}`);
@@ -95,8 +92,7 @@ export class AuditService implements BeforeApplicationShutdown {
   /** Deletes rows older than `cutoff`; returns how many went. */
   async pruneBefore(cutoff: Date): Promise<number> {
     await this.flush();
-    const result = await this.events.createQueryBuilder().delete().where('at < :cutoff', { cutoff: cutoff.toISOString() }).execute();
-    return result.affected ?? 0;
+    return this.events.deleteBefore(cutoff);
   }
 
   /**
@@ -105,21 +101,12 @@ export class AuditService implements BeforeApplicationShutdown {
    */
   async list(filter: AuditFilter): Promise<AuditEvent[]> {
     await this.flush();
-    const query = this.events.createQueryBuilder('e').orderBy('e.id', 'DESC').take(filter.limit + 1);
-    const before = decodeCursor(filter.cursor);
-    if (before !== undefined) query.andWhere('e.id < :before', { before });
-    if (filter.token !== undefined) query.andWhere('e.token_name = :token', { token: filter.token });
-    if (filter.route !== undefined) query.andWhere('e.route = :route', { route: filter.route });
-    if (filter.since !== undefined) query.andWhere('e.at >= :since', { since: filter.since.toISOString() });
-    return query.getMany();
+    return this.events.newest(filter, filter.limit + 1, decodeCursor(filter.cursor));
   }
 
   /** Oldest first, the rows after `afterId` (for following the log as it grows), at most `limit`; written batches first, as `list`. */
   async listAfter(filter: Pick<AuditFilter, 'token' | 'route'>, afterId: number, limit: number): Promise<AuditEvent[]> {
     await this.flush();
-    const query = this.events.createQueryBuilder('e').orderBy('e.id', 'ASC').take(limit).where('e.id > :afterId', { afterId });
-    if (filter.token !== undefined) query.andWhere('e.token_name = :token', { token: filter.token });
-    if (filter.route !== undefined) query.andWhere('e.route = :route', { route: filter.route });
-    return query.getMany();
+    return this.events.after(filter, afterId, limit);
   }
 }
