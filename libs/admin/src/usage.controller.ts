@@ -2,14 +2,14 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Admin } from '@clawdforge/auth';
 import { decodeCursor, encodeCursor, ErrorBodyDto, PAGE_QUERY_ERRORS } from '@clawdforge/core';
-import { UsageLedger, UsagePage } from '@clawdforge/usage';
+import { UsageRepository, UsagePage } from '@clawdforge/usage';
 import { UsageQueryDto } from './dto/usage-query.dto';
 
 @ApiTags('admin')
 @Admin()
 @Controller('admin/usage')
 export class UsageAdminController {
-  constructor(private readonly ledger: UsageLedger) {}
+  constructor(private readonly ledger: UsageRepository) {}
 
   @Get()
   @ApiOperation({

@@ -1,6 +1,6 @@
 export * from './dto/usage.view';
 export * from './policy-errors';
-export * from './usage-ledger.service';
+export * from './usage.repository';
 export * from './usage-periods';
 export * from './usage-policy.service';
 export * from './usage-record.entity';

@@ -5,7 +5,7 @@ import { Clock, ErrorCode, InvalidRequestError, TokenPolicy } from '@clawdforge/
 import { Metrics } from '@clawdforge/metrics';
 import { BudgetHold, BudgetHolds, NO_HOLD } from './budget-holds';
 import { BudgetExceededError, BudgetPeriod, RateLimitedError } from './policy-errors';
-import { UsageLedger } from './usage-ledger.service';
+import { UsageRepository } from './usage.repository';
 import { periodsOf, secondsUntil } from './usage-periods';
 
 export type WorkKind = 'run' | 'turn';
@@ -45,7 +45,7 @@ export class UsagePolicy {
   private readonly holds = new BudgetHolds();
 
   constructor(
-    private readonly ledger: UsageLedger,
+    private readonly ledger: UsageRepository,
     private readonly clock: Clock,
     private readonly metrics: Metrics,
   ) {}

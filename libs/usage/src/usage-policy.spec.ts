@@ -1,7 +1,7 @@
 import { Clock, NO_POLICY, TokenPolicy } from '@clawdforge/core';
 import type { Metrics } from '@clawdforge/metrics';
 import { BudgetExceededError } from './policy-errors';
-import { UsageLedger } from './usage-ledger.service';
+import { UsageRepository } from './usage.repository';
 import { UsagePolicy } from './usage-policy.service';
 
 /** The ledger's part budgets read: one token's spend today, and its costliest run or turn. */
@@ -21,7 +21,7 @@ describe('UsagePolicy.hold: a budget held against work in flight', () => {
   let policy: UsagePolicy;
   beforeEach(() => {
     ledger = new FakeLedger();
-    policy = new UsagePolicy(ledger as unknown as UsageLedger, clock, {} as Metrics);
+    policy = new UsagePolicy(ledger as unknown as UsageRepository, clock, {} as Metrics);
   });
 
   it('holds nothing and caps nothing for a token without a budget', async () => {

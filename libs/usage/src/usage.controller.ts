@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 import { Clock } from '@clawdforge/core';
 import { OwnUsageResponse, TokenLimitsView } from './dto/usage.view';
-import { UsageLedger } from './usage-ledger.service';
+import { UsageRepository } from './usage.repository';
 import { periodsOf } from './usage-periods';
 
 @ApiTags('usage')
@@ -11,7 +11,7 @@ import { periodsOf } from './usage-periods';
 @Controller('usage')
 export class UsageController {
   constructor(
-    private readonly ledger: UsageLedger,
+    private readonly ledger: UsageRepository,
     private readonly clock: Clock,
   ) {}
 

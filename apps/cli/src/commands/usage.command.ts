@@ -1,5 +1,5 @@
 import { Clock } from '@clawdforge/core';
-import { UsageGrouping, UsageLedger } from '@clawdforge/usage';
+import { UsageGrouping, UsageRepository } from '@clawdforge/usage';
 import { Command, CommandRunner, Option } from 'nest-commander';
 import { CliPrinter } from '../cli-printer';
 import { reportFailure } from '../command-failure';
@@ -15,7 +15,7 @@ interface Options {
 @Command({ name: 'usage', description: 'Usage and cost from the ledger, per token (or per day or model); default: this UTC month' })
 export class UsageCommand extends CommandRunner {
   constructor(
-    private readonly ledger: UsageLedger,
+    private readonly ledger: UsageRepository,
     private readonly clock: Clock,
     private readonly printer: CliPrinter,
   ) {

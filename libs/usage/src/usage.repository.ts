@@ -45,9 +45,9 @@ const GROUP_COLUMNS: Record<UsageGrouping, string> = {
   model: 'token_name AS token, model',
 };
 
-/** The durable record of what runs and turns used and cost: written before each answer, read by budgets and reports. */
+/** The usage ledger (`usage_records`): what runs and turns used and cost, written before each answer, read by budgets and reports. */
 @Injectable()
-export class UsageLedger {
+export class UsageRepository {
   constructor(@InjectRepository(UsageRecord) private readonly records: Repository<UsageRecord>) {}
 
   /** Raw SQL with `?` placeholders, on either database. */
