@@ -1,11 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { Metrics } from '@clawdforge/metrics';
 import { RunQueue } from '@clawdforge/run';
 import { AcpxDriver, ClaudeWarmPool, LoginPool, ProcessRunner } from '@clawdforge/runners';
-import { AgentSession } from '@clawdforge/sessions';
+import { SessionsService } from '@clawdforge/sessions';
 
 /**
  * Gives the gauges their sources here, the one place that sees run, runners and sessions:
@@ -20,19 +18,18 @@ export class MetricsGauges implements OnModuleInit {
     private readonly acpx: AcpxDriver,
     private readonly logins: LoginPool,
     private readonly moduleRef: ModuleRef,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly sessions: SessionsService,
   ) {}
 
   onModuleInit(): void {
     // RunModule keeps its queue to itself (it exports nothing), hence the look-up across modules.
     const queue = this.moduleRef.get(RunQueue, { strict: false });
-    const sessions = this.db.getRepository(AgentSession);
     this.metrics.gauge('clawdforge_run_queue_depth', () => queue.waiting);
     this.metrics.gauge('clawdforge_runs_running', () => queue.running);
     this.metrics.gauge('clawdforge_cli_children', () => this.processes.running);
     this.metrics.gauge('clawdforge_warm_spares', () => this.pool.spares);
     this.metrics.gauge('clawdforge_warm_session_clients', () => this.acpx.spareClients);
     this.metrics.loginGauges(() => this.logins.states().map((login) => ({ label: login.label, runsInFlight: login.runs_in_flight, cooling: login.cooling_until !== null })));
-    this.metrics.gauge('clawdforge_sessions_open', () => sessions.countBy({ status: 'open' }));
+    this.metrics.gauge('clawdforge_sessions_open', () => this.sessions.openCount());
   }
 }

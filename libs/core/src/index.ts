@@ -9,6 +9,7 @@ export * from './cluster/forward-request';
 export * from './cluster/instance-registry';
 export * from './database/data-source-options';
 export * from './database/database.module';
+export * from './database/database-probe';
 export * from './database/hot-statements';
 export * from './database/timestamp';
 export * from './errors/api-error';

@@ -1,9 +1,7 @@
 import { Controller, Get, HttpStatus, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { appVersion } from '@clawdforge/core';
+import { appVersion, DatabaseProbe } from '@clawdforge/core';
 import { AuditService } from '@clawdforge/audit';
 import { Public } from '@clawdforge/auth';
 import { AcpxDriver, AgentConfinement, ClaudeWarmPool, LoginPool, ProcessRunner } from '@clawdforge/runners';
@@ -21,7 +19,7 @@ export class HealthController {
     private readonly pool: ClaudeWarmPool,
     private readonly acpx: AcpxDriver,
     private readonly logins: LoginPool,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly db: DatabaseProbe,
   ) {}
 
   @Public()
@@ -35,10 +33,7 @@ export class HealthController {
   @ApiOkResponse({ type: HealthResponse })
   @ApiServiceUnavailableResponse({ type: HealthResponse, description: 'the database does not answer' })
   async health(@Res({ passthrough: true }) res: Response): Promise<HealthResponse> {
-    const dbOk = await this.db.query('SELECT 1').then(
-      () => true,
-      () => false,
-    );
+    const dbOk = await this.db.answers();
     if (!dbOk) res.status(HttpStatus.SERVICE_UNAVAILABLE);
     const login = this.versions.claudeLogin;
     return {

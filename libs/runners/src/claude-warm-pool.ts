@@ -1,6 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
 import { AgentConfinement } from './agent-confinement';
@@ -9,6 +7,7 @@ import type { ClaudeRunRequest } from './claude-runner';
 import { buildChildEnv } from './child-env';
 import { ClaudeStateDirs } from './claude-state';
 import { ProcessRunner } from './process-runner';
+import { RunWorkspace } from './run-workspace';
 import { Spare, WarmPool } from './warm-pool';
 
 /** Everything of a run that reaches the CLI's argv or environment; the prompt and files go on stdin later. */
@@ -40,6 +39,7 @@ export class ClaudeWarmPool implements OnModuleDestroy {
     private readonly processes: ProcessRunner,
     private readonly confinement: AgentConfinement,
     private readonly state: ClaudeStateDirs,
+    private readonly workspace: RunWorkspace,
   ) {
     this.pool = new WarmPool(
       {
@@ -101,14 +101,12 @@ export class ClaudeWarmPool implements OnModuleDestroy {
 
   private async start(launch: ClaudeLaunch): Promise<ClaudeProcess> {
     const id = randomUUID();
-    const runDir = path.join(this.config.runsDir, id);
-    const tmpDir = path.join(runDir, '.tmp');
     const dispose = async () => {
-      await fs.rm(runDir, { recursive: true, force: true });
+      await this.workspace.remove(id);
       await this.state.remove({ run: id });
     };
     try {
-      await fs.mkdir(tmpDir, { recursive: true, mode: 0o700 });
+      const { dir: runDir, tmpDir } = await this.workspace.prepare(id);
       // Claude Code's own state for this run, apart from every other run's and the login's.
       const state = await this.state.prepare({ run: id }, this.config.claudeLogins[launch.login].dir);
       const process = this.processes.start(this.config.claudeBin, {

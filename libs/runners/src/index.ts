@@ -21,3 +21,4 @@ export * from './warm-pool';
 export * from './login-pool';
 export * from './message-text';
 export * from './claude-state';
+export * from './run-workspace';

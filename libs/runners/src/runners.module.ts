@@ -12,6 +12,7 @@ import { ClaudeStateDirs } from './claude-state';
 import { ClaudeWarmPool } from './claude-warm-pool';
 import { LoginPool } from './login-pool';
 import { ProcessRunner } from './process-runner';
+import { RunWorkspace } from './run-workspace';
 
 @Module({
   providers: [
@@ -19,11 +20,12 @@ import { ProcessRunner } from './process-runner';
     { provide: ProcessRunner, useClass: ChildProcessRunner },
     { provide: AgentConfinement, inject: [AppConfig, ProcessRunner], useFactory: AgentConfinement.create },
     ClaudeStateDirs,
+    RunWorkspace,
     ClaudeWarmPool,
     LoginPool,
     { provide: ClaudeRunner, useClass: ClaudeCliRunner },
     { provide: AcpxDriver, useClass: AcpxCliDriver },
   ],
-  exports: [ClaudeStateDirs, ProcessRunner, ClaudeRunner, ClaudeWarmPool, LoginPool, AcpxDriver, AgentConfinement, ChildRegistry],
+  exports: [ClaudeStateDirs, RunWorkspace, ProcessRunner, ClaudeRunner, ClaudeWarmPool, LoginPool, AcpxDriver, AgentConfinement, ChildRegistry],
 })
 export class RunnersModule {}

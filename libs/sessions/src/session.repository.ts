@@ -76,6 +76,10 @@ export class SessionRepository implements EntitySubscriberInterface<AgentSession
     return this.rows.findOne({ where: { id } });
   }
 
+  countAllOpen(): Promise<number> {
+    return this.rows.count({ where: { status: 'open' } });
+  }
+
   /** Open sessions of everybody, and of one owner. */
   async countOpen(ownerTokenId: number): Promise<{ all: number; owner: number }> {
     const [all, owner] = await Promise.all([this.rows.count({ where: { status: 'open' } }), this.rows.count({ where: { status: 'open', ownerTokenId } })]);

@@ -148,6 +148,11 @@ export class SessionsService {
     return this.closeSession(session, request);
   }
 
+  /** Open sessions of every token, on every instance. */
+  openCount(): Promise<number> {
+    return this.ledger.countAllOpen();
+  }
+
   /** A turn is running (a session whose answered turn's acpx is still finishing is not busy: its next turn waits for it). */
   isBusy(session: AgentSession): boolean {
     return this.turns.isBusy(session.id);

@@ -1,10 +1,8 @@
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AuditService } from '@clawdforge/audit';
-import { AppConfig, ERROR_CODES } from '@clawdforge/core';
+import { ERROR_CODES } from '@clawdforge/core';
 import { FilesService } from '@clawdforge/files';
-import { ChildOwner, ChildRegistry, ClaudeStateDirs, ClaudeWarmPool } from '@clawdforge/runners';
+import { ChildOwner, ChildRegistry, ClaudeStateDirs, ClaudeWarmPool, RunWorkspace } from '@clawdforge/runners';
 import { SessionsService } from '@clawdforge/sessions';
 
 /**
@@ -17,13 +15,13 @@ export class StartupReconciliation implements OnApplicationBootstrap {
   private readonly logger = new Logger(StartupReconciliation.name);
 
   constructor(
-    private readonly config: AppConfig,
     private readonly children: ChildRegistry,
     private readonly audit: AuditService,
     private readonly files: FilesService,
     private readonly sessions: SessionsService,
     private readonly pool: ClaudeWarmPool,
     private readonly claudeState: ClaudeStateDirs,
+    private readonly runs: RunWorkspace,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -65,9 +63,8 @@ export class StartupReconciliation implements OnApplicationBootstrap {
 
   /** Each run's directory is removed when the run ends; any left belong to runs a dead server never finished. */
   private async emptyRunsDir(): Promise<void> {
-    const entries = await fs.readdir(this.config.runsDir).catch(() => [] as string[]);
-    await Promise.all(entries.map((entry) => fs.rm(path.join(this.config.runsDir, entry), { recursive: true, force: true })));
+    const dirs = await this.runs.removeAll();
     const states = await this.claudeState.removeAllRuns();
-    if (entries.length + states > 0) this.logger.warn(`removed ${entries.length} run directories and ${states} runs' Claude state left by a previous server`);
+    if (dirs + states > 0) this.logger.warn(`removed ${dirs} run directories and ${states} runs' Claude state left by a previous server`);
   }
 }

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config';
 import { DataSourceOptions } from 'typeorm';
+import { DatabaseProbe } from './database-probe';
 import { dataSourceOptions, openDatabase } from './data-source-options';
 import { HotStatements } from './hot-statements';
 import { SqliteTuning } from './sqlite-tuning';
@@ -18,7 +19,7 @@ import { InstanceRegistry } from '../cluster/instance-registry';
       dataSourceFactory: (options) => openDatabase(options as DataSourceOptions),
     }),
   ],
-  providers: [SqliteTuning, HotStatements, ClusterLink, InstanceRegistry],
-  exports: [HotStatements, ClusterLink, InstanceRegistry],
+  providers: [SqliteTuning, HotStatements, DatabaseProbe, ClusterLink, InstanceRegistry],
+  exports: [HotStatements, DatabaseProbe, ClusterLink, InstanceRegistry],
 })
 export class DatabaseModule {}
