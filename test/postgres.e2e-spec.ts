@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { AuditService } from '@clawdforge/audit';
-import { InstanceRegistry } from '@clawdforge/core';
+import { InstanceRegistry } from '@clawdforge/cluster';
 import { SessionsService } from '@clawdforge/sessions';
 import { ManualClock } from './support/manual-clock';
 import { Postgres, startPostgres } from './support/postgres';

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '@clawdforge/audit';
 import { AuthModule } from '@clawdforge/auth';
+import { ClusterModule } from '@clawdforge/cluster';
 import { AppConfigModule, DatabaseModule } from '@clawdforge/core';
 import { FilesModule } from '@clawdforge/files';
 import { RunnersModule } from '@clawdforge/runners';
@@ -29,7 +30,7 @@ import { TokensCommand } from './commands/tokens.command';
  * parts, no schedule and no start-up reconciliation (the server may be running alongside).
  */
 @Module({
-  imports: [AppConfigModule.forRoot({ adminTokenRequired: false }), DatabaseModule, RunnersModule, AuthModule, AuditModule, FilesModule, SessionsModule, SweeperModule, UsageModule],
+  imports: [AppConfigModule.forRoot({ adminTokenRequired: false }), DatabaseModule, ClusterModule, RunnersModule, AuthModule, AuditModule, FilesModule, SessionsModule, SweeperModule, UsageModule],
   providers: [
     CliPrinter,
     TokensCommand,

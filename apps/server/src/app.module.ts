@@ -4,6 +4,7 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from '@clawdforge/admin';
 import { AuditModule } from '@clawdforge/audit';
 import { AuthModule, BearerTokenGuard, IpAllowlistGuard } from '@clawdforge/auth';
+import { ClusterModule } from '@clawdforge/cluster';
 import { CompatJsonBodyMiddleware, CompatModule } from '@clawdforge/compat';
 import {
   ApiExceptionFilter,
@@ -30,6 +31,7 @@ import { MetricsGauges } from './metrics-gauges';
     AppConfigModule.forRoot(),
     LoggingModule,
     DatabaseModule,
+    ClusterModule,
     ScheduleModule.forRoot(),
     RunnersModule,
     AuthModule,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import type { IPv4, IPv6 } from 'ipaddr.js';
-import { AppConfig, BoundedMap, CidrList, ClientPeer, InstanceRegistry, isLoopback, parseAddress, requestContext } from '@clawdforge/core';
+import { AppConfig, BoundedMap, CidrList, ClientPeer, isLoopback, parseAddress, requestContext } from '@clawdforge/core';
+import { InstanceRegistry } from '@clawdforge/cluster';
 
 type Address = IPv4 | IPv6;
 

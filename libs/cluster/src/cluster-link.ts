@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
-import { AppConfig } from '../config/app-config';
+import { AppConfig } from '@clawdforge/core';
 
 /** How long after losing the link the first reconnect is tried, and the longest wait between tries. */
 const RECONNECT_FIRST_MS = 500;

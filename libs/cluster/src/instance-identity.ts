@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { AppConfig } from './config/app-config';
+import { AppConfig } from '@clawdforge/core';
 
 /**
  * Which instance of the gateway this is, kept in DATA_DIR/instance-id so it survives restarts: the

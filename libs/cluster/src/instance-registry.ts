@@ -3,8 +3,8 @@ import * as os from 'node:os';
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { Request } from 'express';
 import { DataSource } from 'typeorm';
-import { AppConfig } from '../config/app-config';
-import { InstanceIdentity } from '../instance-identity';
+import { AppConfig } from '@clawdforge/core';
+import { InstanceIdentity } from './instance-identity';
 
 /** How often an instance marks itself alive, and how long after its last mark the others give up on it. */
 export const INSTANCE_HEARTBEAT_MS = 10_000;

@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { AppConfig, ClusterLink } from '@clawdforge/core';
+import { AppConfig } from '@clawdforge/core';
+import { ClusterLink } from '@clawdforge/cluster';
 import { RunCancelledError } from '@clawdforge/runners';
 
 /** First key of the advisory locks that are run slots (the second is the slot's number): the same in every instance. */

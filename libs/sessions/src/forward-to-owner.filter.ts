@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { ApiExceptionFilter, forwardRequest, forwardTarget, InstanceRegistry, requestContext } from '@clawdforge/core';
+import { ApiExceptionFilter, requestContext } from '@clawdforge/core';
+import { forwardRequest, forwardTarget, InstanceRegistry } from '@clawdforge/cluster';
 import { InstanceUnavailableError, SessionElsewhereError } from './sessions-errors';
 
 /**

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { Test, TestingModule } from '@nestjs/testing';
 import { getRepositoryToken } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import { ClusterModule } from '@clawdforge/cluster';
 import { AppConfig, AppConfigModule, DatabaseModule, loadConfig, NO_POLICY, RequestContext } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef } from '@clawdforge/runners';
 import { AgentSession } from './agent-session.entity';
@@ -51,7 +52,7 @@ describe('SessionsService.create (real SQLite ledger, fake acpx)', () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clawdforge-sessions-'));
     const config = loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'x'.repeat(24), DATA_DIR: dataDir, LOG_LEVEL: 'silent', SESSIONS_MAX_OPEN: '2', SESSIONS_MAX_OPEN_PER_TOKEN: '2' });
     acpx = new FakeAcpx();
-    moduleRef = await Test.createTestingModule({ imports: [AppConfigModule.forRoot(), DatabaseModule, SessionsModule] })
+    moduleRef = await Test.createTestingModule({ imports: [AppConfigModule.forRoot(), DatabaseModule, ClusterModule, SessionsModule] })
       .overrideProvider(AppConfig)
       .useValue(config)
       .overrideProvider(AcpxDriver)
@@ -75,8 +76,9 @@ describe('SessionsService.create (real SQLite ledger, fake acpx)', () => {
         (error: Error) => error,
       ).finally(() => settled++),
     );
-    await until(() => settled === 3);
-    expect(acpx.creating).toBe(2);
+    // Three refused at once; the two admitted make their directories, then wait in acpx.
+    await until(() => settled === 3 && acpx.creating === 2);
+    expect(settled).toBe(3);
     acpx.finishAll();
     const outcomes = await Promise.all(attempts);
     expect(outcomes.filter((outcome) => outcome instanceof AgentSession)).toHaveLength(2);

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { TokenPrincipal } from '@clawdforge/auth';
-import { AppConfig, Clock, decodeCursor, InstanceIdentity, InstanceRegistry, InvalidRequestError, RequestContext, requestLogFields, resolveModel } from '@clawdforge/core';
+import { AppConfig, Clock, decodeCursor, InvalidRequestError, RequestContext, requestLogFields, resolveModel } from '@clawdforge/core';
+import { InstanceIdentity, InstanceRegistry } from '@clawdforge/cluster';
 import { AcpxDriver, AcpxSessionRef, LoginPool } from '@clawdforge/runners';
 import { UsagePolicy } from '@clawdforge/usage';
 import { AgentSession } from './agent-session.entity';

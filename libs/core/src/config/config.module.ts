@@ -1,14 +1,12 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { Clock, SystemClock } from '../clock';
-import { InstanceIdentity } from '../instance-identity';
 import { AppConfig } from './app-config';
 import { loadConfig, LoadConfigOptions } from './load-config';
 
 /**
  * Reads `.env` (when present) into the environment, then validates everything once into AppConfig.
- * Variables already set in the environment win over `.env`. Also provides the Clock and the
- * instance's identity.
+ * Variables already set in the environment win over `.env`. Also provides the Clock.
  */
 @Global()
 @Module({})
@@ -20,9 +18,8 @@ export class AppConfigModule {
       providers: [
         { provide: AppConfig, useFactory: () => loadConfig(process.env, process.cwd(), options) },
         { provide: Clock, useClass: SystemClock },
-        { provide: InstanceIdentity, inject: [AppConfig], useFactory: InstanceIdentity.load },
       ],
-      exports: [AppConfig, Clock, InstanceIdentity],
+      exports: [AppConfig, Clock],
     };
   }
 }

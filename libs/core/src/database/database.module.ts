@@ -6,10 +6,8 @@ import { DatabaseProbe } from './database-probe';
 import { dataSourceOptions, openDatabase } from './data-source-options';
 import { HotStatements } from './hot-statements';
 import { SqliteTuning } from './sqlite-tuning';
-import { ClusterLink } from '../cluster/cluster-link';
-import { InstanceRegistry } from '../cluster/instance-registry';
 
-/** The database, and what instances sharing a PostgreSQL one coordinate through (available everywhere). */
+/** The database (available everywhere). */
 @Global()
 @Module({
   imports: [
@@ -19,7 +17,7 @@ import { InstanceRegistry } from '../cluster/instance-registry';
       dataSourceFactory: (options) => openDatabase(options as DataSourceOptions),
     }),
   ],
-  providers: [SqliteTuning, HotStatements, DatabaseProbe, ClusterLink, InstanceRegistry],
-  exports: [HotStatements, DatabaseProbe, ClusterLink, InstanceRegistry],
+  providers: [SqliteTuning, HotStatements, DatabaseProbe],
+  exports: [HotStatements, DatabaseProbe],
 })
 export class DatabaseModule {}

@@ -1,0 +1,5 @@
+export * from './cluster-link';
+export * from './cluster.module';
+export * from './forward-request';
+export * from './instance-identity';
+export * from './instance-registry';
