@@ -1,5 +1,6 @@
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
-import { isoTimestamp, TokenPolicy } from '@clawdforge/core';
+import { isoTimestamp } from '@clawdforge/core';
+import { TokenPolicy } from './token-policy';
 
 /** An app's bearer token. Only the SHA-256 of the token is kept; the plaintext is shown once. */
 @Entity('app_tokens')

@@ -12,3 +12,4 @@ export * from './ip-errors';
 export * from './token-errors';
 export * from './token-secret';
 export * from './tokens.service';
+export * from './token-policy';

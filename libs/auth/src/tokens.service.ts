@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { canonicalCidr, decodeCursor, NO_POLICY, TokenPolicy } from '@clawdforge/core';
+import { canonicalCidr, decodeCursor } from '@clawdforge/core';
+import { NO_POLICY, TokenPolicy } from './token-policy';
 import { AppToken } from './app-token.entity';
 import { TokenNameTakenError, TokenNotFoundError } from './token-errors';
 import { generateAppToken, hashToken } from './token-secret';

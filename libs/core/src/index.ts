@@ -37,6 +37,5 @@ export * from './http/sse-stream';
 export * from './http/streamable.dto';
 export * from './config/project-root';
 export * from './http/argv-text.validator';
-export * from './token-policy';
 export * from './http/api-schemas';
 export * from './errors/error-examples';

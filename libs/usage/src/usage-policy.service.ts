@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import type { TokenPrincipal } from '@clawdforge/auth';
-import { Clock, ErrorCode, InvalidRequestError, TokenPolicy } from '@clawdforge/core';
+import { TokenPolicy, TokenPrincipal } from '@clawdforge/auth';
+import { Clock, ErrorCode, InvalidRequestError } from '@clawdforge/core';
 import { Metrics } from '@clawdforge/metrics';
 import { BudgetHold, BudgetHolds, NO_HOLD } from './budget-holds';
 import { BudgetExceededError, BudgetPeriod, RateLimitedError } from './policy-errors';

@@ -1,4 +1,5 @@
-import { Clock, NO_POLICY, TokenPolicy } from '@clawdforge/core';
+import { Clock } from '@clawdforge/core';
+import { NO_POLICY, TokenPolicy } from '@clawdforge/auth';
 import type { Metrics } from '@clawdforge/metrics';
 import { BudgetExceededError } from './policy-errors';
 import { UsageRepository } from './usage.repository';

@@ -1,4 +1,5 @@
-import { canonicalCidr, InvalidRequestError, isModelName, TokenPolicy } from '@clawdforge/core';
+import { canonicalCidr, InvalidRequestError, isModelName } from '@clawdforge/core';
+import { TokenPolicy } from '@clawdforge/auth';
 import { CommandRunner, Option } from 'nest-commander';
 
 /** Lifts a limit. It travels as the word itself: commander turns a parser's null into ''. */

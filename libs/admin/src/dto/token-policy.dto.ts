@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, IsArray, IsInt, IsNumber, IsOptional, Max, Min, Validate, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
-import { isModelName, TokenPolicy } from '@clawdforge/core';
+import { isModelName } from '@clawdforge/core';
+import { TokenPolicy } from '@clawdforge/auth';
 
 @ValidatorConstraint({ name: 'modelNames' })
 class ModelNames implements ValidatorConstraintInterface {

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import { AppConfig, ForbiddenError, requestContext, RequestContext, UnauthorizedError } from '@clawdforge/core';
 import type { AppToken } from '../app-token.entity';
 import { ClientIpPolicy } from '../client-ip.policy';
+import { holdTokenPolicy } from '../decorators/current-token.decorator';
 import { secretsEqual } from '../token-secret';
 import { TokensService } from '../tokens.service';
 import { routeAccess } from './route-access';
@@ -61,7 +62,7 @@ export class BearerTokenGuard implements CanActivate {
     }
     context.tokenName = token.name;
     context.tokenId = token.id;
-    context.tokenPolicy = token;
+    holdTokenPolicy(context, token);
     const marking = this.tokens.markUsed(token);
     return marking ? marking.then(() => true) : true;
   }

@@ -1,6 +1,5 @@
 import type { IncomingMessage } from 'node:http';
 import type { ClientPeer } from '../net/cidr-list';
-import type { TokenPolicy } from '../token-policy';
 
 /** What a request contributes to its audit row beyond method, route, status and timing. */
 export interface AuditFields {
@@ -39,8 +38,6 @@ export class RequestContext {
   tokenName: string | null = null;
   /** The app token's row id, when an app token authenticated the request. */
   tokenId: number | null = null;
-  /** The app token's policy, read with the token. */
-  tokenPolicy: TokenPolicy | null = null;
   /** The matched route pattern (`/admin/tokens/:name`); null when the request never reached a route. */
   route: string | null = null;
   /** Public routes (health, docs) are not audited. */

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ApiOkTrue } from '@clawdforge/core';
-import type { TokenPolicy } from '@clawdforge/core';
+import type { TokenPolicy } from '@clawdforge/auth';
 
 export class UsageTotalsView {
   @ApiProperty({ example: 12 }) runs: number;
