@@ -1,8 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { DataSource } from 'typeorm';
-import { MIGRATIONS } from '../libs/core/src/database/migrations';
-import { POSTGRES_MIGRATIONS } from '../libs/core/src/database/postgres';
+import { MIGRATIONS, POSTGRES_MIGRATIONS } from '@clawdforge/core';
 import { makeDataDir, startTestApp } from './support/test-app';
 import { ProbeController } from './support/probe.controller';
 

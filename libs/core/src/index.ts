@@ -8,6 +8,8 @@ export * from './database/data-source-options';
 export * from './database/database.module';
 export * from './database/database-probe';
 export * from './database/hot-statements';
+export { MIGRATIONS } from './database/migrations';
+export { POSTGRES_MIGRATIONS } from './database/postgres';
 export * from './database/timestamp';
 export * from './errors/api-error';
 export * from './errors/api-exception.filter';
