@@ -56,7 +56,6 @@ async function walk(ctx: WalkContext, live: { container: ServerContainer | null 
     HOST: '127.0.0.1',
     ANTHROPIC_BASE_URL: ctx.api.url,
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
-    HEALTH_PROBE_INTERVAL_SECS: '2',
   };
   const volumes = await step('volumes: /data a host directory owned by the image user, the login a named volume', () => makeVolumes(ctx, id));
   const port = await ctx.freePort();
@@ -92,12 +91,11 @@ async function walk(ctx: WalkContext, live: { container: ServerContainer | null 
     const failing = doctor.stdout.split('\n').filter((line) => line.startsWith('FAIL'));
     assert(doctor.code === 1 && failing.length === 1 && /^FAIL {2}claude login: .*claude \/login/.test(failing[0]), `doctor (exit ${doctor.code}):\n${doctor.stdout}${doctor.stderr}`);
   });
-  await step('the one-time login inside the container lands in the login directory; doctor and /healthz see it', async () => {
+  await step('the one-time login inside the container lands in the login directory; doctor sees it', async () => {
     const wrote = await first.exec(['sh', '-c', 'umask 077 && cat > "$HOME/.claude/.credentials.json"'], JSON.stringify(LOGIN));
     assert(wrote.code === 0, `writing the login: ${wrote.stderr}`);
     const doctor = await first.exec(['clawdforge', 'doctor']);
     assert(doctor.code === 0 && doctor.stdout.includes('ok    claude login: logged in with claude.ai'), `doctor (exit ${doctor.code}):\n${doctor.stdout}${doctor.stderr}`);
-    await eventually(async () => (await first.health()).claude_logged_in, '/healthz never reported the login');
   });
   const token = await step('clawdforge tokens create through podman exec mints a token the API takes', async () => {
     const minted = await first.exec(['clawdforge', 'tokens', 'create', `ct-${id}`]);
@@ -142,7 +140,7 @@ async function walk(ctx: WalkContext, live: { container: ServerContainer | null 
     live.container = container;
     return container;
   });
-  await step('after the restart: the token, the session ledger and the login are kept', async () => {
+  await step('after the restart: the token, the session ledger and the login (in /healthz and doctor) are kept', async () => {
     const kept = await second.call('GET', `/sessions/${session.id}`, token);
     assert(kept.status === 200 && kept.body.turn_count === 2, `GET /sessions/${session.id}: ${kept.status} ${JSON.stringify(kept.body)}`);
     const health = await second.health();
@@ -215,12 +213,4 @@ async function turn(container: ServerContainer, token: string, sessionId: string
     .map((event) => event.params!.update!.content!.text)
     .join('');
   assert(text === answerTo(prompt), `turn ${index} answered "${text}"`);
-}
-
-async function eventually(probe: () => Promise<boolean>, message: string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error(message);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
