@@ -1,28 +1,19 @@
 import type { Config } from 'jest';
+import { e2e } from './jest.e2e.config';
+import { medium } from './jest.medium.config';
+import { unit } from './jest.unit.config';
 
-const swc = [
-  '@swc/jest',
-  {
-    jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true },
-      target: 'es2022',
-      keepClassNames: true,
-    },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  },
-];
-
+/**
+ * Every tier at once, each spec in the tier its file name says: `npx jest <file>` runs any spec
+ * with its tier's settings. The tiers one by one: `npm run test:unit`, `test:medium`, `test:e2e`,
+ * `test:postgres` (jest.postgres.config.ts); `npm test` runs them all (scripts/test/run-all.mjs).
+ *
+ *   x.spec.ts          unit, beside the code        jest.unit.config.ts
+ *   x.medium-spec.ts   medium, beside the code      jest.medium.config.ts
+ *   x.e2e-spec.ts      end to end, in test/         jest.e2e.config.ts
+ */
 const config: Config = {
-  rootDir: '.',
-  testEnvironment: 'node',
-  moduleFileExtensions: ['ts', 'js', 'json'],
-  transform: { '^.+\\.ts$': swc as never },
-  // The SDK writes its relative imports as ESM wants them (`./http.js`); here they are the .ts sources.
-  moduleNameMapper: { '^@clawdforge/([a-z-]+)$': '<rootDir>/libs/$1/src', '^(\\.{1,2}/.+)\\.js$': '$1' },
-  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
-  testTimeout: 30_000,
+  projects: [unit, medium, e2e],
   maxWorkers: 2,
 };
 

@@ -1,5 +1,5 @@
 import type { Config } from 'jest';
-import base from './jest.config';
+import { e2e } from './jest.e2e.config';
 
 /** Left out of the PostgreSQL pass, each for a reason: what they test reads and writes no state differently there. */
 const LEFT_OUT = [
@@ -39,8 +39,9 @@ const LEFT_OUT = [
  * files and quotas, the session ledger and its caps, restarts, the admin CLI, hostile input.
  */
 const config: Config = {
-  ...base,
-  testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
+  ...e2e,
+  displayName: 'e2e-postgres',
+  maxWorkers: 2,
   testPathIgnorePatterns: ['/node_modules/', ...LEFT_OUT.map((name) => `/test/${name}\\.e2e-spec\\.ts$`)],
   globalSetup: '<rootDir>/test/support/postgres-setup.ts',
   globalTeardown: '<rootDir>/test/support/postgres-teardown.ts',

@@ -5,7 +5,7 @@
 // its time) and the totals; the exit code is 1 if any pass failed or any tool could not be brought.
 //
 //   node scripts/test/run-all.mjs              every pass
-//   node scripts/test/run-all.mjs e2e-postgres  only the passes named (the build always runs first)
+//   node scripts/test/run-all.mjs unit medium   only the passes named (and the build, before e2e passes)
 //   node scripts/test/run-all.mjs --list       the passes
 //
 // A pass is one entry of PASSES: a name, what it is, the tools it needs and the command it runs, with
@@ -28,26 +28,35 @@ function jestCounts(output) {
 
 const jest = (...args) => [bin('jest'), ...args];
 
+// The tiers run fastest first, so a broken rule shows in seconds: unit and medium need no build;
+// the build comes before the passes that start what it built.
 const PASSES = [
+  {
+    name: 'unit',
+    what: 'unit tier: *.spec.ts beside the code, rules with fakes, no process, database or network (jest.unit.config.ts)',
+    needs: [],
+    command: jest('-c', 'jest.unit.config.ts'),
+    counts: jestCounts,
+  },
+  {
+    name: 'medium',
+    what: 'medium tier: *.medium-spec.ts beside the code, real repositories on SQLite, real files and child processes (jest.medium.config.ts)',
+    needs: [],
+    command: jest('-c', 'jest.medium.config.ts'),
+    counts: jestCounts,
+  },
   {
     name: 'build',
     what: 'nest build: dist/, which the end-to-end specs start as npm start does',
     needs: [],
     command: ['npm', 'run', 'build'],
-    always: true,
-  },
-  {
-    name: 'unit',
-    what: 'the specs beside the code in libs/ and apps/',
-    needs: [],
-    command: jest('--testMatch', '<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'),
-    counts: jestCounts,
+    before: ['e2e', 'e2e-postgres'],
   },
   {
     name: 'e2e',
-    what: 'test/: the real app, the built server and the real pinned CLIs, state in SQLite',
+    what: 'test/: the real app over HTTP, the built server and the real pinned CLIs, state in SQLite (jest.e2e.config.ts)',
     needs: ['sandbox', 'postgres'],
-    command: jest('--testMatch', '<rootDir>/test/**/*.e2e-spec.ts'),
+    command: jest('-c', 'jest.e2e.config.ts'),
     counts: jestCounts,
   },
   {
@@ -92,7 +101,8 @@ if (unknown.length > 0) {
   process.stderr.write(`npm test: no pass named ${unknown.join(', ')}; the passes: ${PASSES.map((pass) => pass.name).join(', ')}\n`);
   process.exit(2);
 }
-const chosen = PASSES.filter((pass) => args.length === 0 || pass.always || args.includes(pass.name));
+// A pass named runs with what it needs first: the build before the passes that start what it built.
+const chosen = PASSES.filter((pass) => args.length === 0 || args.includes(pass.name) || pass.before?.some((name) => args.includes(name)));
 
 // Colours as on a terminal when this runs on one, though the runners' output goes through a pipe here.
 const env = { ...process.env, ...(process.stdout.isTTY && !process.env.NO_COLOR ? { FORCE_COLOR: '1' } : {}) };

@@ -1,7 +1,7 @@
 import { Reflector } from '@nestjs/core';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
 import type { Request } from 'express';
-import { DataSource } from 'typeorm';
+import type { DataSource } from 'typeorm';
 import { loadConfig, requestContext } from '@clawdforge/core';
 import { InstanceIdentity, InstanceRegistry } from '@clawdforge/cluster';
 import { ClientIpPolicy } from '../client-ip.policy';
@@ -22,8 +22,8 @@ function contextFor(ip: string | undefined, handler: () => void = Routes.prototy
 
 function guardWith(allowCidrs: string) {
   const config = loadConfig({ ADMIN_BOOTSTRAP_TOKEN: 'x'.repeat(24), ALLOW_CIDRS: allowCidrs });
-  // On SQLite the registry of instances is empty: no request is ever a forwarded one.
-  const policy = new ClientIpPolicy(config, new InstanceRegistry(config, new DataSource({ type: 'sqlite', database: ':memory:' }), new InstanceIdentity('here')));
+  // On SQLite there is no registry of instances (it never reads its data source): no request is ever a forwarded one.
+  const policy = new ClientIpPolicy(config, new InstanceRegistry(config, {} as DataSource, new InstanceIdentity('here')));
   return { guard: new IpAllowlistGuard(policy, new Reflector()), policy };
 }
 
