@@ -5,7 +5,7 @@ import { AuditService } from '@clawdforge/audit';
 import { SweeperService } from '@clawdforge/sweeper';
 import { sharedClusterDatabase } from './support/postgres';
 import { assertBuilt, freePort, npmStart, startNpmServer, waitForHealth } from './support/built-server';
-import { ManualClock } from './support/manual-clock';
+import { ManualClock } from '@clawdforge/core/testing';
 import { descendantsOf, eventually, processesWith } from './support/processes';
 import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir, startTestApp } from './support/test-app';
 

@@ -5,7 +5,7 @@ import { getRepositoryToken } from '@nestjs/typeorm';
 import type { Repository } from 'typeorm';
 import { StoredFile } from '@clawdforge/files';
 import { RunQueue } from '@clawdforge/run';
-import { ManualClock } from './support/manual-clock';
+import { ManualClock } from '@clawdforge/core/testing';
 import { TEXT_NOTES } from './support/sample-files';
 import { makeDataDir, startTestApp, TestApp } from './support/test-app';
 

@@ -5,7 +5,7 @@ import { SweeperService } from '@clawdforge/sweeper';
 import { dialectSql } from '@clawdforge/core';
 import { DataSource } from 'typeorm';
 import { JPEG_HEAD, PDF_MINIMAL, PNG_1X1, TEXT_NOTES, ZIP_HEAD } from './support/sample-files';
-import { ManualClock } from './support/manual-clock';
+import { ManualClock } from '@clawdforge/core/testing';
 import { makeDataDir, startTestApp, TestApp } from './support/test-app';
 
 

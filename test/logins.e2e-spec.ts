@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { RecordedRequest } from './fixtures/fake-model-api/fake-model-api';
 import { FakeModelEnv, useFakeModelApi } from './support/fake-model-env';
-import { ManualClock } from './support/manual-clock';
+import { ManualClock } from '@clawdforge/core/testing';
 import { eventually, processesWith } from './support/processes';
 import { FAKE_CLI_DIR, makeDataDir, startTestApp, TestApp } from './support/test-app';
 

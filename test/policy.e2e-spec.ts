@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import { ManualClock } from './support/manual-clock';
+import { ManualClock } from '@clawdforge/core/testing';
 import { makeDataDir, startTestApp, TestApp } from './support/test-app';
 
 const ACPX = path.join(__dirname, '..', 'node_modules', '.bin', 'acpx');

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { AuditService } from '@clawdforge/audit';
 import { InstanceRegistry } from '@clawdforge/cluster';
 import { SessionsService } from '@clawdforge/sessions';
-import { ManualClock } from './support/manual-clock';
+import { ManualClock } from '@clawdforge/core/testing';
 import { Postgres, startPostgres } from './support/postgres';
 import { PNG_1X1 } from './support/sample-files';
 import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir, startTestApp, TestApp } from './support/test-app';

@@ -9,7 +9,7 @@ import { SweeperService } from '@clawdforge/sweeper';
 import { AcpxDriver } from '@clawdforge/runners';
 import { eventually, processesWith } from './support/processes';
 import { postSse } from './support/sse-client';
-import { ManualClock } from './support/manual-clock';
+import { ManualClock } from '@clawdforge/core/testing';
 import { makeDataDir, startTestApp, TestApp } from './support/test-app';
 
 const ACPX = path.join(__dirname, '..', 'node_modules', '.bin', 'acpx');

@@ -1,4 +1,4 @@
-import { Clock } from '@clawdforge/core';
+import { Clock } from '../clock';
 
 /** A clock tests move by hand instead of sleeping. */
 export class ManualClock extends Clock {
