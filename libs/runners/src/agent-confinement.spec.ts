@@ -1,18 +1,11 @@
 import * as path from 'node:path';
 import { ConfigError, loadConfig } from '@clawdforge/core';
 import { AgentConfinement, SESSION_TOOLS } from './agent-confinement';
-import type { ProcessResult, ProcessRunner } from './process-runner';
+import { FakeProcessRunner } from './testing';
 
 /** A process runner whose every command exits with `exitCode`, recording what was asked. */
 function runnerExiting(exitCode: number) {
-  const commands: string[] = [];
-  const runner = {
-    run: async (command: string) => {
-      commands.push(command);
-      return { outcome: 'exited', exitCode, signal: null, stdout: '', stderr: '', durationMs: 1 } as ProcessResult;
-    },
-  } as unknown as ProcessRunner;
-  return { runner, commands };
+  return { runner: new FakeProcessRunner().answerWith({ exitCode }) };
 }
 
 const config = (env: Record<string, string> = {}) =>
@@ -20,9 +13,9 @@ const config = (env: Record<string, string> = {}) =>
 
 describe('AgentConfinement', () => {
   it('runs claude --restricted, with deny rules over the login, uploads, database and acpx state, hooks and bypass off', async () => {
-    const { runner, commands } = runnerExiting(0);
+    const { runner } = runnerExiting(0);
     const confinement = await AgentConfinement.create(config(), runner);
-    expect(commands).toEqual([]);
+    expect(runner.commands).toEqual([]);
     const [restricted, settings] = confinement.runArgs('/srv/cf/data/runs/r1');
     expect(restricted).toBe('--restricted');
     const parsed = JSON.parse(settings.replace(/^--settings=/, '')) as { permissions: { deny: string[]; disableBypassPermissionsMode: string }; disableAllHooks: boolean; sandbox?: unknown };
@@ -63,9 +56,9 @@ describe('AgentConfinement', () => {
   });
 
   it('gives approve-all a shell only inside Claude Code’s OS sandbox, seeing nothing but system directories and its own', async () => {
-    const { runner, commands } = runnerExiting(0);
+    const { runner } = runnerExiting(0);
     const confinement = await AgentConfinement.create(config({ SESSION_PERMISSIONS: 'approve-all' }), runner);
-    expect(commands).toEqual(['bwrap', 'socat']);
+    expect(runner.commands).toEqual(['bwrap', 'socat']);
     expect(confinement.acpxPermissions()).toBe('--approve-all');
     const lines = confinement.sessionEnv('/srv/cf/data/acpx-cwds/s1').CLAWDFORGE_CLAUDE_ARGS.split('\n');
     expect(lines[1]).toBe(`--tools=${SESSION_TOOLS['approve-all']}`);
