@@ -19,7 +19,7 @@ function agentDirsOf(t: TestApp): string[] {
       try {
         if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[1] !== AGENT_SCRIPT) return [];
         const env = fs.readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
-        return env.includes(`HOME=${t.config.acpxHome}`) ? [fs.readlinkSync(`/proc/${pid}/cwd`)] : [];
+        return env.includes(`HOME=${t.config.paths.acpxHome}`) ? [fs.readlinkSync(`/proc/${pid}/cwd`)] : [];
       } catch {
         return [];
       }
@@ -116,8 +116,8 @@ describe('SESSIONS_MAX_OPEN under concurrent creates (real acpx, fake ACP agent)
       expect(res.body.error.message).toContain('(SESSIONS_MAX_OPEN)');
       expect(res.headers['retry-after']).toBe('60');
     }
-    const dirs = created.map(({ id }) => path.join(t.config.acpxSessionsCwd, id)).sort();
-    expect(fs.readdirSync(t.config.acpxSessionsCwd).map((name) => path.join(t.config.acpxSessionsCwd, name)).sort()).toEqual(dirs);
+    const dirs = created.map(({ id }) => path.join(t.config.paths.sessionsCwd, id)).sort();
+    expect(fs.readdirSync(t.config.paths.sessionsCwd).map((name) => path.join(t.config.paths.sessionsCwd, name)).sort()).toEqual(dirs);
 
     // acpx keeps an agent alive from a session's first turn: one each for the two sessions, and no other.
     for (const { id, owner } of created) await as(owner).turn(id).expect(200);
@@ -125,7 +125,7 @@ describe('SESSIONS_MAX_OPEN under concurrent creates (real acpx, fake ACP agent)
 
     const [gone, kept] = created;
     await as(gone.owner).close(gone.id).expect(200);
-    expect(await eventually(() => agentDirsOf(t).join() === path.join(t.config.acpxSessionsCwd, kept.id), 10_000)).toBe(true);
+    expect(await eventually(() => agentDirsOf(t).join() === path.join(t.config.paths.sessionsCwd, kept.id), 10_000)).toBe(true);
     const replacement = await as(gone.owner).create();
     expect(replacement.status).toBe(201);
     expect((await as(gone.owner).create()).status).toBe(429);

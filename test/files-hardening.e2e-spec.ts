@@ -91,10 +91,10 @@ describe('/files filenames: UTF-8 round-trips; bidi and invisible format charact
     ["filename*=UTF-8''c1%C2%85.txt"],
     ["filename=\"harmless.txt\"; filename*=UTF-8''bell%07.txt"],
   ])('refuses %s with 400 naming the file field, keeping no bytes', async (disposition) => {
-    const before = fs.readdirSync(t.config.filesDir).length;
+    const before = fs.readdirSync(t.config.paths.filesDir).length;
     const res = await rawUpload(t, token, disposition, TEXT_NOTES).expect(400);
     expect(res.body.error).toMatchObject({ code: 'invalid_request', field: 'file' });
-    expect(fs.readdirSync(t.config.filesDir)).toHaveLength(before);
+    expect(fs.readdirSync(t.config.paths.filesDir)).toHaveLength(before);
   });
 });
 
@@ -116,10 +116,10 @@ describe('/files text detection reads the whole file, not its head', () => {
     ['a text head, then a cut UTF-8 character at the very end', Buffer.concat([text(20_000), Buffer.from('€').subarray(0, 2)])],
     ['a text head, then an escape-free binary control byte', Buffer.concat([text(9000), Buffer.from([0x02]), text(10)])],
   ])('415s %s, keeping no bytes', async (_name, content) => {
-    const before = fs.readdirSync(t.config.filesDir).length;
+    const before = fs.readdirSync(t.config.paths.filesDir).length;
     const res = await upload(t, token, content, 'looks-like.txt').expect(415);
     expect(res.body.error.code).toBe('unsupported_media_type');
-    expect(fs.readdirSync(t.config.filesDir)).toHaveLength(before);
+    expect(fs.readdirSync(t.config.paths.filesDir)).toHaveLength(before);
   });
 
   it('takes 3 MiB of UTF-8 text whose multibyte characters straddle every chunk boundary', async () => {
@@ -183,7 +183,7 @@ describe('/files per-token quotas', () => {
   const MAX_BYTES = 1000;
   let t: TestApp;
   let clock: ManualClock;
-  const storedNames = () => fs.readdirSync(t.config.filesDir);
+  const storedNames = () => fs.readdirSync(t.config.paths.filesDir);
   const bytes = (n: number) => Buffer.alloc(n, 0x61);
 
   beforeAll(async () => {
@@ -311,7 +311,7 @@ describe('/run with an attachment that goes while the run waits for its slot', (
     const file = await fileToken('vanished.txt');
     const res = await behindABusySlot({ prompt: 'FAKE:echo', files: [file] }, async () => {
       const row = await t.app.get<Repository<StoredFile>>(getRepositoryToken(StoredFile)).findOneByOrFail({ fileToken: file });
-      fs.rmSync(path.join(t.config.filesDir, row.storageName));
+      fs.rmSync(path.join(t.config.paths.filesDir, row.storageName));
     });
     expect(res.status).toBe(404);
     expect(res.body.error).toEqual({ code: 'file_not_found', message: `no file ${file}` });

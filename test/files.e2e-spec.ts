@@ -19,7 +19,7 @@ describe('/files', () => {
     for (const [name, value] of Object.entries(fields)) req.field(name, value);
     return req.attach('file', content, filename);
   };
-  const storedNames = () => fs.readdirSync(t.config.filesDir);
+  const storedNames = () => fs.readdirSync(t.config.paths.filesDir);
   /** A multipart body written byte for byte, so the filename reaches the server exactly as given. */
   const rawUpload = (token: string, filename: string, content: Buffer) => {
     const boundary = 'cf-test-boundary';
@@ -76,7 +76,7 @@ describe('/files', () => {
   ])('keeps the hostile filename %j as the harmless label %j', async (name, expected) => {
     const res = await rawUpload(alice, name, TEXT_NOTES).expect(201);
     expect(res.body.name).toBe(expected);
-    expect(fs.existsSync(path.join(t.config.filesDir, expected))).toBe(false);
+    expect(fs.existsSync(path.join(t.config.paths.filesDir, expected))).toBe(false);
   });
 
   it.each(['nul\u0000byte.txt', 'evil\nname.txt', 'tab\tand\u001bescape.txt', '..', '/'])(
@@ -200,7 +200,7 @@ describe('/files reconciliation at boot', () => {
     const token = await first.mintToken('app');
     const kept = (await first.http().post('/files').set('Authorization', `Bearer ${token}`).attach('file', TEXT_NOTES, 'kept.txt').expect(201)).body.file_token;
     const lost = (await first.http().post('/files').set('Authorization', `Bearer ${token}`).attach('file', TEXT_NOTES, 'lost.txt').expect(201)).body.file_token;
-    const filesDir = first.config.filesDir;
+    const filesDir = first.config.paths.filesDir;
     const db = first.app.get(DataSource);
     const [{ storage_name: lostName }] = await db.query(dialectSql(db, 'SELECT storage_name FROM stored_files WHERE file_token = ?'), [lost]);
     await first.close();
@@ -224,7 +224,7 @@ describe('/files reconciliation at boot', () => {
       expect(left).not.toContain(orphan);
       const listed = await second.http().get('/files').set('Authorization', `Bearer ${token}`).expect(200);
       const tokens = listed.body.items.map((i: { file_token: string }) => i.file_token);
-      if (second.config.databaseUrl === null) {
+      if (second.config.database.url === null) {
         // SQLite: one instance, so nothing else can be uploading while it starts.
         expect(left).not.toContain(young);
         expect(tokens).toEqual([kept]);

@@ -56,7 +56,7 @@ describe('nothing runs on the host in an agent’s directory but the CLIs', () =
     const config = t.app.get(AppConfig);
     const token = await t.mintToken('git-planter');
     const id = (await t.http().post('/sessions').set('Authorization', `Bearer ${token}`).send({ agent: 'fake' }).expect(201)).body.session_id;
-    const cwd = path.join(config.acpxSessionsCwd, id);
+    const cwd = path.join(config.paths.sessionsCwd, id);
     fs.mkdirSync(path.join(cwd, '.git', 'hooks'), { recursive: true });
     fs.writeFileSync(path.join(cwd, '.git', 'config'), '[core]\n\tfsmonitor = touch /tmp/clawdforge-fsmonitor-ran\n');
     await t.http().post(`/sessions/${id}/turn`).set('Authorization', `Bearer ${token}`).send({ prompt: 'hello' }).expect(200);
@@ -64,10 +64,10 @@ describe('nothing runs on the host in an agent’s directory but the CLIs', () =
     await t.http().delete(`/sessions/${id}`).set('Authorization', `Bearer ${token}`).expect(200);
 
     const commands = new Set(runner.started.map((started) => started.command));
-    expect([...commands].every((command) => command === config.claudeBin || command === config.acpxBin)).toBe(true);
-    const agentDirs = [config.runsDir, config.acpxSessionsCwd];
+    expect([...commands].every((command) => command === config.clis.claudeBin || command === config.clis.acpxBin)).toBe(true);
+    const agentDirs = [config.paths.runsDir, config.paths.sessionsCwd];
     const inAgentDirs = runner.started.filter((started) => started.cwd !== undefined && agentDirs.some((dir) => started.cwd!.startsWith(dir)));
-    expect(inAgentDirs.every((started) => started.command === config.claudeBin)).toBe(true);
+    expect(inAgentDirs.every((started) => started.command === config.clis.claudeBin)).toBe(true);
     expect(fs.existsSync('/tmp/clawdforge-fsmonitor-ran')).toBe(false);
   }, 90_000);
 });

@@ -13,7 +13,7 @@ describe('persistence across restarts', () => {
     const gone = await first.mintToken('gone');
     await first.admin('delete', '/admin/tokens/gone').expect(200);
     await first.http().get('/test-probe').set('Authorization', `Bearer ${kept}`).expect(200);
-    const onPostgres = first.config.databaseUrl !== null;
+    const onPostgres = first.config.database.url !== null;
     await first.close();
     // SQLite: the file in DATA_DIR; PostgreSQL: nothing of the state in DATA_DIR.
     expect(fs.existsSync(path.join(dataDir, 'clawdforge.db'))).toBe(!onPostgres);

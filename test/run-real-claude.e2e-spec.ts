@@ -186,6 +186,6 @@ describe.each([
     expect(res.body.error.code).toBe('timeout');
     expect(await strayChildren(spares)).toEqual([]);
     // Only the spares' own directories remain.
-    expect(await eventually(() => fs.readdirSync(t.config.runsDir).length === spares().length)).toBe(true);
+    expect(await eventually(() => fs.readdirSync(t.config.paths.runsDir).length === spares().length)).toBe(true);
   });
 });

@@ -94,11 +94,11 @@ describe.each([
     expect(JSON.stringify(seen.env)).not.toContain(ADMIN_TOKEN);
     expect(seen.env).not.toHaveProperty('DATABASE_PASSWORD');
     expect(seen.env).toMatchObject({ CLAUDE_CODE_MAX_RETRIES: '2', DISABLE_AUTOUPDATER: '1' });
-    expect(path.dirname(seen.cwd)).toBe(t.config.runsDir);
+    expect(path.dirname(seen.cwd)).toBe(t.config.paths.runsDir);
     expect(seen.env.CLAUDE_CODE_TMPDIR.startsWith(seen.cwd)).toBe(true);
     expect(fs.existsSync(seen.cwd)).toBe(false);
     // What is left in RUNS_DIR belongs to the spares waiting for the next runs, one directory each.
-    expect(await eventually(() => fs.readdirSync(t.config.runsDir).length === spares().length)).toBe(true);
+    expect(await eventually(() => fs.readdirSync(t.config.paths.runsDir).length === spares().length)).toBe(true);
   });
 
   it(pool === 'on' ? 'serves a configuration in use (its second run on) from a spare started before the run, and keeps one waiting' : 'starts each run’s process when the run comes', async () => {

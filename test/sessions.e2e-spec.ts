@@ -54,7 +54,7 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
   };
   /** The agent process acpx keeps for a session, as acpx itself reports it. */
   const agentPid = (id: string, cwd: string): number =>
-    JSON.parse(execFileSync(ACPX, [`--cwd=${cwd}`, '--format=json', `--agent=${FAKE_AGENT}`, 'sessions', 'show', id], { env: { ...process.env, HOME: t.config.acpxHome } }).toString()).pid;
+    JSON.parse(execFileSync(ACPX, [`--cwd=${cwd}`, '--format=json', `--agent=${FAKE_AGENT}`, 'sessions', 'show', id], { env: { ...process.env, HOME: t.config.paths.acpxHome } }).toString()).pid;
   /** `acpx prompt` clients of session `id` alive now. */
   const spareClientPids = (id: string) => processesWith(`--session=${id}`).filter((pid) => fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('\0prompt\0'));
   const alive = (pid: number) => {
@@ -173,7 +173,7 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
     req.on('error', () => undefined);
     req.end(JSON.stringify({ prompt: 'sleep:60000' }));
     // Disconnect only once the agent has the prompt (it records the turn first), however busy the machine.
-    expect(await eventually(() => fs.existsSync(path.join(t.config.acpxSessionsCwd, id, '.fake-agent-state.json')), 20_000)).toBe(true);
+    expect(await eventually(() => fs.existsSync(path.join(t.config.paths.sessionsCwd, id, '.fake-agent-state.json')), 20_000)).toBe(true);
     req.destroy();
     expect(await eventually(() => !t.app.get(SessionsService).isBusy({ id } as AgentSession), 10_000)).toBe(true);
 
@@ -221,7 +221,7 @@ describe('/sessions (real acpx, fake ACP agent)', () => {
     const created = await as(alice).create().expect(201);
     const id = created.body.session_id;
     await as(alice).turn(id, { prompt: 'hi' }).expect(200);
-    const cwd = path.join(t.config.acpxSessionsCwd, id);
+    const cwd = path.join(t.config.paths.sessionsCwd, id);
     const pid = agentPid(id, cwd);
     expect(alive(pid)).toBe(true);
 

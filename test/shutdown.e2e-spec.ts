@@ -152,11 +152,11 @@ describe('graceful shutdown with a session turn in flight (real acpx, fake ACP a
     const t = await startTestApp(env, { dataDir });
     const token = await t.mintToken('agentic');
     const id = (await t.http().post('/sessions').set('Authorization', `Bearer ${token}`).send({ agent: 'fake' }).expect(201)).body.session_id as string;
-    const cancels = path.join(t.config.acpxSessionsCwd, id, '.fake-agent-cancels');
+    const cancels = path.join(t.config.paths.sessionsCwd, id, '.fake-agent-cancels');
     const port = await listening(t);
     const answer = postJson(port, `/sessions/${id}/turn`, token, { prompt: 'sleep:60000' });
     // acpx takes a second or more to hand the prompt to the agent, which records the turn first.
-    expect(await eventually(() => fs.existsSync(path.join(t.config.acpxSessionsCwd, id, '.fake-agent-state.json')), 20_000)).toBe(true);
+    expect(await eventually(() => fs.existsSync(path.join(t.config.paths.sessionsCwd, id, '.fake-agent-state.json')), 20_000)).toBe(true);
     expect(fs.existsSync(cancels)).toBe(false);
 
     const started = Date.now();

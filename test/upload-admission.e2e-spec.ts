@@ -30,7 +30,7 @@ describe('/files admission before the bytes land', () => {
   });
 
   /** Bytes in FILES_DIR now. */
-  const bytesOnDisk = () => fs.readdirSync(t.config.filesDir).reduce((sum, name) => sum + fs.statSync(path.join(t.config.filesDir, name)).size, 0);
+  const bytesOnDisk = () => fs.readdirSync(t.config.paths.filesDir).reduce((sum, name) => sum + fs.statSync(path.join(t.config.paths.filesDir, name)).size, 0);
   const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
   interface HeldUpload {

@@ -168,7 +168,7 @@ export const SCENARIOS: Scenario[] = [
     cli: 'acpx',
     drive: async (ctx) => {
       // acpx's own error: its record of the session is gone.
-      await turn(ctx, 'hi', 502, () => fs.rmSync(path.join(ctx.t.config.acpxHome, '.acpx', 'sessions'), { recursive: true, force: true }));
+      await turn(ctx, 'hi', 502, () => fs.rmSync(path.join(ctx.t.config.paths.acpxHome, '.acpx', 'sessions'), { recursive: true, force: true }));
     },
   },
 ];

@@ -16,7 +16,7 @@ export const DOCS_PATH = 'docs';
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get(AppConfig);
-  app.set('trust proxy', config.trustProxy);
+  app.set('trust proxy', config.server.trustProxy);
   app.disable('x-powered-by');
   // Answers are small JSON computed per request: an ETag would cost a hash of every body and save nothing.
   app.set('etag', false);

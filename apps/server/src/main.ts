@@ -38,8 +38,8 @@ async function bootstrap(): Promise<void> {
   configureApp(app);
   const config = app.get(AppConfig);
   for (const warning of config.warnings) logger.warn(warning);
-  await app.listen(config.port, config.host);
-  logger.log(`clawdforge listening on ${config.host}:${config.port}`);
+  await app.listen(config.server.port, config.server.host);
+  logger.log(`clawdforge listening on ${config.server.host}:${config.server.port}`);
   // Whoever started the server reads these lines as soon as it answers: not left in the log's buffer.
   const root = app.get(RootLogger);
   root.flush();
@@ -54,7 +54,7 @@ async function bootstrap(): Promise<void> {
       if (stopping) return;
       stopping = true;
       logger.log(`${signal}: shutting down`);
-      shutdownGracefully(app, config.shutdownGraceSecs * 1000, logger).then(
+      shutdownGracefully(app, config.server.shutdownGraceSecs * 1000, logger).then(
         () => {
           logger.log('clawdforge stopped');
           process.exit(0);

@@ -26,8 +26,8 @@ export class ClientIpPolicy {
     config: AppConfig,
     private readonly instances: InstanceRegistry,
   ) {
-    this.globalList = new CidrList(config.allowCidrs);
-    this.trustsProxy = config.trustProxy !== false;
+    this.globalList = new CidrList(config.server.allowCidrs);
+    this.trustsProxy = config.server.trustProxy !== false;
   }
 
   /** The request's client, read once per request (the allowlist middleware, then the guards, ask again). */

@@ -26,7 +26,7 @@ export class TokenRepository implements OnModuleDestroy {
     @InjectRepository(AppToken) private readonly rows: Repository<AppToken>,
     config: AppConfig,
   ) {
-    this.marker = config.databaseUrl === null ? new ChangeMarker(path.join(path.dirname(config.databasePath), '.tokens-changed')) : null;
+    this.marker = config.database.url === null ? new ChangeMarker(path.join(path.dirname(config.database.path), '.tokens-changed')) : null;
     this.cache = this.marker && new MarkedCache<AppToken>(this.marker, MAX_CACHED_TOKENS);
   }
 

@@ -27,7 +27,7 @@ export class ClusterLink implements OnApplicationShutdown {
   constructor(private readonly config: AppConfig) {}
 
   get enabled(): boolean {
-    return this.config.databaseUrl !== null;
+    return this.config.database.url !== null;
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -76,7 +76,7 @@ export class ClusterLink implements OnApplicationShutdown {
   }
 
   private async connect(): Promise<Client> {
-    const client = new Client({ connectionString: this.config.databaseUrl!, application_name: 'clawdforge-link' });
+    const client = new Client({ connectionString: this.config.database.url!, application_name: 'clawdforge-link' });
     client.on('notification', (message) => {
       for (const handler of this.channels.get(message.channel) ?? []) handler();
     });

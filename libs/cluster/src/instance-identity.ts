@@ -12,11 +12,11 @@ export class InstanceIdentity {
   constructor(readonly id: string) {}
 
   static load(config: AppConfig): InstanceIdentity {
-    const file = path.join(config.dataDir, 'instance-id');
+    const file = path.join(config.paths.dataDir, 'instance-id');
     try {
       return new InstanceIdentity(fs.readFileSync(file, 'utf8').trim());
     } catch {
-      fs.mkdirSync(config.dataDir, { recursive: true });
+      fs.mkdirSync(config.paths.dataDir, { recursive: true });
       const id = randomUUID();
       try {
         fs.writeFileSync(file, `${id}\n`, { flag: 'wx', mode: 0o644 });

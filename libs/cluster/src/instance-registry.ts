@@ -50,7 +50,7 @@ export class InstanceRegistry implements BeforeApplicationShutdown {
   ) {}
 
   get enabled(): boolean {
-    return this.config.databaseUrl !== null;
+    return this.config.database.url !== null;
   }
 
   /** The URL this instance announced, once it listens. */
@@ -62,7 +62,7 @@ export class InstanceRegistry implements BeforeApplicationShutdown {
   async announce(port: number): Promise<void> {
     if (!this.enabled) return;
     await this.loadSecret();
-    this.ownUrl = this.config.instanceUrl ?? `http://${advertisedHost(this.config.host)}:${port}`;
+    this.ownUrl = this.config.cluster.instanceUrl ?? `http://${advertisedHost(this.config.server.host)}:${port}`;
     const now = new Date().toISOString();
     await this.db.query(
       `INSERT INTO gateway_instances (id, url, started_at, seen_at) VALUES ($1, $2, $3, $3)

@@ -13,7 +13,7 @@ export class CompatJsonBodyMiddleware implements NestMiddleware {
   private readonly parse: ReturnType<typeof jsonBodyParser>;
 
   constructor(config: AppConfig) {
-    this.parse = jsonBodyParser(Math.ceil((config.runAttachmentsMaxBytes * 4) / 3) + JSON_BODY_LIMIT_BYTES);
+    this.parse = jsonBodyParser(Math.ceil((config.runs.attachmentsMaxBytes * 4) / 3) + JSON_BODY_LIMIT_BYTES);
   }
 
   use(req: Request, res: Response, next: NextFunction): void {

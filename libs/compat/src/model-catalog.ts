@@ -10,10 +10,10 @@ const LISTED_ALIASES = ['sonnet', 'opus', 'haiku'];
  * MODEL_ALIASES, anything else 404 (never silently served by some other model). Whether the token
  * may use it is the run path's question, as on /run.
  */
-export function modelFor(requested: unknown, config: Pick<AppConfig, 'modelAliases'>): string {
+export function modelFor(requested: unknown, config: Pick<AppConfig, 'models'>): string {
   if (typeof requested !== 'string' || requested === '') throw invalidParam('model', 'must be a non-empty string');
   if (isModelName(requested)) return requested;
-  const mapped = Object.hasOwn(config.modelAliases, requested) ? config.modelAliases[requested] : undefined;
+  const mapped = Object.hasOwn(config.models.aliases, requested) ? config.models.aliases[requested] : undefined;
   if (mapped === undefined) throw new ModelNotFoundError(requested);
   return mapped;
 }
@@ -23,12 +23,12 @@ export function modelFor(requested: unknown, config: Pick<AppConfig, 'modelAlias
  * by the token's own `models` (which may add full ids the allowlist permits), then every
  * MODEL_ALIASES name whose model is among them.
  */
-export function modelsFor(token: TokenPrincipal, config: Pick<AppConfig, 'modelAliases' | 'modelAllowlist'>): string[] {
+export function modelsFor(token: TokenPrincipal, config: Pick<AppConfig, 'models'>): string[] {
   const allowed = (model: string) =>
-    (config.modelAllowlist.length === 0 || config.modelAllowlist.includes(model)) && (token.policy.models === null || token.policy.models.includes(model));
-  const base = token.policy.models ?? (config.modelAllowlist.length > 0 ? config.modelAllowlist : LISTED_ALIASES);
+    (config.models.allowlist.length === 0 || config.models.allowlist.includes(model)) && (token.policy.models === null || token.policy.models.includes(model));
+  const base = token.policy.models ?? (config.models.allowlist.length > 0 ? config.models.allowlist : LISTED_ALIASES);
   const own = [...new Set(base)].filter(allowed);
-  const foreign = Object.entries(config.modelAliases)
+  const foreign = Object.entries(config.models.aliases)
     .filter(([, to]) => allowed(to))
     .map(([from]) => from);
   return [...own, ...foreign];

@@ -10,7 +10,7 @@ export class FileStore {
   constructor(private readonly config: AppConfig) {}
 
   pathOf(storageName: string): string {
-    return path.join(this.config.filesDir, storageName);
+    return path.join(this.config.paths.filesDir, storageName);
   }
 
   async remove(storageName: string): Promise<void> {
@@ -28,8 +28,8 @@ export class FileStore {
    * may be a directory an operator shares with other files); makes FILES_DIR when it is missing.
    */
   async contents(): Promise<{ ours: string[]; foreign: number }> {
-    await fs.mkdir(this.config.filesDir, { recursive: true, mode: 0o700 });
-    const entries = await fs.readdir(this.config.filesDir, { withFileTypes: true });
+    await fs.mkdir(this.config.paths.filesDir, { recursive: true, mode: 0o700 });
+    const entries = await fs.readdir(this.config.paths.filesDir, { withFileTypes: true });
     const ours = entries.filter((entry) => entry.isFile() && isStorageName(entry.name)).map((entry) => entry.name);
     return { ours, foreign: entries.length - ours.length };
   }

@@ -62,7 +62,7 @@ export class FilesService {
         createdAt: now,
         expiresAt: new Date(now.getTime() + ttlSecs * 1000),
       },
-      { maxFiles: this.config.filesMaxPerToken, maxBytes: this.config.filesMaxTotalBytesPerToken },
+      { maxFiles: this.config.files.maxPerToken, maxBytes: this.config.files.maxTotalBytesPerToken },
       now,
     );
     if (!stored) throw await this.quotaError(ownerTokenId, upload.size);
@@ -95,7 +95,7 @@ export class FilesService {
     const missing = wanted.find((token) => !byToken.has(token));
     if (missing !== undefined) throw new FileNotFoundError(missing);
     const total = rows.reduce((sum, row) => sum + row.size, 0);
-    if (total > this.config.runAttachmentsMaxBytes) throw new AttachmentsTooLargeError(total, this.config.runAttachmentsMaxBytes);
+    if (total > this.config.runs.attachmentsMaxBytes) throw new AttachmentsTooLargeError(total, this.config.runs.attachmentsMaxBytes);
     return wanted.map((token) => {
       const row = byToken.get(token)!;
       return { fileToken: token, name: row.originalName, mediaType: row.mediaType, size: row.size, path: this.bytes.pathOf(row.storageName) };
@@ -125,7 +125,7 @@ export class FilesService {
     // Instances on one PostgreSQL share FILES_DIR and upload while this one starts: their rows are
     // left alone (a FILES_DIR that is not shared after all must not cost the others their files) and
     // so are bytes young enough to be an upload whose row is still to come.
-    const shared = this.config.databaseUrl !== null;
+    const shared = this.config.database.url !== null;
     const rowsWithoutBytes = shared ? [] : rows.filter((row) => !onDisk.has(row.storageName));
     await this.files.delete(rowsWithoutBytes.map((row) => row.id));
     const bytesWithoutRow: string[] = [];
@@ -148,9 +148,9 @@ export class FilesService {
 
   private async quotaError(ownerTokenId: number, size: number): Promise<FileCountQuotaError | FileBytesQuotaError> {
     const usage = await this.liveUsage(ownerTokenId);
-    return usage.files >= this.config.filesMaxPerToken
-      ? new FileCountQuotaError(this.config.filesMaxPerToken)
-      : new FileBytesQuotaError(size, usage.bytes, this.config.filesMaxTotalBytesPerToken);
+    return usage.files >= this.config.files.maxPerToken
+      ? new FileCountQuotaError(this.config.files.maxPerToken)
+      : new FileBytesQuotaError(size, usage.bytes, this.config.files.maxTotalBytesPerToken);
   }
 
   private async findLive(ownerTokenId: number, fileToken: string): Promise<StoredFile> {

@@ -34,7 +34,7 @@ export class UploadAdmission {
       state.uploads += 1;
       this.tokens.set(ownerTokenId, state);
     }
-    const ticket = new UploadTicket(state, this.config.filesMaxTotalBytesPerToken, (done) => this.drop(ownerTokenId, done));
+    const ticket = new UploadTicket(state, this.config.files.maxTotalBytesPerToken, (done) => this.drop(ownerTokenId, done));
     const storedBefore = state.stored;
     try {
       const live = await this.files.liveUsage(ownerTokenId);
@@ -43,9 +43,9 @@ export class UploadAdmission {
         state.liveFiles = live.files;
         state.liveBytes = live.bytes;
       }
-      if (state.liveFiles >= this.config.filesMaxPerToken) throw new FileCountQuotaError(this.config.filesMaxPerToken);
-      if (state.liveBytes + state.bytesInFlight >= this.config.filesMaxTotalBytesPerToken) {
-        throw new FileBytesQuotaFullError(state.liveBytes + state.bytesInFlight, this.config.filesMaxTotalBytesPerToken);
+      if (state.liveFiles >= this.config.files.maxPerToken) throw new FileCountQuotaError(this.config.files.maxPerToken);
+      if (state.liveBytes + state.bytesInFlight >= this.config.files.maxTotalBytesPerToken) {
+        throw new FileBytesQuotaFullError(state.liveBytes + state.bytesInFlight, this.config.files.maxTotalBytesPerToken);
       }
       if (overCap) throw new TooManyUploadsError(MAX_UPLOADS_IN_FLIGHT_PER_TOKEN);
     } catch (error) {

@@ -30,10 +30,10 @@ export class UploadInterceptor implements NestInterceptor {
     admission: UploadAdmission,
   ) {
     this.receive = multer({
-      storage: new HashingDiskStorage(config.filesDir, admission),
+      storage: new HashingDiskStorage(config.paths.filesDir, admission),
       // Browsers and curl send the filename as raw UTF-8 without a charset; busboy's default, latin1, garbles it.
       defParamCharset: 'utf8',
-      limits: { fileSize: config.filesMaxBytes, files: 1, fields: 8, fieldSize: 1024, parts: 10, headerPairs: 50 },
+      limits: { fileSize: config.files.maxBytes, files: 1, fields: 8, fieldSize: 1024, parts: 10, headerPairs: 50 },
     }).single('file');
   }
 
@@ -47,7 +47,7 @@ export class UploadInterceptor implements NestInterceptor {
   }
 
   private async accept(req: Request, res: Response): Promise<void> {
-    await fs.mkdir(this.config.filesDir, { recursive: true });
+    await fs.mkdir(this.config.paths.filesDir, { recursive: true });
     await new Promise<void>((resolve, reject) =>
       this.receive(req, res, (error: unknown) => (error ? reject(this.translate(error)) : resolve())),
     );
@@ -64,7 +64,7 @@ export class UploadInterceptor implements NestInterceptor {
     // The storage engine's refusals (the filename, the quotas, uploads in flight) say what they are.
     if (error instanceof ApiError) return error;
     if (error instanceof multer.MulterError) {
-      if (error.code === 'LIMIT_FILE_SIZE') return new FileTooLargeError(this.config.filesMaxBytes);
+      if (error.code === 'LIMIT_FILE_SIZE') return new FileTooLargeError(this.config.files.maxBytes);
       if (error.code === 'LIMIT_UNEXPECTED_FILE') return new InvalidRequestError(`only one file, in the field "file", is accepted (got "${String(error.field).slice(0, 64)}")`, 'file');
       return new InvalidRequestError(`the multipart body was refused: ${error.message.toLowerCase()}`, 'file');
     }

@@ -6,8 +6,8 @@ import { ClaudeStateDirs, CliNotFoundError, ProcessResult, ProcessRunner, Proces
 import { probeClaudeLogin as probe } from './claude-login';
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'clawdforge-login-probe-'));
-const config = { claudeBin: '/opt/claude', claudeLogins: [{ label: 'default', dir: '/home/cf/.claude' }] };
-const state = new ClaudeStateDirs({ claudeStateDir: path.join(dataDir, 'claude-state') } as AppConfig);
+const config = { clis: { claudeBin: '/opt/claude' }, logins: [{ label: 'default', dir: '/home/cf/.claude' }] } as Pick<AppConfig, 'clis' | 'logins'>;
+const state = new ClaudeStateDirs({ paths: { claudeStateDir: path.join(dataDir, 'claude-state') } } as AppConfig);
 const probeClaudeLogin = (runner: ProcessRunner) => probe(runner, config, state);
 
 /** A process runner answering every command with `result`, recording what was asked. */

@@ -28,14 +28,14 @@ const PROBE_TIMEOUT_MS = 10_000;
  */
 export async function probeClaudeLogin(
   processes: ProcessRunner,
-  config: Pick<AppConfig, 'claudeBin' | 'claudeLogins'>,
+  config: Pick<AppConfig, 'clis' | 'logins'>,
   state: ClaudeStateDirs,
-  login: { label: string; dir: string } = config.claudeLogins[0],
+  login: { label: string; dir: string } = config.logins[0],
 ): Promise<ClaudeLogin> {
   const owner = { probe: login.label };
   try {
     const { env } = await state.prepare(owner, login.dir);
-    const result = await processes.run(config.claudeBin, {
+    const result = await processes.run(config.clis.claudeBin, {
       args: ['auth', 'status', '--json'],
       env: buildChildEnv(process.env, env),
       timeoutMs: PROBE_TIMEOUT_MS,

@@ -33,7 +33,7 @@ export class CliVersionsService implements OnApplicationBootstrap, OnModuleDestr
 
   async onApplicationBootstrap(): Promise<void> {
     await this.refresh();
-    this.timer = setInterval(() => void this.refresh(), this.config.healthProbeIntervalSecs * 1000);
+    this.timer = setInterval(() => void this.refresh(), this.config.server.healthProbeIntervalSecs * 1000);
     this.timer.unref();
   }
 
@@ -44,9 +44,9 @@ export class CliVersionsService implements OnApplicationBootstrap, OnModuleDestr
   /** One refresh at a time; a caller during a refresh waits for that one. */
   refresh(): Promise<void> {
     this.refreshing ??= Promise.all([
-      probeCliVersion(this.processes, this.config.claudeBin),
-      probeCliVersion(this.processes, this.config.acpxBin),
-      Promise.all(this.config.claudeLogins.map((login) => probeClaudeLogin(this.processes, this.config, this.claudeState, login))),
+      probeCliVersion(this.processes, this.config.clis.claudeBin),
+      probeCliVersion(this.processes, this.config.clis.acpxBin),
+      Promise.all(this.config.logins.map((login) => probeClaudeLogin(this.processes, this.config, this.claudeState, login))),
     ])
       .then(([claude, acpx, logins]) => {
         for (const [name, probe] of [['claude', claude], ['acpx', acpx]] as const) {
@@ -58,7 +58,7 @@ export class CliVersionsService implements OnApplicationBootstrap, OnModuleDestr
         // Once when a login goes missing (at boot too), not at every probe while it stays missing.
         logins.forEach((login, i) => {
           const was = this.claudeLogins[i];
-          const name = this.config.claudeLogins.length > 1 ? ` (login "${this.config.claudeLogins[i].label}")` : '';
+          const name = this.config.logins.length > 1 ? ` (login "${this.config.logins[i].label}")` : '';
           if (claude.present && (was === undefined || was.loggedIn) && !login.loggedIn) {
             this.logger.warn(`claude is not logged in${name}${login.problem ? ` (${login.problem})` : ''}: its runs fail until "claude /login" is run as the server's user`);
           }

@@ -40,7 +40,7 @@ export class MetricsController {
   }
 
   private authorize(authorization: string | undefined): void {
-    const expected = this.config.metricsToken;
+    const expected = this.config.server.metricsToken;
     if (expected === null) return;
     if (!authorization) throw new UnauthorizedError('missing_token', 'send METRICS_TOKEN as "Authorization: Bearer <token>"');
     const presented = BEARER.exec(authorization.trim())?.[1];

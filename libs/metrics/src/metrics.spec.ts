@@ -3,7 +3,7 @@ import type { AppConfig } from '@clawdforge/core';
 import { Metrics } from './metrics';
 
 /** The configuration the metrics read: which models are the catalogue's. */
-const config = { defaultModel: 'sonnet', modelAllowlist: [], modelAliases: { 'gpt-4o': 'opus' } } as unknown as AppConfig;
+const config = { models: { default: 'sonnet', allowlist: [], aliases: { 'gpt-4o': 'opus' } } } as unknown as AppConfig;
 
 /** The sample lines of one metric, without HELP and TYPE. */
 async function samples(metrics: Metrics, name: string): Promise<string[]> {
@@ -28,7 +28,7 @@ describe('Metrics', () => {
   });
 
   it('labels a model outside the catalogue, and an outcome that is no error code, as "other"', async () => {
-    const metrics = new Metrics({ ...config, modelAllowlist: ['claude-sonnet-4-5'] } as AppConfig);
+    const metrics = new Metrics({ models: { ...config.models, allowlist: ['claude-sonnet-4-5'] } } as AppConfig);
     for (let i = 0; i < 1000; i++) metrics.runFinished({ token: 'alice', model: `claude-x-${i}`, outcome: 'ok', durationMs: 10 });
     metrics.runFinished({ token: 'alice', model: 'claude-sonnet-4-5', outcome: 'ok', durationMs: 10 });
     metrics.runFinished({ token: 'alice', model: 'opus', outcome: 'timeout', durationMs: 10 });

@@ -77,7 +77,7 @@ export class Metrics {
   private readonly catalogue: ReadonlySet<string>;
 
   constructor(config: AppConfig) {
-    this.catalogue = new Set<string>([...MODEL_ALIASES, config.defaultModel, ...config.modelAllowlist, ...Object.values(config.modelAliases)]);
+    this.catalogue = new Set<string>([...MODEL_ALIASES, config.models.default, ...config.models.allowlist, ...Object.values(config.models.aliases)]);
     collectDefaultMetrics({ register: this.registry });
   }
 

@@ -37,7 +37,7 @@ export class GlobalRunSlots implements OnModuleInit {
   ) {}
 
   get limit(): number | null {
-    return this.config.maxConcurrentRunsGlobal;
+    return this.config.cluster.maxConcurrentRunsGlobal;
   }
 
   /** Slots this instance holds now. */

@@ -3,8 +3,8 @@ import { RunCancelledError, ShuttingDownError } from '@clawdforge/runners';
 import { QueueFullError } from './run-errors';
 import { RunQueue, RunSlot } from './run-queue';
 
-function queueOf(maxConcurrentRuns: number, runQueueMax: number, runQueueMaxPerToken = runQueueMax): RunQueue {
-  return new RunQueue(Object.assign(new AppConfig(), { maxConcurrentRuns, runQueueMax, runQueueMaxPerToken }));
+function queueOf(maxConcurrent: number, queueMax: number, queueMaxPerToken = queueMax): RunQueue {
+  return new RunQueue(Object.assign(new AppConfig(), { runs: { maxConcurrent, queueMax, queueMaxPerToken } }));
 }
 
 const refusalOf = (attempt: Promise<RunSlot>) => attempt.then(() => undefined, (error: unknown) => error as QueueFullError);

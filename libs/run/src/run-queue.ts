@@ -54,16 +54,16 @@ export class RunQueue implements OnApplicationShutdown {
     if (this.closed) return Promise.reject(new ShuttingDownError());
     if (signal?.aborted) return Promise.reject(new RunCancelledError());
     this.shareByOwner.set(owner, share);
-    if (this.active < this.config.maxConcurrentRuns && this.waitingCount === 0 && this.belowShare(owner)) {
+    if (this.active < this.config.runs.maxConcurrent && this.waitingCount === 0 && this.belowShare(owner)) {
       this.take(owner);
       return Promise.resolve(this.slot(owner, 0));
     }
-    if ((this.byOwner.get(owner)?.length ?? 0) >= this.config.runQueueMaxPerToken) {
+    if ((this.byOwner.get(owner)?.length ?? 0) >= this.config.runs.queueMaxPerToken) {
       // The owner's first waiter leaves the queue once every owner ahead of it in the rotation has been served.
-      return Promise.reject(new QueueFullError('token', this.config.runQueueMaxPerToken, this.retryAfterSecs(this.rotation.indexOf(owner) + 1)));
+      return Promise.reject(new QueueFullError('token', this.config.runs.queueMaxPerToken, this.retryAfterSecs(this.rotation.indexOf(owner) + 1)));
     }
-    if (this.waitingCount >= this.config.runQueueMax) {
-      return Promise.reject(new QueueFullError('global', this.config.runQueueMax, this.retryAfterSecs(this.waitingCount + 1)));
+    if (this.waitingCount >= this.config.runs.queueMax) {
+      return Promise.reject(new QueueFullError('global', this.config.runs.queueMax, this.retryAfterSecs(this.waitingCount + 1)));
     }
 
     return new Promise<RunSlot>((resolve, reject) => {
@@ -138,7 +138,7 @@ export class RunQueue implements OnApplicationShutdown {
 
   /** Grants free slots round-robin to the owners still below their share; owners at it keep their place. */
   private dispatch(): void {
-    while (this.active < this.config.maxConcurrentRuns) {
+    while (this.active < this.config.runs.maxConcurrent) {
       const at = this.rotation.findIndex((owner) => this.belowShare(owner));
       if (at < 0) return;
       const [owner] = this.rotation.splice(at, 1);
@@ -167,7 +167,7 @@ export class RunQueue implements OnApplicationShutdown {
 
   /** Roughly how long `dispatches` grants take, from the running average run length, for Retry-After. */
   private retryAfterSecs(dispatches: number): number {
-    const rounds = Math.ceil(dispatches / this.config.maxConcurrentRuns);
+    const rounds = Math.ceil(dispatches / this.config.runs.maxConcurrent);
     return Math.min(300, Math.max(1, Math.ceil((rounds * this.averageRunMs) / 1000)));
   }
 }

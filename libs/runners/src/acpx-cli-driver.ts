@@ -61,10 +61,10 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
     super();
     this.spares = new WarmPool<PromptLaunch>(
       {
-        perKey: config.sessionWarmClients ? 1 : 0,
-        keyTtlMs: config.sessionTtlSecs * 1000,
-        max: config.sessionsMaxOpen,
-        maxIdleMs: config.sessionTtlSecs * 1000,
+        perKey: config.sessions.warmClients ? 1 : 0,
+        keyTtlMs: config.sessions.ttlSecs * 1000,
+        max: config.sessions.maxOpen,
+        maxIdleMs: config.sessions.ttlSecs * 1000,
       },
       async (launch) => ({ process: this.start(launch.session, this.promptArgs(launch)), dispose: async () => undefined }),
     );
@@ -145,7 +145,7 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
     // Cancelled at shutdown (cancelTurnsInFlight): whatever acpx printed, the turn did not finish.
     if (this.cancelledAtShutdown.delete(session.name)) throw new ShuttingDownError();
     const outcome = result.exitCode === EXIT_TIMEOUT ? 'timeout' : result.outcome;
-    const stopped = stoppedChildError(outcome, { timeoutSecs: options.timeoutSecs, maxOutputBytes: this.config.runOutputMaxBytes });
+    const stopped = stoppedChildError(outcome, { timeoutSecs: options.timeoutSecs, maxOutputBytes: this.config.runs.outputMaxBytes });
     if (stopped) {
       // Stopping the acpx client does not stop the agent's turn: that takes an explicit cancel.
       if (outcome !== 'shutdown') await this.cancel(session, options.origin);
@@ -195,7 +195,7 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
 
   /** Global options, then the agent (a built-in name, or a raw command from SESSION_AGENT_COMMANDS), then the step. */
   private args(session: AcpxSessionRef, step: string[], extra: string[] = []): string[] {
-    const raw = this.config.sessionAgentCommands[session.agent];
+    const raw = this.config.sessions.agentCommands[session.agent];
     return [
       `--cwd=${session.cwd}`,
       '--format=json',
@@ -212,31 +212,31 @@ export class AcpxCliDriver extends AcpxDriver implements OnModuleDestroy {
   private agentArg(agent: string, raw: string | undefined): string {
     if (raw !== undefined) return `--agent=${raw}`;
     // The adapter by path (CLAUDE_ACP_BIN, else the pinned one); acpx's built-in agent only when none is installed.
-    const adapter = this.config.claudeAcpBin;
+    const adapter = this.config.clis.claudeAcpBin;
     return agent === 'claude' && adapter !== null ? `--agent=${adapter}` : agent;
   }
 
   private acpx(session: AcpxSessionRef, args: string[], options: ProcessFeedOptions): Promise<ProcessResult> {
-    return this.processes.run(this.config.acpxBin, { ...this.startOptions(session, args), ...options });
+    return this.processes.run(this.config.clis.acpxBin, { ...this.startOptions(session, args), ...options });
   }
 
   private start(session: AcpxSessionRef, args: string[]): StartedProcess {
-    return this.processes.start(this.config.acpxBin, this.startOptions(session, args));
+    return this.processes.start(this.config.clis.acpxBin, this.startOptions(session, args));
   }
 
   private startOptions(session: AcpxSessionRef, args: string[]): ProcessStartOptions {
     return {
       args,
       env: buildChildEnv(process.env, {
-        HOME: this.config.acpxHome,
+        HOME: this.config.paths.acpxHome,
         ...this.state.childEnv(session.stateDir, session.configDir),
         // The claude the adapter starts gets the session's state directory as its HOME too (claude-confined).
         CLAWDFORGE_CLAUDE_HOME: session.stateDir,
-        CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
+        CLAUDE_CODE_MAX_RETRIES: String(this.config.clis.claudeMaxRetries),
         DISABLE_AUTOUPDATER: '1',
         ...this.confinement.sessionEnv(session.cwd),
       }),
-      maxOutputBytes: this.config.runOutputMaxBytes,
+      maxOutputBytes: this.config.runs.outputMaxBytes,
     };
   }
 

@@ -4,7 +4,7 @@ import { AppConfig, ConfigError, projectRoot } from '@clawdforge/core';
 import { buildChildEnv } from './child-env';
 import { ProcessRunner } from './process-runner';
 
-export type SessionPermissions = AppConfig['sessionPermissions'];
+export type SessionPermissions = AppConfig['sessions']['permissions'];
 export const SESSION_PERMISSION_VALUES: SessionPermissions[] = ['deny-all', 'approve-reads', 'approve-all'];
 
 /** What a shell command needs to run at all: programs, libraries and system configuration. */
@@ -68,14 +68,14 @@ export class AgentConfinement {
 
   /** Probes for the shell sandbox only when a setting gives agents a shell. */
   static async create(config: AppConfig, processes: ProcessRunner): Promise<AgentConfinement> {
-    const needsShell = config.sessionPermissions === 'approve-all';
+    const needsShell = config.sessions.permissions === 'approve-all';
     return new AgentConfinement(config, needsShell ? await probeShellSandbox(processes) : 'none');
   }
 
   /** The server's own start-up check (the admin CLI only reports it): a shell never runs unsandboxed unless the operator said so. */
   assertServable(): void {
-    if (this.config.sessionPermissions !== 'approve-all' || this.shellSandbox !== 'none') return;
-    if (!this.config.allowUnsandboxedAgents) {
+    if (this.config.sessions.permissions !== 'approve-all' || this.shellSandbox !== 'none') return;
+    if (!this.config.sessions.allowUnsandboxedAgents) {
       throw new ConfigError(
         'SESSION_PERMISSIONS',
         'is approve-all, which gives agents a shell, and no OS sandbox is available for it (install bubblewrap and socat), ' +
@@ -86,10 +86,10 @@ export class AgentConfinement {
   }
 
   status(): ConfinementStatus {
-    const shell = this.config.sessionPermissions === 'approve-all';
+    const shell = this.config.sessions.permissions === 'approve-all';
     return {
       file_tools: 'restricted',
-      session_permissions: this.config.sessionPermissions,
+      session_permissions: this.config.sessions.permissions,
       shell_sandbox: shell ? this.shellSandbox : 'not_needed',
       unsandboxed_agents: shell && this.shellSandbox === 'none',
     };
@@ -102,22 +102,22 @@ export class AgentConfinement {
 
   /** acpx's answer to permission requests for sessions. */
   acpxPermissions(): string {
-    return ACPX_PERMISSIONS[this.config.sessionPermissions];
+    return ACPX_PERMISSIONS[this.config.sessions.permissions];
   }
 
   /** Environment for acpx, and through it the adapter, so the claude it starts for this session is confined. */
   sessionEnv(cwd: string): Record<string, string> {
-    const shell = this.config.sessionPermissions === 'approve-all';
+    const shell = this.config.sessions.permissions === 'approve-all';
     const args = [
       '--restricted',
-      `--tools=${SESSION_TOOLS[this.config.sessionPermissions]}`,
+      `--tools=${SESSION_TOOLS[this.config.sessions.permissions]}`,
       `--settings=${JSON.stringify(this.settings(cwd, shell))}`,
       // A turn's text is never a command (asMessageText); should one ever reach the CLI, it does not run it.
       '--disable-slash-commands',
     ];
     return {
       CLAUDE_CODE_EXECUTABLE: this.wrapper(),
-      CLAWDFORGE_CLAUDE_BIN: path.resolve(this.config.claudeBin),
+      CLAWDFORGE_CLAUDE_BIN: path.resolve(this.config.clis.claudeBin),
       CLAWDFORGE_CLAUDE_ARGS: args.join('\n'),
     };
   }
@@ -125,7 +125,7 @@ export class AgentConfinement {
   /** Claude Code settings for one working directory; `shell` adds the OS sandbox for Bash. */
   settings(cwd: string, shell: boolean): Record<string, unknown> {
     const c = this.config;
-    const guarded = [...c.claudeLogins.map((login) => login.dir), c.filesDir, c.databasePath, `${c.databasePath}-wal`, `${c.databasePath}-shm`, c.acpxHome, c.claudeStateDir];
+    const guarded = [...c.logins.map((login) => login.dir), c.paths.filesDir, c.database.path, `${c.database.path}-wal`, `${c.database.path}-shm`, c.paths.acpxHome, c.paths.claudeStateDir];
     if (this.root !== null) guarded.push(path.join(this.root, '.env'));
     const ownConfig = AGENT_CONFIG_FILES.map((name) => path.join(cwd, name));
     const settings: Record<string, unknown> = {

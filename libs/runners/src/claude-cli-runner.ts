@@ -72,7 +72,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
           }),
       });
 
-      const stopped = stoppedChildError(result.outcome, { timeoutSecs: request.timeoutSecs, maxOutputBytes: this.config.runOutputMaxBytes });
+      const stopped = stoppedChildError(result.outcome, { timeoutSecs: request.timeoutSecs, maxOutputBytes: this.config.runs.outputMaxBytes });
       if (stopped) throw stopped;
 
       const line = findResultLine(result.stdout);

@@ -44,9 +44,9 @@ export class ClaudeStateDirs {
   constructor(private readonly config: AppConfig) {}
 
   dirOf(owner: ClaudeStateOwner): string {
-    if ('run' in owner) return path.join(this.config.claudeStateDir, 'runs', owner.run);
-    if ('session' in owner) return path.join(this.config.claudeStateDir, 'sessions', owner.session);
-    return path.join(this.config.claudeStateDir, 'probes', owner.probe);
+    if ('run' in owner) return path.join(this.config.paths.claudeStateDir, 'runs', owner.run);
+    if ('session' in owner) return path.join(this.config.paths.claudeStateDir, 'sessions', owner.session);
+    return path.join(this.config.paths.claudeStateDir, 'probes', owner.probe);
   }
 
   /** Makes the owner's private directory (0700) for a child on the login in `loginDir`. */
@@ -77,7 +77,7 @@ export class ClaudeStateDirs {
 
   /** The state directories of runs (none outlives its run, so any found at start is debris); how many there were. */
   async removeAllRuns(): Promise<number> {
-    const root = path.join(this.config.claudeStateDir, 'runs');
+    const root = path.join(this.config.paths.claudeStateDir, 'runs');
     const entries = await fs.readdir(root).catch(() => [] as string[]);
     await Promise.all(entries.map((entry) => fs.rm(path.join(root, entry), { recursive: true, force: true })));
     return entries.length;
@@ -85,7 +85,7 @@ export class ClaudeStateDirs {
 
   /** Sessions that have a state directory now. */
   sessionsWithState(): Promise<string[]> {
-    return fs.readdir(path.join(this.config.claudeStateDir, 'sessions')).catch(() => [] as string[]);
+    return fs.readdir(path.join(this.config.paths.claudeStateDir, 'sessions')).catch(() => [] as string[]);
   }
 }
 

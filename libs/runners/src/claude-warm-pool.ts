@@ -43,10 +43,10 @@ export class ClaudeWarmPool implements OnModuleDestroy {
   ) {
     this.pool = new WarmPool(
       {
-        perKey: config.runWarmPool,
-        keyTtlMs: config.runWarmPoolKeyTtlSecs * 1000,
-        max: config.runWarmPoolMax,
-        maxIdleMs: config.runWarmPoolMaxIdleSecs * 1000,
+        perKey: config.runs.warmPool,
+        keyTtlMs: config.runs.warmPoolKeyTtlSecs * 1000,
+        max: config.runs.warmPoolMax,
+        maxIdleMs: config.runs.warmPoolMaxIdleSecs * 1000,
       },
       (launch) => this.start(launch),
     );
@@ -69,8 +69,8 @@ export class ClaudeWarmPool implements OnModuleDestroy {
 
   /** Starts keeping the default configuration warm; the server calls it once RUNS_DIR is cleaned up. */
   warmUp(): void {
-    for (const login of this.config.claudeLogins.keys()) {
-      const launch: ClaudeLaunch = { model: this.config.defaultModel, streaming: false, login };
+    for (const login of this.config.logins.keys()) {
+      const launch: ClaudeLaunch = { model: this.config.models.default, streaming: false, login };
       this.pool.pin(this.keyOf(launch), launch);
     }
   }
@@ -96,7 +96,7 @@ export class ClaudeWarmPool implements OnModuleDestroy {
   }
 
   private keyOf(launch: ClaudeLaunch): string {
-    return [launch.login, ...buildClaudeArgs(launch, this.config.runTools, launch.streaming)].join('\0');
+    return [launch.login, ...buildClaudeArgs(launch, this.config.runs.tools, launch.streaming)].join('\0');
   }
 
   private async start(launch: ClaudeLaunch): Promise<ClaudeProcess> {
@@ -108,18 +108,18 @@ export class ClaudeWarmPool implements OnModuleDestroy {
     try {
       const { dir: runDir, tmpDir } = await this.workspace.prepare(id);
       // Claude Code's own state for this run, apart from every other run's and the login's.
-      const state = await this.state.prepare({ run: id }, this.config.claudeLogins[launch.login].dir);
-      const process = this.processes.start(this.config.claudeBin, {
-        args: [...buildClaudeArgs(launch, this.config.runTools, launch.streaming), ...this.confinement.runArgs(runDir)],
+      const state = await this.state.prepare({ run: id }, this.config.logins[launch.login].dir);
+      const process = this.processes.start(this.config.clis.claudeBin, {
+        args: [...buildClaudeArgs(launch, this.config.runs.tools, launch.streaming), ...this.confinement.runArgs(runDir)],
         cwd: runDir,
         env: buildChildEnv(globalThis.process.env, {
           ...state.env,
-          CLAUDE_CODE_MAX_RETRIES: String(this.config.claudeMaxRetries),
+          CLAUDE_CODE_MAX_RETRIES: String(this.config.clis.claudeMaxRetries),
           CLAUDE_CODE_TMPDIR: tmpDir,
           TMPDIR: tmpDir,
           DISABLE_AUTOUPDATER: '1',
         }),
-        maxOutputBytes: this.config.runOutputMaxBytes,
+        maxOutputBytes: this.config.runs.outputMaxBytes,
       });
       return { process, dispose };
     } catch (error) {

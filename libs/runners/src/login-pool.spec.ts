@@ -10,7 +10,7 @@ class StepClock extends Clock {
 
 function poolOf(labels: string[]) {
   const clock = new StepClock();
-  const config = { claudeLogins: labels.map((label) => ({ label, dir: `/logins/${label}` })) } as AppConfig;
+  const config = { logins: labels.map((label) => ({ label, dir: `/logins/${label}` })) } as AppConfig;
   return { pool: new LoginPool(config, clock), clock };
 }
 

@@ -50,7 +50,7 @@ export class LoginPool {
     config: AppConfig,
     private readonly clock: Clock,
   ) {
-    this.logins = config.claudeLogins.map((login, index) => ({ index, ...login }));
+    this.logins = config.logins.map((login, index) => ({ index, ...login }));
     this.inFlight = this.logins.map(() => 0);
     this.coolingUntil = this.logins.map(() => null);
     this.strikes = this.logins.map(() => 0);

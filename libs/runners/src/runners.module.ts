@@ -16,7 +16,7 @@ import { RunWorkspace } from './run-workspace';
 
 @Module({
   providers: [
-    { provide: ChildRegistry, inject: [AppConfig], useFactory: (config: AppConfig) => new ChildRegistry(path.join(config.dataDir, 'children')) },
+    { provide: ChildRegistry, inject: [AppConfig], useFactory: (config: AppConfig) => new ChildRegistry(path.join(config.paths.dataDir, 'children')) },
     { provide: ProcessRunner, useClass: ChildProcessRunner },
     { provide: AgentConfinement, inject: [AppConfig, ProcessRunner], useFactory: AgentConfinement.create },
     ClaudeStateDirs,

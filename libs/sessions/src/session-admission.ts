@@ -26,8 +26,8 @@ export class SessionAdmission {
     return this.serially(async () => {
       const open = await this.ledger.countOpen(session.ownerTokenId);
       const ownCreating = [...this.creating].filter((other) => other.ownerTokenId === session.ownerTokenId).length;
-      if (open.owner + ownCreating >= this.config.sessionsMaxOpenPerToken) throw new TooManySessionsError('token', this.config.sessionsMaxOpenPerToken);
-      if (open.all + this.creating.size >= this.config.sessionsMaxOpen) throw new TooManySessionsError('global', this.config.sessionsMaxOpen);
+      if (open.owner + ownCreating >= this.config.sessions.maxOpenPerToken) throw new TooManySessionsError('token', this.config.sessions.maxOpenPerToken);
+      if (open.all + this.creating.size >= this.config.sessions.maxOpen) throw new TooManySessionsError('global', this.config.sessions.maxOpen);
       this.creating.add(session);
     });
   }

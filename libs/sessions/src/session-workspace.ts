@@ -17,7 +17,7 @@ export class SessionWorkspace {
 
   /** Where a new session's agent works. */
   dirOf(id: string): string {
-    return path.join(this.config.acpxSessionsCwd, id);
+    return path.join(this.config.paths.sessionsCwd, id);
   }
 
   /** Where a session's agent keeps its Claude state. */
@@ -48,8 +48,8 @@ export class SessionWorkspace {
 
   /** At server start: the roots every session's directories live under. */
   async ensureRoots(): Promise<void> {
-    await fs.mkdir(this.config.acpxSessionsCwd, { recursive: true, mode: 0o700 });
-    await fs.mkdir(this.config.acpxHome, { recursive: true, mode: 0o700 });
-    await fs.mkdir(this.config.claudeStateDir, { recursive: true, mode: 0o700 });
+    await fs.mkdir(this.config.paths.sessionsCwd, { recursive: true, mode: 0o700 });
+    await fs.mkdir(this.config.paths.acpxHome, { recursive: true, mode: 0o700 });
+    await fs.mkdir(this.config.paths.claudeStateDir, { recursive: true, mode: 0o700 });
   }
 }

@@ -26,8 +26,8 @@ export class SessionRepository implements EntitySubscriberInterface<AgentSession
     private readonly hot: HotStatements,
     config: AppConfig,
   ) {
-    if (config.databaseUrl === null) {
-      this.ledgerMarker = new ChangeMarker(path.join(path.dirname(config.databasePath), '.sessions-changed'));
+    if (config.database.url === null) {
+      this.ledgerMarker = new ChangeMarker(path.join(path.dirname(config.database.path), '.sessions-changed'));
       this.firstPages = new MarkedCache(this.ledgerMarker, MAX_CACHED_PAGES);
       rows.manager.connection.subscribers.push(this);
     }

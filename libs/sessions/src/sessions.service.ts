@@ -50,9 +50,9 @@ export class SessionsService {
 
   async create(owner: TokenPrincipal, body: CreateSessionDto, request: RequestContext): Promise<AgentSession> {
     const audit = request.audit;
-    const agent = body.agent ?? this.config.sessionAgents[0];
-    if (!this.config.sessionAgents.includes(agent)) {
-      throw new InvalidRequestError(`agent must be one of ${this.config.sessionAgents.join(', ')}`, 'agent');
+    const agent = body.agent ?? this.config.sessions.agents[0];
+    if (!this.config.sessions.agents.includes(agent)) {
+      throw new InvalidRequestError(`agent must be one of ${this.config.sessions.agents.join(', ')}`, 'agent');
     }
     const model = resolveModel(body.model, this.config);
     audit.model = model;
@@ -162,7 +162,7 @@ export class SessionsService {
   /** Idle sessions are soft-closed; sessions closed longer than the hard TTL leave the ledger. */
   async sweep(): Promise<SessionSweep> {
     const now = this.clock.now().getTime();
-    const idle = await this.ledger.findIdle(this.instance.id, new Date(now - this.config.sessionTtlSecs * 1000));
+    const idle = await this.ledger.findIdle(this.instance.id, new Date(now - this.config.sessions.ttlSecs * 1000));
     let idleClosed = 0;
     // A few at a time: each close waits for acpx (a second or two), and a sweep may find dozens.
     const closable = idle.filter((session) => !this.turns.isTaken(session.id));
@@ -177,7 +177,7 @@ export class SessionsService {
       );
     }
     const orphaned = await this.closeOrphans();
-    const expiredDeleted = await this.ledger.deleteClosedBefore(new Date(now - this.config.sessionHardTtlSecs * 1000));
+    const expiredDeleted = await this.ledger.deleteClosedBefore(new Date(now - this.config.sessions.hardTtlSecs * 1000));
     return { idleClosed: idleClosed + orphaned, expiredDeleted };
   }
 
@@ -188,10 +188,10 @@ export class SessionsService {
    * the open-session caps of everybody.
    */
   private async closeOrphans(): Promise<number> {
-    const gone = await this.instances.goneFor(this.config.sessionTtlSecs * 1000);
+    const gone = await this.instances.goneFor(this.config.sessions.ttlSecs * 1000);
     if (gone.length === 0) return 0;
     const closed = await this.ledger.closeAllOf(gone, this.clock.now());
-    if (closed > 0) this.logger.warn(`closed ${closed} sessions of instances gone for ${this.config.sessionTtlSecs} s`);
+    if (closed > 0) this.logger.warn(`closed ${closed} sessions of instances gone for ${this.config.sessions.ttlSecs} s`);
     return closed;
   }
 

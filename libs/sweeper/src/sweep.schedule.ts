@@ -20,7 +20,7 @@ export class SweepSchedule implements OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const timer = setInterval(() => {
       this.sweeper.sweep().catch((error: Error) => this.logger.error(`sweep failed: ${error.message}`));
-    }, this.config.sweepIntervalSecs * 1000);
+    }, this.config.sweeper.intervalSecs * 1000);
     timer.unref();
     this.registry.addInterval('sweep', timer);
   }

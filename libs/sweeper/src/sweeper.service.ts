@@ -41,7 +41,7 @@ export class SweeperService {
   }
 
   private pruneAudit(): Promise<number> {
-    if (this.config.auditRetentionDays === 0) return Promise.resolve(0);
-    return this.audit.pruneBefore(new Date(this.clock.now().getTime() - this.config.auditRetentionDays * 86_400_000));
+    if (this.config.sweeper.auditRetentionDays === 0) return Promise.resolve(0);
+    return this.audit.pruneBefore(new Date(this.clock.now().getTime() - this.config.sweeper.auditRetentionDays * 86_400_000));
   }
 }

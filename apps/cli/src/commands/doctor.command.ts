@@ -64,11 +64,11 @@ export class DoctorCommand extends CommandRunner {
   private checks(): Check[] {
     const c = this.config;
     return [
-      { name: 'configuration', run: async () => `valid; DATA_DIR ${c.dataDir}, port ${c.port}`, fix: 'correct the variable named above (see .env.example)' },
+      { name: 'configuration', run: async () => `valid; DATA_DIR ${c.paths.dataDir}, port ${c.server.port}`, fix: 'correct the variable named above (see .env.example)' },
       {
         name: 'admin token',
         run: async () => {
-          if (c.adminToken === null) throw new CheckFailed('ADMIN_BOOTSTRAP_TOKEN is not set here; the server will not start without it');
+          if (c.server.adminToken === null) throw new CheckFailed('ADMIN_BOOTSTRAP_TOKEN is not set here; the server will not start without it');
           return 'ADMIN_BOOTSTRAP_TOKEN is set';
         },
         fix: 'set ADMIN_BOOTSTRAP_TOKEN (24 characters or more) in the environment or .env, or ADMIN_BOOTSTRAP_TOKEN_FILE',
@@ -77,21 +77,21 @@ export class DoctorCommand extends CommandRunner {
         name: 'database',
         run: async () => {
           await this.db.query('SELECT 1');
-          const where = c.databaseUrl === null ? c.databasePath : `PostgreSQL at ${withoutPassword(c.databaseUrl)}`;
+          const where = c.database.url === null ? c.database.path : `PostgreSQL at ${withoutPassword(c.database.url)}`;
           if (await this.db.showMigrations()) throw new CheckFailed(`${where} has migrations pending`, 'start the server once: it migrates at start-up');
           return `${where}, migrated`;
         },
-        fix: c.databaseUrl === null ? 'make DATABASE_PATH (and its directory) readable and writable by this user' : 'check DATABASE_URL and that the PostgreSQL server is up',
+        fix: c.database.url === null ? 'make DATABASE_PATH (and its directory) readable and writable by this user' : 'check DATABASE_URL and that the PostgreSQL server is up',
       },
       ...[
-        ['DATA_DIR', c.dataDir],
-        ['FILES_DIR', c.filesDir],
-        ['RUNS_DIR', c.runsDir],
-        ['ACPX_SESSIONS_CWD', c.acpxSessionsCwd],
-        ['ACPX_HOME', c.acpxHome],
+        ['DATA_DIR', c.paths.dataDir],
+        ['FILES_DIR', c.paths.filesDir],
+        ['RUNS_DIR', c.paths.runsDir],
+        ['ACPX_SESSIONS_CWD', c.paths.sessionsCwd],
+        ['ACPX_HOME', c.paths.acpxHome],
       ].map(([name, dir]) => ({ name, run: () => writable(dir), fix: `make it writable by the server's user (chown), or point ${name} at a directory that is` })),
-      { name: 'claude', run: () => this.version('claude', c.claudeBin), fix: 'run "npm ci" (it installs the pinned claude CLI), or set CLAUDE_BIN' },
-      { name: 'acpx', run: () => this.version('acpx', c.acpxBin), fix: 'run "npm ci" (it installs the pinned acpx), or set ACPX_BIN' },
+      { name: 'claude', run: () => this.version('claude', c.clis.claudeBin), fix: 'run "npm ci" (it installs the pinned claude CLI), or set CLAUDE_BIN' },
+      { name: 'acpx', run: () => this.version('acpx', c.clis.acpxBin), fix: 'run "npm ci" (it installs the pinned acpx), or set ACPX_BIN' },
       { name: 'claude login', run: () => this.claudeLogin(), fix: 'run "claude /login" as the server\'s user, or set ANTHROPIC_API_KEY' },
       {
         name: 'agent confinement',
@@ -101,7 +101,7 @@ export class DoctorCommand extends CommandRunner {
       {
         name: 'Claude ACP adapter',
         run: async () => {
-          const bin = c.claudeAcpBin;
+          const bin = c.clis.claudeAcpBin;
           if (bin === null) throw new CheckFailed(`${CLI_PACKAGES.claudeAcp} is not installed beside acpx (or set CLAUDE_ACP_BIN)`);
           const version = packageVersionOfBin(bin, CLI_PACKAGES.claudeAcp);
           const drift = pinMismatch('claudeAcp', version, pinnedCliVersions().claudeAcp);
@@ -117,7 +117,7 @@ export class DoctorCommand extends CommandRunner {
     const base = `file tools restricted to their own directory; SESSION_PERMISSIONS=${status.session_permissions}`;
     if (status.shell_sandbox === 'not_needed') return `${base}; no agent has a shell`;
     if (status.shell_sandbox === 'bwrap') return `${base}; agents' shell runs in an OS sandbox (bubblewrap)`;
-    if (!this.config.allowUnsandboxedAgents) {
+    if (!this.config.sessions.allowUnsandboxedAgents) {
       throw new CheckFailed(`${base}, but no OS sandbox is available for agents' shell; the server will not start`);
     }
     return `${base}; UNSANDBOXED: agents' shell runs without an OS sandbox (ALLOW_UNSANDBOXED_AGENTS=1)`;
@@ -126,9 +126,9 @@ export class DoctorCommand extends CommandRunner {
   /** The probe /healthz reports from, so both say the same about each login (CLAUDE_CONFIG_DIRS). */
   private async claudeLogin(): Promise<string> {
     const said: string[] = [];
-    for (const { label, dir } of this.config.claudeLogins) {
+    for (const { label, dir } of this.config.logins) {
       const login = await probeClaudeLogin(this.processes, this.config, this.claudeState, { label, dir });
-      const name = this.config.claudeLogins.length > 1 ? `login "${label}": ` : '';
+      const name = this.config.logins.length > 1 ? `login "${label}": ` : '';
       if (!login.loggedIn) {
         const why = login.problem ? ` (${login.problem})` : '';
         throw new CheckFailed(`${name}not logged in${why}`, `run "CLAUDE_CONFIG_DIR=${dir} claude /login" as the server's user, or set ANTHROPIC_API_KEY`);

@@ -41,7 +41,7 @@ export class BearerTokenGuard implements CanActivate {
     const bearer = access.acceptsApiKey ? this.bearerOrApiKeyOf(req) : this.bearerOf(req);
 
     if (access.admin) {
-      if (this.config.adminToken !== null && secretsEqual(bearer, this.config.adminToken)) {
+      if (this.config.server.adminToken !== null && secretsEqual(bearer, this.config.server.adminToken)) {
         context.tokenName = ADMIN_TOKEN_NAME;
         return true;
       }

@@ -1,7 +1,7 @@
 import { ApiError } from '@clawdforge/core';
 import { parseMessagesRequest } from './messages-request';
 
-const config = { modelAliases: {} };
+const config = { models: { default: 'sonnet', allowlist: [], aliases: {} } };
 const base = { model: 'claude-sonnet-4-5', max_tokens: 100, messages: [{ role: 'user', content: 'hi' }] };
 const refusal = (body: object) => {
   try {

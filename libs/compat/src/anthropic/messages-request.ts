@@ -16,7 +16,7 @@ export const ANTHROPIC_REFUSED = ['tools', 'tool_choice', 'stop_sequences', 'thi
 const KNOWN = new Set([...SUPPORTED, ...ANTHROPIC_IGNORED, ...ANTHROPIC_REFUSED]);
 
 /** Checks an Anthropic Messages body and turns it into a run; refuses, naming the parameter, what the CLI cannot honour. */
-export function parseMessagesRequest(raw: unknown, config: Pick<AppConfig, 'modelAliases'>): MessagesRequest {
+export function parseMessagesRequest(raw: unknown, config: Pick<AppConfig, 'models'>): MessagesRequest {
   if (!isObject(raw)) throw invalidParam('body', 'must be a JSON object');
   refuseUnknownFields(raw, KNOWN);
   refuseContractChanges(raw);

@@ -2,7 +2,7 @@ import { ApiError } from '@clawdforge/core';
 import { parseChatRequest } from './chat-request';
 import { chatUsage, finishReason } from './chat-response';
 
-const config = { modelAliases: { 'gpt-4o': 'sonnet' } };
+const config = { models: { default: 'sonnet', allowlist: [], aliases: { 'gpt-4o': 'sonnet' } } };
 const base = { model: 'sonnet', messages: [{ role: 'user', content: 'hi' }] };
 const refusal = (body: object) => {
   try {

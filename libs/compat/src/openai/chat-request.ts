@@ -20,7 +20,7 @@ const MESSAGE_FIELDS = new Set(['role', 'content', 'name', 'tool_calls', 'functi
 const NUMERIC_IGNORED = ['temperature', 'top_p', 'seed', 'frequency_penalty', 'presence_penalty'];
 
 /** Checks an OpenAI Chat Completions body and turns it into a run; refuses, naming the parameter, what the CLI cannot honour. */
-export function parseChatRequest(raw: unknown, config: Pick<AppConfig, 'modelAliases'>): ChatRequest {
+export function parseChatRequest(raw: unknown, config: Pick<AppConfig, 'models'>): ChatRequest {
   if (!isObject(raw)) throw invalidParam('body', 'must be a JSON object');
   refuseUnknownFields(raw, KNOWN);
   refuseContractChanges(raw);

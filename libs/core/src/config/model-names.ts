@@ -14,13 +14,13 @@ export function isModelName(value: string): boolean {
  * The model a request runs on: DEFAULT_MODEL when it names none, else its choice if that is a
  * valid name within MODEL_ALLOWLIST. Throws a 400 naming the `model` field otherwise.
  */
-export function resolveModel(requested: string | undefined, config: Pick<AppConfig, 'defaultModel' | 'modelAllowlist'>): string {
-  if (requested === undefined) return config.defaultModel;
+export function resolveModel(requested: string | undefined, config: Pick<AppConfig, 'models'>): string {
+  if (requested === undefined) return config.models.default;
   if (!isModelName(requested)) {
     throw new InvalidRequestError('model must be a claude CLI alias (sonnet, opus, haiku, …) or a claude-… model id', 'model');
   }
-  if (config.modelAllowlist.length > 0 && !config.modelAllowlist.includes(requested)) {
-    throw new InvalidRequestError(`model "${requested}" is not allowed here; allowed: ${config.modelAllowlist.join(', ')}`, 'model', 'model_not_allowed');
+  if (config.models.allowlist.length > 0 && !config.models.allowlist.includes(requested)) {
+    throw new InvalidRequestError(`model "${requested}" is not allowed here; allowed: ${config.models.allowlist.join(', ')}`, 'model', 'model_not_allowed');
   }
   return requested;
 }

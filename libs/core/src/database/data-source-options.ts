@@ -16,17 +16,17 @@ const MIGRATION_LOCK = 0x636c6177;
  */
 export function dataSourceOptions(config: AppConfig): TypeOrmModuleOptions {
   const common = { synchronize: false, autoLoadEntities: true, logging: false, migrationsRun: false } as const;
-  if (config.databaseUrl !== null) {
-    return { ...common, type: 'postgres', url: config.databaseUrl, migrations: POSTGRES_MIGRATIONS, applicationName: 'clawdforge' };
+  if (config.database.url !== null) {
+    return { ...common, type: 'postgres', url: config.database.url, migrations: POSTGRES_MIGRATIONS, applicationName: 'clawdforge' };
   }
-  fs.mkdirSync(path.dirname(config.databasePath), { recursive: true });
+  fs.mkdirSync(path.dirname(config.database.path), { recursive: true });
   return {
     ...common,
     type: 'sqlite',
     // TypeORM always calls verbose(), which captures a stack trace on every query; answer with the
     // plain driver (errors still carry their SQLite message).
     driver: { ...sqlite3, verbose: () => sqlite3 },
-    database: config.databasePath,
+    database: config.database.path,
     enableWAL: true,
     busyTimeout: 5000,
     migrations: MIGRATIONS,

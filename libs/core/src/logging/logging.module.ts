@@ -41,7 +41,7 @@ function bufferedStdout(): DestinationStream & { flushSync(): void } {
       inject: [AppConfig],
       useFactory: (config: AppConfig): RootLogger => {
         const options: LoggerOptions = {
-          level: config.logLevel,
+          level: config.server.logLevel,
           redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
           serializers: { err: stdSerializers.err },
         };
