@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
-import { isStorageName } from './hashing-disk-storage';
+import { isStorageName } from './uploaded-file';
 
 /** The uploads' bytes in FILES_DIR, each under the name the storage engine gave it. */
 @Injectable()

@@ -19,7 +19,8 @@ import { DEFAULT_FILE_TTL_SECS, UploadFileDto } from './dto/upload-file.dto';
 import { DeletedFileResponse, StoredFilePage, StoredFileView, UploadedFileResponse } from './dto/stored-file.view';
 import { FilesService } from './files.service';
 import { MAX_UPLOADS_IN_FLIGHT_PER_TOKEN } from './upload-admission';
-import { commitUpload, UploadedFile, UploadInterceptor } from './upload.interceptor';
+import { commitUpload, UploadInterceptor } from './upload.interceptor';
+import type { UploadedFile } from './uploaded-file';
 
 @ApiTags('files')
 @AppTokenAuth()

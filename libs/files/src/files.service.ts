@@ -13,7 +13,7 @@ import {
 import { detectMediaType } from './media-type';
 import { StoredFile } from './stored-file.entity';
 import { StoredFileRepository } from './stored-file.repository';
-import type { UploadedFile } from './upload.interceptor';
+import type { UploadedFile } from './uploaded-file';
 
 export const FILE_TOKEN_PREFIX = 'ff_';
 

@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Transform } from 'node:stream';
@@ -10,29 +10,8 @@ import { hasControlCharacters } from './file-name';
 import { FileNameControlCharactersError } from './files-errors';
 import { SIGNATURE_BYTES } from './media-type';
 import type { UploadAdmission } from './upload-admission';
-import type { UploadTicket } from './upload-ticket';
+import { HashedUpload, newStorageName } from './uploaded-file';
 import { Utf8TextCheck } from './utf8-text-check';
-
-const STORAGE_NAME = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
-
-/** Whether a name in FILES_DIR is one this engine writes (a randomUUID()), rather than someone else's file. */
-export function isStorageName(name: string): boolean {
-  return STORAGE_NAME.test(name);
-}
-
-/** What the storage engine adds to multer's file object. */
-export interface HashedUpload {
-  path: string;
-  filename: string;
-  size: number;
-  sha256: string;
-  /** The first bytes, for the signatures of the media types. */
-  head: Buffer;
-  /** Whether every byte of the file read as UTF-8 text. */
-  wholeFileIsText: boolean;
-  /** Its place in its token's uploads in flight, until it is stored or given up. */
-  admission: UploadTicket;
-}
 
 /**
  * Streams an upload straight to FILES_DIR under a random name, hashing it and checking whether it
@@ -66,7 +45,7 @@ export class HashingDiskStorage implements StorageEngine {
     const ticket = await this.admission.admit(tokenId);
     // However the request ends, the upload leaves the count (nothing to do once stored or released).
     req.res?.once('close', () => ticket.release());
-    const filename = randomUUID();
+    const filename = newStorageName();
     const target = path.join(this.dir, filename);
     const hash = createHash('sha256');
     const text = new Utf8TextCheck();

@@ -5,10 +5,10 @@ import multer from 'multer';
 import { catchError, from, Observable, switchMap, throwError } from 'rxjs';
 import { ApiError, AppConfig, InvalidRequestError } from '@clawdforge/core';
 import { FileTooLargeError } from './files-errors';
-import { HashingDiskStorage, HashedUpload } from './hashing-disk-storage';
+import { HashingDiskStorage } from './hashing-disk-storage';
 import { UploadAdmission } from './upload-admission';
+import type { UploadedFile } from './uploaded-file';
 
-export type UploadedFile = Express.Multer.File & HashedUpload;
 
 /** Marks an upload as owned by a database row, so a later failure no longer removes it, and its bytes as live rather than in flight. */
 export function commitUpload(req: Request): void {
