@@ -11,6 +11,7 @@ export const e2e: Config = {
   displayName: 'e2e',
   testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
   testTimeout: 30_000,
+  setupFilesAfterEnv: ['<rootDir>/test/support/slow-tier.ts'],
 };
 
 const config: Config = { ...e2e, maxWorkers: 2 };

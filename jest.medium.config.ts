@@ -12,6 +12,7 @@ export const medium: Config = {
   displayName: 'medium',
   testMatch: ['<rootDir>/libs/**/*.medium-spec.ts', '<rootDir>/apps/**/*.medium-spec.ts'],
   testTimeout: 30_000,
+  setupFilesAfterEnv: ['<rootDir>/test/support/slow-tier.ts'],
 };
 
 const config: Config = { ...medium, maxWorkers: 2 };
