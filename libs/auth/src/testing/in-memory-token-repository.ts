@@ -1,3 +1,4 @@
+import type { PublicSurface } from '@clawdforge/core/testing';
 import type { AppToken } from '../app-token.entity';
 import type { TokenChanges, TokenRepository } from '../token.repository';
 
@@ -6,7 +7,7 @@ import type { TokenChanges, TokenRepository } from '../token.repository';
  * partial unique index: a second insert answers null), revocation of the live one. Enough for the
  * rules above it; the SQL, the cache by hash and its change marker are the repository's medium spec's.
  */
-export class InMemoryTokenRepository implements Omit<TokenRepository, 'onModuleDestroy'> {
+export class InMemoryTokenRepository implements Omit<PublicSurface<TokenRepository>, 'onModuleDestroy'> {
   readonly rows: AppToken[] = [];
   /** Writes of last use, in order: the rule is how seldom they happen. */
   readonly usesMarked: { id: number; at: Date }[] = [];
