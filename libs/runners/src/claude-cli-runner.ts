@@ -4,6 +4,7 @@ import { buildUserMessage } from './claude-input';
 import { ClaudeResultLine, findResultLine, modelOf, refusedToolCalls, streamEventOf, usageOf } from './claude-output';
 import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult, ClaudeStreamEvent } from './claude-runner';
 import { CliBudgetReachedError, CliFailedError, ContextLengthExceededError, sanitizeCliMessage, stderrForLog, stoppedChildError, UpstreamAuthError } from './cli-errors';
+import { toolRunLineReader } from './claude-tool-events';
 import { ClaudeWarmPool } from './claude-warm-pool';
 import { LoginPool } from './login-pool';
 
@@ -54,10 +55,12 @@ export class ClaudeCliRunner extends ClaudeRunner {
       system: request.system,
       jsonSchema: request.jsonSchema,
       maxBudgetUsd: request.maxBudgetUsd,
-      streaming: request.onEvent !== undefined,
+      clientTools: request.clientTools,
+      streaming: request.onEvent !== undefined || request.clientTools !== undefined,
       login,
     });
     const onEvent = request.onEvent;
+    const reader = request.clientTools !== undefined ? toolRunLineReader : forwardStreamEvents;
     try {
       const result = await claude.process.feed({
         stdin,
@@ -66,7 +69,7 @@ export class ClaudeCliRunner extends ClaudeRunner {
         origin: request.origin,
         onStdoutLine:
           onEvent &&
-          forwardStreamEvents((event) => {
+          reader((event) => {
             progress.forwarded = true;
             onEvent(event);
           }),

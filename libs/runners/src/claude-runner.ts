@@ -11,8 +11,43 @@ export interface RunAttachment {
 /** Part of a prompt given as content blocks rather than one text: text, or an image in base64. */
 export type PromptBlock = { type: 'text'; text: string } | { type: 'image'; source: { type: 'base64'; media_type: string; data: string } };
 
-/** What a streaming run reports while the model writes; `model` (the id serving it) comes once the model starts its answer. */
-export type ClaudeStreamEvent = { type: 'delta'; text: string } | { type: 'tool_use'; id: string; name: string } | { type: 'model'; model: string };
+/** One call the model made to a client's tool: its `toolu_…` id, the name the model used, and the arguments. */
+export interface ModelToolCall {
+  id: string;
+  name: string;
+  input: unknown;
+}
+
+/**
+ * What a streaming run reports while the model writes; `model` (the id serving it) comes once the
+ * model starts its answer. A run with client tools also reports: whether its MCP servers connected
+ * (`tool_servers`, from the CLI's init line), each model call's usage as it ends (`usage`), the
+ * calls of a message that ended to call tools (`tool_calls`, all of them at once), and each tool
+ * result the CLI handed back to the model (`tool_result`).
+ */
+export type ClaudeStreamEvent =
+  | { type: 'delta'; text: string }
+  | { type: 'tool_use'; id: string; name: string }
+  | { type: 'model'; model: string }
+  | { type: 'tool_servers'; servers: { name: string; status: string }[] }
+  | { type: 'usage'; usage: ClaudeUsage }
+  | { type: 'tool_calls'; calls: ModelToolCall[] }
+  | { type: 'tool_result'; id: string; isError: boolean };
+
+/**
+ * The client's own functions, offered to the model as the tools of one MCP server the gateway
+ * serves on loopback (Streamable HTTP). With it a run has no other tool, built-in or not.
+ */
+export interface ClientToolsLaunch {
+  /** The server's name in the CLI: its tools reach the model as `mcp__<server>__<name>`. */
+  server: string;
+  /** The server's URL, on loopback, with the run's own path. */
+  url: string;
+  /** The bearer the server takes for this run; it reaches the child in its environment, never in argv. */
+  secret: string;
+  /** How long the CLI waits on one tool call before it gives up on it. */
+  callTimeoutMs: number;
+}
 
 export interface ClaudeRunRequest {
   prompt: string;
@@ -35,6 +70,8 @@ export interface ClaudeRunRequest {
   onEvent?: (event: ClaudeStreamEvent) => void;
   /** The request the run serves (see ProcessFeedOptions.origin). */
   origin?: RequestContext;
+  /** The client's functions as the run's only tools; the run then streams (onEvent is required). */
+  clientTools?: ClientToolsLaunch;
 }
 
 export interface ClaudeUsage {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppConfig } from '@clawdforge/core';
 import { AgentConfinement } from './agent-confinement';
-import { buildClaudeArgs } from './claude-args';
+import { buildClaudeArgs, clientToolsEnv } from './claude-args';
 import type { ClaudeRunRequest } from './claude-runner';
 import { buildChildEnv } from './child-env';
 import { ClaudeStateDirs } from './claude-state';
@@ -11,7 +11,7 @@ import { RunWorkspace } from './run-workspace';
 import { Spare, WarmPool } from './warm-pool';
 
 /** Everything of a run that reaches the CLI's argv or environment; the prompt and files go on stdin later. */
-export type ClaudeLaunch = Pick<ClaudeRunRequest, 'model' | 'system' | 'jsonSchema' | 'maxBudgetUsd'> & {
+export type ClaudeLaunch = Pick<ClaudeRunRequest, 'model' | 'system' | 'jsonSchema' | 'maxBudgetUsd' | 'clientTools'> & {
   streaming: boolean;
   /** Which of the Claude logins (CLAUDE_CONFIG_DIRS) the process runs on. */
   login: number;
@@ -86,6 +86,8 @@ export class ClaudeWarmPool implements OnModuleDestroy {
 
   /** A process for one run: a waiting spare of the same launch, else a fresh one. Either is fed once, then disposed. */
   async acquire(launch: ClaudeLaunch): Promise<ClaudeProcess> {
+    // A run with client tools has a bridge of its own (its URL and bearer): no spare can have been started for it.
+    if (launch.clientTools !== undefined) return this.start(launch);
     const spare = this.pool.take(this.keyOf(launch), launch);
     if (spare) {
       this.hits += 1;
@@ -118,6 +120,7 @@ export class ClaudeWarmPool implements OnModuleDestroy {
           CLAUDE_CODE_TMPDIR: tmpDir,
           TMPDIR: tmpDir,
           DISABLE_AUTOUPDATER: '1',
+          ...clientToolsEnv(launch),
         }),
         maxOutputBytes: this.config.runs.outputMaxBytes,
       });
