@@ -98,6 +98,15 @@ export interface RunsConfig {
   attachmentsMaxBytes: number;
 }
 
+/** The client's own tools on the /v1 routes: runs waiting for tool results ("parked"). */
+export interface ToolsConfig {
+  /** How long a run waits for the client's tool results before it is ended and billed. */
+  parkSecs: number;
+  /** Runs with client tools alive at once (running or parked), all tokens together, and per token. */
+  runsMax: number;
+  runsMaxPerToken: number;
+}
+
 /** Multi-turn agent sessions through acpx. */
 export interface SessionsConfig {
   /** Idle time before a session is soft-closed, and time after close before its row goes. */
@@ -147,6 +156,7 @@ export class AppConfig {
   /** The Claude logins runs are spread over (CLAUDE_CONFIG_DIRS), or the one login (CLAUDE_CONFIG_DIR, else ~/.claude). */
   logins: LoginConfig[];
   runs: RunsConfig;
+  tools: ToolsConfig;
   sessions: SessionsConfig;
   files: FilesConfig;
   sweeper: SweeperConfig;

@@ -1,4 +1,4 @@
-import type { FilesConfig, RunsConfig, SessionsConfig, SweeperConfig } from '../app-config';
+import type { FilesConfig, RunsConfig, SessionsConfig, SweeperConfig, ToolsConfig } from '../app-config';
 import { ConfigError } from '../config-error';
 import { Env, flag, integer, list, oneOf, sweepSecs, text } from '../env-readers';
 
@@ -17,6 +17,15 @@ export function loadRunsConfig(env: Env): RunsConfig {
     warmPoolMaxIdleSecs: integer(env, 'RUN_WARM_POOL_MAX_IDLE_SECS', 900, 5, 86400),
     tools: oneOf(env, 'RUN_TOOLS', ['none', 'read-only'] as const, 'none'),
     attachmentsMaxBytes: integer(env, 'RUN_ATTACHMENTS_MAX_BYTES', 24 * 1024 * 1024, 1, 1024 * 1024 * 1024),
+  };
+}
+
+/** TOOL_PARK_SECS, TOOL_RUNS_MAX, TOOL_RUNS_MAX_PER_TOKEN. */
+export function loadToolsConfig(env: Env): ToolsConfig {
+  return {
+    parkSecs: integer(env, 'TOOL_PARK_SECS', 600, 1, 86400),
+    runsMax: integer(env, 'TOOL_RUNS_MAX', 16, 0, 10_000),
+    runsMaxPerToken: integer(env, 'TOOL_RUNS_MAX_PER_TOKEN', 4, 0, 10_000),
   };
 }
 
