@@ -1,48 +1,44 @@
 import type { Config } from 'jest';
 import { e2e } from './jest.e2e.config';
 
-/** Left out of the PostgreSQL pass, each for a reason: what they test reads and writes no state differently there. */
-const LEFT_OUT = [
-  // They start PostgreSQL clusters of their own.
-  'postgres',
-  'instances',
-  // Their subject is the CLI children themselves: the agent sandbox, the real claude, acpx and adapter.
-  'confinement',
-  'run-real-claude',
-  'v1-real-claude',
-  'sessions-real-claude',
-  // Their subject is the process: signals, npm start, the agent's output stream, log redaction, the
-  // login probe, the admin CLI's output as it follows the log.
-  'shutdown',
-  'server-process',
-  'session-drain',
-  'hostile-agent-output',
-  'secrets',
-  'login-health',
-  'cli-audit-follow',
-  // The rows and log lines a flood from outside leaves, read from the SQLite file after the process exits.
-  'refusal-flood',
-  // Their subject is the API's description and the clients built on it: the OpenAPI document, Swagger
-  // UI, the SDK's types and package, the Python module, the README's snippets.
-  'openapi',
-  'swagger-ui',
-  'sdk-drift',
-  'client-package',
-  'docs',
-  'python-client',
-  'readme-snippets',
+/**
+ * The end-to-end specs whose subject is what the app keeps, run again with every app's state in
+ * PostgreSQL: what differs between the two databases is the repositories' SQL, their migrations and
+ * their locks, so the specs that write and read that state run on both, and the specs of anything
+ * else (HTTP parsing, the command layer, the CLIs' own state directories, the clients, the process)
+ * run once, on SQLite.
+ */
+const ON_POSTGRES = [
+  // Tokens, their limits and CIDRs, and the admin CLI that mints them.
+  'admin-tokens',
+  'ip-allowlist',
+  'cli',
+  // The audit log and the usage ledger, budgets and the holds on them, rates, the counts /metrics reads.
+  'audit',
+  'budgets',
+  'policy',
+  'run',
+  'metrics',
+  // Stored files, quotas and uploads in flight.
+  'files',
+  'files-hardening',
+  'upload-admission',
+  // The sessions' ledger: turns, caps, and the logins' cooling shared through it.
+  'sessions',
+  'caps',
+  'logins',
+  // State across a restart and a crash, the database's health, and hostile input stored as text.
+  'persistence',
+  'faults',
+  'health',
+  'hostile-inputs',
 ];
 
-/**
- * The end-to-end specs again with every app's state in PostgreSQL (DATABASE_URL on a throwaway
- * cluster started once for the run, a database per DATA_DIR): tokens, audit, usage and budgets,
- * files and quotas, the session ledger and its caps, restarts, the admin CLI, hostile input.
- */
 const config: Config = {
   ...e2e,
   displayName: 'e2e-postgres',
   maxWorkers: 2,
-  testPathIgnorePatterns: ['/node_modules/', ...LEFT_OUT.map((name) => `/test/${name}\\.e2e-spec\\.ts$`)],
+  testMatch: ON_POSTGRES.map((name) => `<rootDir>/test/${name}.e2e-spec.ts`),
   globalSetup: '<rootDir>/test/support/postgres-setup.ts',
   globalTeardown: '<rootDir>/test/support/postgres-teardown.ts',
 };
