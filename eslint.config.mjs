@@ -33,7 +33,7 @@ const RULES_ONLY = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'libs/client/dist/', 'clients/*/dist/', 'clients/rust/target/', 'node_modules/', 'coverage/', 'data/', 'test/fixtures/**/*.js'] },
+  { ignores: ['dist/', 'clients/*/dist/', 'clients/rust/target/', 'node_modules/', 'coverage/', 'data/', 'test/fixtures/**/*.js'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -44,7 +44,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts'],
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'clients/typescript/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', LIBRARY_BOUNDARIES] },
   },
   {
@@ -53,7 +53,7 @@ export default tseslint.config(
   },
   {
     // A promise nobody awaits, returns or marks with `void` is a failure nobody hears about.
-    files: ['apps/**/*.ts', 'libs/**/*.ts', 'test/**/*.ts'],
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'clients/typescript/**/*.ts', 'test/**/*.ts'],
     ignores: ['test/fixtures/**'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: { '@typescript-eslint/no-floating-promises': 'error' },

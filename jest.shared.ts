@@ -26,6 +26,8 @@ export const shared: Config = {
     ],
   },
   moduleNameMapper: {
+    // The SDK is a published package beside the other clients, not a library of the server.
+    '^@clawdforge/client$': '<rootDir>/clients/typescript/src',
     '^@clawdforge/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing',
     '^@clawdforge/([a-z-]+)$': '<rootDir>/libs/$1/src',
     '^(\\.{1,2}/.+)\\.js$': '$1',

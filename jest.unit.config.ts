@@ -2,7 +2,7 @@ import type { Config } from 'jest';
 import { shared } from './jest.shared';
 
 /**
- * Unit tier (`npm run test:unit`): `*.spec.ts` beside the code in libs/ and apps/. One class or
+ * Unit tier (`npm run test:unit`): `*.spec.ts` beside the code in libs/, apps/ and clients/typescript/. One class or
  * function and its rules, with fakes for what it reaches (`@clawdforge/<lib>/testing`): no build,
  * no server, no child process, no database, no network, so the whole tier runs in seconds.
  * test/support/unit-tier.ts makes a spec that starts a process or opens a database fail, naming
@@ -11,7 +11,7 @@ import { shared } from './jest.shared';
 export const unit: Config = {
   ...shared,
   displayName: 'unit',
-  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts'],
+  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/clients/typescript/src/**/*.spec.ts'],
   setupFiles: ['<rootDir>/test/support/unit-tier.ts'],
   testTimeout: 5_000,
 };

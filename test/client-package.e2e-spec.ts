@@ -7,7 +7,7 @@ import * as vm from 'node:vm';
 import { PROJECT_ROOT } from './support/built-server';
 import { startTestApp, TestApp } from './support/test-app';
 
-const CLIENT_DIR = path.join(PROJECT_ROOT, 'libs', 'client');
+const CLIENT_DIR = path.join(PROJECT_ROOT, 'clients', 'typescript');
 const TSC = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsc');
 
 interface Ran {
@@ -110,7 +110,7 @@ function loadInRealmWithoutAsyncDispose(cjsDir: string): { symbolType: string; s
   };
 }
 
-/** `npm pack` of libs/client, installed into a separate project as a user would, against the server. */
+/** `npm pack` of clients/typescript, installed into a separate project as a user would, against the server. */
 describe('the @clawdforge/client package', () => {
   let t: TestApp;
   let env: Record<string, string>;
@@ -135,7 +135,7 @@ describe('the @clawdforge/client package', () => {
     if (project) fs.rmSync(path.dirname(project), { recursive: true, force: true });
   });
 
-  it('ships an ESM build and a CommonJS build, each with its types, and nothing else', () => {
+  it('ships an ESM build and a CommonJS build, each with its types, and its README, and nothing else', () => {
     const installed = path.join(project, 'node_modules', '@clawdforge', 'client');
     const manifest = JSON.parse(fs.readFileSync(path.join(installed, 'package.json'), 'utf8'));
     expect(manifest.exports['.']).toEqual({
@@ -143,7 +143,7 @@ describe('the @clawdforge/client package', () => {
       require: { types: './dist/cjs/index.d.ts', default: './dist/cjs/index.js' },
     });
     expect(JSON.parse(fs.readFileSync(path.join(installed, 'dist', 'esm', 'package.json'), 'utf8'))).toEqual({ type: 'module' });
-    expect(fs.readdirSync(installed).sort()).toEqual(['dist', 'package.json']);
+    expect(fs.readdirSync(installed).sort()).toEqual(['README.md', 'dist', 'package.json']);
     expect(fs.readdirSync(path.join(installed, 'dist', 'esm')).filter((file) => file.endsWith('.spec.js'))).toEqual([]);
   });
 

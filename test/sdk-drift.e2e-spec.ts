@@ -32,7 +32,7 @@ async function compileAgainst(doc: OpenApiDocument): Promise<string[]> {
       types: [],
       skipLibCheck: true,
       baseUrl: PROJECT_ROOT,
-      paths: { '@clawdforge/client': ['libs/client/src/index.ts'] },
+      paths: { '@clawdforge/client': ['clients/typescript/src/index.ts'] },
     });
     return ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
   } finally {
