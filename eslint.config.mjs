@@ -14,7 +14,7 @@ const LIBRARY_BOUNDARIES = {
       message: 'Import a library as @clawdforge/<lib>, not by a path into libs/.',
     },
     {
-      regex: '^(\\.\\./)+(admin|audit|auth|client|cluster|compat|core|files|health|metrics|run|runners|sessions|sweeper|usage)/src(/|$)',
+      regex: '^(\\.\\./)+(admin|audit|auth|client|cluster|compat|console|core|files|health|metrics|run|runners|sessions|sweeper|usage)/src(/|$)',
       message: 'Import another library as @clawdforge/<lib>, not by a relative path into it.',
     },
   ],
@@ -46,6 +46,11 @@ export default tseslint.config(
   {
     files: ['apps/**/*.ts', 'libs/**/*.ts', 'clients/typescript/**/*.ts', 'test/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', LIBRARY_BOUNDARIES] },
+  },
+  {
+    // The console runs in the browser, not in Node.
+    files: ['apps/console/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
   },
   {
     files: ['libs/**/*.service.ts', 'libs/**/*.controller.ts', 'apps/**/*.service.ts', 'apps/**/*.controller.ts'],

@@ -6,6 +6,7 @@ import { AuditModule } from '@clawdforge/audit';
 import { AuthModule, BearerTokenGuard, IpAllowlistGuard } from '@clawdforge/auth';
 import { ClusterModule } from '@clawdforge/cluster';
 import { CompatJsonBodyMiddleware, CompatModule } from '@clawdforge/compat';
+import { ConsoleModule } from '@clawdforge/console';
 import {
   ApiExceptionFilter,
   AppConfigModule,
@@ -44,6 +45,7 @@ import { MetricsGauges } from './metrics-gauges';
     CompatModule,
     SessionsModule,
     SweeperModule,
+    ConsoleModule,
   ],
   providers: [
     ConfinementCheck,
