@@ -3,3 +3,4 @@ export * from './global-run-slots';
 export * from './run-queue';
 export * from './run.module';
 export * from './run.service';
+export * from './tool-run.service';
