@@ -4,6 +4,7 @@ import { Metrics } from '@clawdforge/metrics';
 import { RunQueue } from '@clawdforge/run';
 import { AcpxDriver, ClaudeWarmPool, LoginPool, ProcessRunner } from '@clawdforge/runners';
 import { SessionsService } from '@clawdforge/sessions';
+import { ToolBridge } from '@clawdforge/tools';
 
 /**
  * Gives the gauges their sources here, the one place that sees run, runners and sessions:
@@ -19,6 +20,7 @@ export class MetricsGauges implements OnModuleInit {
     private readonly logins: LoginPool,
     private readonly moduleRef: ModuleRef,
     private readonly sessions: SessionsService,
+    private readonly tools: ToolBridge,
   ) {}
 
   onModuleInit(): void {
@@ -31,5 +33,7 @@ export class MetricsGauges implements OnModuleInit {
     this.metrics.gauge('clawdforge_warm_session_clients', () => this.acpx.spareClients);
     this.metrics.loginGauges(() => this.logins.states().map((login) => ({ label: login.label, runsInFlight: login.runs_in_flight, cooling: login.cooling_until !== null })));
     this.metrics.gauge('clawdforge_sessions_open', () => this.sessions.openCount());
+    this.metrics.gauge('clawdforge_tool_runs_running', () => this.tools.running);
+    this.metrics.gauge('clawdforge_tool_runs_parked', () => this.tools.parked);
   }
 }

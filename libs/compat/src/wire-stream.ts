@@ -1,7 +1,8 @@
 import type { Response } from 'express';
 import { SseStream } from '@clawdforge/core';
 import type { RunOutcome } from '@clawdforge/run';
-import type { ClaudeStreamEvent } from '@clawdforge/runners';
+import type { ClaudeStreamEvent, ClaudeUsage } from '@clawdforge/runners';
+import type { ClientToolCall } from '@clawdforge/tools';
 import { answerText } from './answer-text';
 
 /**
@@ -44,6 +45,13 @@ export abstract class WireStream {
     this.close(outcome);
   }
 
+  /** The end of an answer that calls the client's tools: the calls after the text, then the stop reason and usage. */
+  finishCalls(answer: { calls: ClientToolCall[]; usage: ClaudeUsage; model: string | null }): void {
+    if (answer.model && !this.begun) this.model = answer.model;
+    this.begin();
+    this.toolCalls(answer.calls, answer.usage);
+  }
+
   end(): void {
     this.sse.end();
   }
@@ -58,6 +66,9 @@ export abstract class WireStream {
 
   /** The frames after the last text: the stop reason, usage, the end marker. */
   protected abstract close(outcome: RunOutcome): void;
+
+  /** The frames after the last text of an answer that calls tools: each call, then the format's close. */
+  protected abstract toolCalls(calls: ClientToolCall[], usage: ClaudeUsage): void;
 
   private begin(): void {
     if (this.begun) return;

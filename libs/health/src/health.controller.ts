@@ -5,6 +5,7 @@ import { appVersion, DatabaseProbe } from '@clawdforge/core';
 import { AuditService } from '@clawdforge/audit';
 import { Public } from '@clawdforge/auth';
 import { AcpxDriver, AgentConfinement, ClaudeWarmPool, LoginPool, ProcessRunner } from '@clawdforge/runners';
+import { ToolBridge } from '@clawdforge/tools';
 import { CliVersionsService } from './cli-versions.service';
 import { HealthResponse } from './dto/health-response.dto';
 
@@ -20,6 +21,7 @@ export class HealthController {
     private readonly acpx: AcpxDriver,
     private readonly logins: LoginPool,
     private readonly db: DatabaseProbe,
+    private readonly tools: ToolBridge,
   ) {}
 
   @Public()
@@ -51,6 +53,7 @@ export class HealthController {
       cli_children: this.processes.running,
       claude_logins: this.logins.states().map((state, i) => ({ ...state, logged_in: this.versions.claudeLogins[i]?.loggedIn ?? false })),
       warm_pool: { spares: this.pool.spares, warm_runs: this.pool.counts.hits, cold_runs: this.pool.counts.misses, session_clients: this.acpx.spareClients },
+      tool_runs: { running: this.tools.running, parked: this.tools.parked },
     };
   }
 }

@@ -36,6 +36,8 @@ const GAUGE_HELP = {
   clawdforge_warm_spares: 'claude processes started ahead of demand, waiting for a run',
   clawdforge_warm_session_clients: 'acpx prompt clients started ahead, one per open session, waiting for its next turn',
   clawdforge_sessions_open: 'Agent sessions open',
+  clawdforge_tool_runs_running: '/v1 runs with client tools between a request and its answer',
+  clawdforge_tool_runs_parked: '/v1 runs with client tools waiting for the client’s tool results',
 } as const;
 
 export type GaugeName = keyof typeof GAUGE_HELP;

@@ -5,14 +5,16 @@ import { invalidParam, UnsupportedParameterError } from '../compat-errors';
 import { modelFor } from '../model-catalog';
 import type { WireRequest } from '../compat-run';
 import { systemPrompt } from '../system-prompt';
-import { ChatTurn, IMAGE_MEDIA_TYPES } from '../transcript';
+import { continuationOf } from '../tool-turns';
+import { ChatTurn, IMAGE_MEDIA_TYPES, TurnToolCall, TurnToolResult } from '../transcript';
+import { messagesToolsOf, toolResultBlock, toolUseBlock } from './messages-tools';
 
 /** What a Messages body asks of a run, checked. */
 export type MessagesRequest = WireRequest;
 
-const SUPPORTED = ['model', 'messages', 'system', 'max_tokens', 'stream', 'metadata', 'output_format', 'output_config'];
+const SUPPORTED = ['model', 'messages', 'system', 'max_tokens', 'stream', 'metadata', 'output_format', 'output_config', 'tools', 'tool_choice'];
 export const ANTHROPIC_IGNORED = ['temperature', 'top_p', 'top_k', 'service_tier'];
-export const ANTHROPIC_REFUSED = ['tools', 'tool_choice', 'stop_sequences', 'thinking', 'mcp_servers', 'container', 'context_management'];
+export const ANTHROPIC_REFUSED = ['stop_sequences', 'thinking', 'mcp_servers', 'container', 'context_management'];
 const KNOWN = new Set([...SUPPORTED, ...ANTHROPIC_IGNORED, ...ANTHROPIC_REFUSED]);
 
 /** Checks an Anthropic Messages body and turns it into a run; refuses, naming the parameter, what the CLI cannot honour. */
@@ -30,15 +32,15 @@ export function parseMessagesRequest(raw: unknown, config: Pick<AppConfig, 'mode
   }
   const model = modelFor(raw.model, config);
   const stream = optionalBoolean(raw, 'stream') ?? false;
-  return { model, system: systemOf(raw.system), turns: turnsOf(raw.messages), jsonSchema: outputSchema(raw), stream, endUser };
+  const tools = messagesToolsOf(raw);
+  const jsonSchema = outputSchema(raw);
+  if (tools !== undefined && jsonSchema !== undefined) throw new UnsupportedParameterError('output_format', 'structured output cannot be asked for together with tools');
+  const turns = turnsOf(raw.messages);
+  return { model, system: systemOf(raw.system), turns, jsonSchema, stream, endUser, tools, continuation: continuationOf(turns, (i) => `messages[${i}]`) };
 }
 
 function refuseContractChanges(body: Body): void {
   const present = (key: string) => body[key] !== undefined && body[key] !== null;
-  if (present('tools') && !(Array.isArray(body.tools) && body.tools.length === 0)) throw new UnsupportedParameterError('tools', 'tool use is not offered through this gateway');
-  if (present('tool_choice') && !(isObject(body.tool_choice) && body.tool_choice.type === 'none')) {
-    throw new UnsupportedParameterError('tool_choice', 'only {"type":"none"} is accepted: tool use is not offered');
-  }
   if (present('stop_sequences') && !(Array.isArray(body.stop_sequences) && body.stop_sequences.length === 0)) {
     throw new UnsupportedParameterError('stop_sequences', 'the CLI cannot stop at a sequence');
   }
@@ -66,28 +68,34 @@ function turnsOf(messages: unknown): ChatTurn[] {
     if (!isObject(message)) throw invalidParam(at, 'must be an object');
     refuseUnknownFields(message, new Set(['role', 'content']), `${at}.`);
     if (message.role !== 'user' && message.role !== 'assistant') throw invalidParam(`${at}.role`, 'must be user or assistant');
-    return { role: message.role, blocks: blocksOf(message.content, `${at}.content`) };
+    return turnOf(message.role, message.content, `${at}.content`);
   });
   if (turns.at(-1)!.role !== 'user') throw new UnsupportedParameterError(`messages[${turns.length - 1}]`, 'the last message must be the user’s: an assistant prefill cannot be continued');
   return turns;
 }
 
-function blocksOf(content: unknown, at: string): PromptBlock[] {
-  if (typeof content === 'string') return [{ type: 'text', text: content }];
+/** One message: its text and images in order, an assistant's tool_use blocks, a user's tool_result blocks. */
+function turnOf(role: 'user' | 'assistant', content: unknown, at: string): ChatTurn {
+  if (typeof content === 'string') return { role, blocks: [{ type: 'text', text: content }] };
   if (!Array.isArray(content)) throw invalidParam(at, 'must be a string or an array of content blocks');
-  return content.map((block: unknown, j): PromptBlock => {
+  const blocks: PromptBlock[] = [];
+  const toolCalls: TurnToolCall[] = [];
+  const toolResults: TurnToolResult[] = [];
+  content.forEach((block: unknown, j) => {
     const here = `${at}[${j}]`;
     if (!isObject(block)) throw invalidParam(here, 'must be an object');
     if (block.type === 'text') {
       if (typeof block.text !== 'string') throw invalidParam(`${here}.text`, 'must be a string');
-      return { type: 'text', text: block.text };
-    }
-    if (block.type === 'image') return imageOf(block.source, `${here}.source`);
-    if (block.type === 'tool_use' || block.type === 'tool_result' || block.type === 'server_tool_use') {
-      throw new UnsupportedParameterError(here, `${block.type} blocks belong to tool use, which this gateway does not offer`);
-    }
-    throw new UnsupportedParameterError(`${here}.type`, 'only text and base64 image blocks are accepted');
+      // An empty text block (an assistant message may carry one before its tool_use blocks) says nothing.
+      if (block.text !== '') blocks.push({ type: 'text', text: block.text });
+    } else if (block.type === 'image') blocks.push(imageOf(block.source, `${here}.source`));
+    else if (block.type === 'tool_use' && role === 'assistant') toolCalls.push(toolUseBlock(block, here));
+    else if (block.type === 'tool_result' && role === 'user') toolResults.push(toolResultBlock(block, here));
+    else if (block.type === 'tool_use' || block.type === 'tool_result') throw invalidParam(here, `${block.type} blocks belong to ${block.type === 'tool_use' ? 'assistant' : 'user'} messages`);
+    else if (block.type === 'server_tool_use') throw new UnsupportedParameterError(here, 'server tools are not offered');
+    else throw new UnsupportedParameterError(`${here}.type`, 'only text, base64 image, tool_use and tool_result blocks are accepted');
   });
+  return { role, blocks, ...(toolCalls.length > 0 ? { toolCalls } : {}), ...(toolResults.length > 0 ? { toolResults } : {}) };
 }
 
 function imageOf(source: unknown, at: string): PromptBlock {

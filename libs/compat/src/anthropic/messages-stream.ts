@@ -1,5 +1,7 @@
 import type { Response } from 'express';
 import type { RunOutcome } from '@clawdforge/run';
+import type { ClaudeUsage } from '@clawdforge/runners';
+import type { ClientToolCall } from '@clawdforge/tools';
 import { WireStream } from '../wire-stream';
 import { messageUsage, stopReason } from './messages-response';
 
@@ -49,6 +51,19 @@ export class MessagesStream extends WireStream {
   protected close(outcome: RunOutcome): void {
     this.send('content_block_stop', { type: 'content_block_stop', index: 0 });
     this.send('message_delta', { type: 'message_delta', delta: { stop_reason: stopReason(outcome), stop_sequence: null }, usage: messageUsage(outcome.usage) });
+    this.send('message_stop', { type: 'message_stop' });
+  }
+
+  /** The text block closed, then each call as a tool_use block whose input arrives as one input_json_delta, stop_reason tool_use. */
+  protected toolCalls(calls: ClientToolCall[], usage: ClaudeUsage): void {
+    this.send('content_block_stop', { type: 'content_block_stop', index: 0 });
+    calls.forEach((call, i) => {
+      const index = i + 1;
+      this.send('content_block_start', { type: 'content_block_start', index, content_block: { type: 'tool_use', id: call.id, name: call.name, input: {} } });
+      this.send('content_block_delta', { type: 'content_block_delta', index, delta: { type: 'input_json_delta', partial_json: JSON.stringify(call.arguments) } });
+      this.send('content_block_stop', { type: 'content_block_stop', index });
+    });
+    this.send('message_delta', { type: 'message_delta', delta: { stop_reason: 'tool_use', stop_sequence: null }, usage: messageUsage(usage) });
     this.send('message_stop', { type: 'message_stop' });
   }
 

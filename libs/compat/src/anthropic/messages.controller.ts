@@ -4,14 +4,14 @@ import type { Request, Response } from 'express';
 import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 import { AppConfig, requestContext } from '@clawdforge/core';
 import { CompatRunErrors, CompatTokenAuth } from '../docs/compat-auth.decorator';
-import { RunService } from '@clawdforge/run';
-import { serveWireRun } from '../compat-run';
+import { RunService, ToolRunService } from '@clawdforge/run';
+import { serveWire } from '../compat-tool-run';
 import { AnthropicErrorDoc } from '../docs/error-docs';
 import { MessageDoc, MessagesRequestDoc } from '../docs/anthropic-docs';
 import { echoRequestId } from '../wire-errors';
 import { AnthropicExceptionFilter } from '../wire-exception.filters';
 import { parseMessagesRequest } from './messages-request';
-import { message } from './messages-response';
+import { message, toolUseMessage } from './messages-response';
 import { MessagesStream } from './messages-stream';
 
 @ApiTags('anthropic')
@@ -21,6 +21,7 @@ import { MessagesStream } from './messages-stream';
 export class MessagesController {
   constructor(
     private readonly runs: RunService,
+    private readonly toolRuns: ToolRunService,
     private readonly config: AppConfig,
   ) {}
 
@@ -28,7 +29,7 @@ export class MessagesController {
   @ApiOperation({
     summary: 'Anthropic Messages over claude -p',
     description:
-      'The same run as POST /run, under the same token policy, budgets, ledger and audit, in Anthropic’s wire format. The whole `messages` history reaches the model; `system` becomes the system prompt. Tools, stop_sequences, thinking and URL images are refused with 400 naming the parameter. The cost is in `x-clawdforge-cost-usd`.',
+      'The same run as POST /run, under the same token policy, budgets, ledger and audit, in Anthropic’s wire format. The whole `messages` history reaches the model; `system` becomes the system prompt. Client `tools` are offered to the model as they are; an answer that calls them has `stop_reason: "tool_use"`, and the next request with the `tool_result` blocks continues the same run while it waits (`x-clawdforge-tool-resume: parked`) or replays the history (`replayed`). Server tools, tool_choice other than auto/none, stop_sequences, thinking and URL images are refused with 400 naming the parameter. The cost is in `x-clawdforge-cost-usd`.',
   })
   @ApiBody({ type: MessagesRequestDoc })
   @ApiOkResponse({ type: MessageDoc, description: 'With `"stream": true`: message_start, content_block_start, content_block_delta…, content_block_stop, message_delta, message_stop' })
@@ -37,9 +38,10 @@ export class MessagesController {
     echoRequestId(req, res);
     const request = parseMessagesRequest(body, this.config);
     const id = `msg_${(requestContext(req).requestId ?? 'local').replace(/-/g, '')}`;
-    await serveWireRun(this.runs, token, request, req, res, {
+    await serveWire(this.runs, this.toolRuns, token, request, req, res, {
       format: 'anthropic',
       body: (outcome) => message(id, request.model, outcome),
+      calls: (step) => toolUseMessage(id, request.model, step),
       stream: () => new MessagesStream(res, id, request.model, request.jsonSchema !== undefined),
     });
   }

@@ -20,7 +20,7 @@ export class ChatCompletionRequestDoc {
 class ChatChoiceDoc {
   @ApiProperty({ example: 0 }) index: number;
   @ApiProperty({ type: 'object', additionalProperties: true, example: { role: 'assistant', content: 'Hello!', refusal: null } }) message: unknown;
-  @ApiProperty({ enum: ['stop', 'length'], example: 'stop' }) finish_reason: string;
+  @ApiProperty({ enum: ['stop', 'length', 'tool_calls'], example: 'stop' }) finish_reason: string;
 }
 
 export class ChatCompletionDoc {

@@ -4,14 +4,14 @@ import type { Request, Response } from 'express';
 import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 import { AppConfig, requestContext } from '@clawdforge/core';
 import { CompatRunErrors, CompatTokenAuth } from '../docs/compat-auth.decorator';
-import { RunService } from '@clawdforge/run';
-import { serveWireRun } from '../compat-run';
+import { RunService, ToolRunService } from '@clawdforge/run';
+import { serveWire } from '../compat-tool-run';
 import { OpenAiErrorDoc } from '../docs/error-docs';
 import { ChatCompletionDoc, ChatCompletionRequestDoc } from '../docs/openai-docs';
 import { echoRequestId } from '../wire-errors';
 import { OpenAiExceptionFilter } from '../wire-exception.filters';
 import { parseChatRequest } from './chat-request';
-import { chatCompletion } from './chat-response';
+import { chatCompletion, chatToolCalls } from './chat-response';
 import { ChatCompletionStream } from './chat-stream';
 
 @ApiTags('openai')
@@ -21,6 +21,7 @@ import { ChatCompletionStream } from './chat-stream';
 export class ChatCompletionsController {
   constructor(
     private readonly runs: RunService,
+    private readonly toolRuns: ToolRunService,
     private readonly config: AppConfig,
   ) {}
 
@@ -28,7 +29,7 @@ export class ChatCompletionsController {
   @ApiOperation({
     summary: 'OpenAI Chat Completions over claude -p',
     description:
-      'The same run as POST /run, under the same token policy, budgets, ledger and audit, in OpenAI’s wire format. The whole `messages` history reaches the model; `system`/`developer` messages become the system prompt. Tools, n > 1, logprobs, stop, audio and remote image URLs are refused with 400 naming the parameter. The cost is in `x-clawdforge-cost-usd`.',
+      'The same run as POST /run, under the same token policy, budgets, ledger and audit, in OpenAI’s wire format. The whole `messages` history reaches the model; `system`/`developer` messages become the system prompt. `tools` (functions) are offered to the model as they are; an answer that calls them has `finish_reason: "tool_calls"`, and the next request with the `tool` messages continues the same run while it waits (`x-clawdforge-tool-resume: parked`) or replays the history (`replayed`). tool_choice other than auto/none, n > 1, logprobs, stop, audio and remote image URLs are refused with 400 naming the parameter. The cost is in `x-clawdforge-cost-usd`.',
   })
   @ApiBody({ type: ChatCompletionRequestDoc })
   @ApiOkResponse({ type: ChatCompletionDoc, description: 'With `"stream": true`: `chat.completion.chunk` data frames, then `data: [DONE]`' })
@@ -38,9 +39,10 @@ export class ChatCompletionsController {
     const request = parseChatRequest(body, this.config);
     const id = `chatcmpl-${requestContext(req).requestId ?? 'local'}`;
     const created = Math.floor(Date.now() / 1000);
-    await serveWireRun(this.runs, token, request, req, res, {
+    await serveWire(this.runs, this.toolRuns, token, request, req, res, {
       format: 'openai',
       body: (outcome) => chatCompletion(id, created, request.model, outcome),
+      calls: (step) => chatToolCalls(id, created, request.model, step),
       stream: () => new ChatCompletionStream(res, id, created, request.model, { includeUsage: request.includeUsage, structured: request.jsonSchema !== undefined }),
     });
   }

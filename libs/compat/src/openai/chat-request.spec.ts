@@ -42,14 +42,17 @@ describe('parseChatRequest', () => {
   });
 
   it.each([
-    [{ tools: [{ type: 'function', function: { name: 'f' } }] }, 'tools'],
     [{ functions: [{ name: 'f' }] }, 'functions'],
-    [{ tool_choice: 'auto' }, 'tool_choice'],
+    [{ tool_choice: 'required' }, 'tool_choice'],
+    [{ tool_choice: { type: 'function', function: { name: 'f' } } }, 'tool_choice'],
+    [{ parallel_tool_calls: false }, 'parallel_tool_calls'],
+    [{ tools: [{ type: 'custom', custom: { name: 'f' } }] }, 'tools[0].type'],
+    [{ tools: [{ type: 'function', function: { name: 'f' } }], response_format: { type: 'json_object' } }, 'response_format'],
+    [{ messages: [{ role: 'function', content: 'x', name: 'f' }, { role: 'user', content: 'hi' }] }, 'messages[0].role'],
     [{ n: 2 }, 'n'],
     [{ logprobs: true }, 'logprobs'],
     [{ stop: ['\n'] }, 'stop'],
     [{ audio: { voice: 'alloy' } }, 'audio'],
-    [{ messages: [{ role: 'tool', content: 'x', tool_call_id: 't' }, { role: 'user', content: 'hi' }] }, 'messages[0].role'],
     [{ messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }] }, 'messages[0].content[0].image_url.url'],
     [{ messages: [{ role: 'user', content: [{ type: 'input_audio', input_audio: { data: 'AA==', format: 'wav' } }] }] }, 'messages[0].content[0]'],
     [{ messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'The answer is' }] }, 'messages[1]'],
@@ -57,6 +60,36 @@ describe('parseChatRequest', () => {
     [{ messages: [{ role: 'user', content: 'hi', mood: 'grumpy' }] }, 'messages[0].mood'],
   ])('refuses %j naming %s', (body, param) => {
     expect(refusal(body)).toEqual({ code: 'unsupported_parameter', param, status: 400 });
+  });
+
+  it('takes tools, tool calls and their results, and sees a history that ends with every result of the last calls as a continuation', () => {
+    const parsed = parseChatRequest(
+      {
+        model: 'sonnet',
+        tools: [{ type: 'function', function: { name: 'get.weather', parameters: { type: 'object' }, strict: true } }, { type: 'function', function: { name: 'now' } }],
+        tool_choice: 'auto',
+        parallel_tool_calls: true,
+        messages: [
+          { role: 'user', content: 'weather?' },
+          { role: 'assistant', content: null, tool_calls: [{ id: 'toolu_1', type: 'function', function: { name: 'get.weather', arguments: '{"city":"Paris"}' } }, { id: 'toolu_2', type: 'function', function: { name: 'now', arguments: '{}' } }] },
+          { role: 'tool', tool_call_id: 'toolu_1', content: 'sunny' },
+          { role: 'tool', tool_call_id: 'toolu_2', content: [{ type: 'text', text: 'noon' }] },
+        ],
+      },
+      config,
+    );
+    expect(parsed.tools?.clientName('mcp__fn__get_weather')).toBe('get.weather');
+    expect(parsed.tools?.mcpTools()[1].inputSchema).toEqual({ type: 'object', properties: {} });
+    expect(parsed.turns[2]).toEqual({ role: 'tool', blocks: [], toolResults: [{ id: 'toolu_1', text: 'sunny', isError: false }, { id: 'toolu_2', text: 'noon', isError: false }] });
+    expect(parsed.continuation).toEqual({ ids: ['toolu_1', 'toolu_2'], results: parsed.turns[2].toolResults, prefix: [parsed.turns[0]] });
+    expect(parseChatRequest({ ...base, tools: [{ type: 'function', function: { name: 'f' } }], tool_choice: 'none' }, config).tools).toBeUndefined();
+  });
+
+  it('refuses results that do not answer exactly the calls before them, naming the message', () => {
+    const calls = { role: 'assistant', content: '', tool_calls: [{ id: 'a', type: 'function', function: { name: 'f', arguments: '{}' } }, { id: 'b', type: 'function', function: { name: 'f', arguments: '{}' } }] };
+    expect(refusal({ messages: [{ role: 'user', content: 'x' }, calls, { role: 'tool', tool_call_id: 'a', content: '1' }] })).toMatchObject({ code: 'invalid_request', param: 'messages[2]' });
+    expect(refusal({ messages: [{ role: 'user', content: 'x' }, calls, { role: 'tool', tool_call_id: 'a', content: '1' }, { role: 'tool', tool_call_id: 'c', content: '1' }] })).toMatchObject({ param: 'messages[2]' });
+    expect(refusal({ messages: [{ role: 'user', content: 'x' }, { role: 'tool', tool_call_id: 'a', content: '1' }] })).toMatchObject({ param: 'messages[1]' });
   });
 
   it('answers an unknown model 404 and a bad field 400', () => {

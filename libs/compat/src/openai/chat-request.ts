@@ -5,16 +5,34 @@ import { invalidParam, UnsupportedParameterError } from '../compat-errors';
 import { modelFor } from '../model-catalog';
 import type { WireRequest } from '../compat-run';
 import { systemPrompt } from '../system-prompt';
+import { continuationOf } from '../tool-turns';
 import { ChatTurn, IMAGE_MEDIA_TYPES } from '../transcript';
+import { assistantToolCalls, chatToolsOf, toolMessageResult } from './chat-tools';
 
 /** What a Chat Completions body asks of a run, checked; also whether the stream ends with usage. */
 export interface ChatRequest extends WireRequest {
   includeUsage: boolean;
 }
 
-const SUPPORTED = ['model', 'messages', 'stream', 'stream_options', 'response_format', 'max_tokens', 'max_completion_tokens', 'user', 'safety_identifier', 'metadata', 'store', 'n'];
-export const OPENAI_IGNORED = ['temperature', 'top_p', 'seed', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'service_tier', 'parallel_tool_calls', 'reasoning_effort', 'verbosity', 'prompt_cache_key'];
-export const OPENAI_REFUSED = ['tools', 'functions', 'tool_choice', 'function_call', 'logprobs', 'top_logprobs', 'stop', 'audio', 'modalities', 'prediction', 'web_search_options'];
+const SUPPORTED = [
+  'model',
+  'messages',
+  'stream',
+  'stream_options',
+  'response_format',
+  'max_tokens',
+  'max_completion_tokens',
+  'user',
+  'safety_identifier',
+  'metadata',
+  'store',
+  'n',
+  'tools',
+  'tool_choice',
+  'parallel_tool_calls',
+];
+export const OPENAI_IGNORED = ['temperature', 'top_p', 'seed', 'frequency_penalty', 'presence_penalty', 'logit_bias', 'service_tier', 'reasoning_effort', 'verbosity', 'prompt_cache_key'];
+export const OPENAI_REFUSED = ['functions', 'function_call', 'logprobs', 'top_logprobs', 'stop', 'audio', 'modalities', 'prediction', 'web_search_options'];
 const KNOWN = new Set([...SUPPORTED, ...OPENAI_IGNORED, ...OPENAI_REFUSED]);
 const MESSAGE_FIELDS = new Set(['role', 'content', 'name', 'tool_calls', 'function_call', 'refusal', 'audio', 'tool_call_id']);
 const NUMERIC_IGNORED = ['temperature', 'top_p', 'seed', 'frequency_penalty', 'presence_penalty'];
@@ -36,19 +54,19 @@ export function parseChatRequest(raw: unknown, config: Pick<AppConfig, 'models'>
     if (!stream) throw invalidParam('stream_options', 'is only allowed when stream is true');
     includeUsage = optionalBoolean(raw.stream_options, 'include_usage') === true;
   }
-  const { system, turns } = messagesOf(raw.messages);
+  const { system, turns, at } = messagesOf(raw.messages);
   const endUser = endUserOf(raw.safety_identifier, 'safety_identifier') ?? endUserOf(raw.user, 'user');
-  return { model, system, turns, jsonSchema: responseSchema(raw.response_format), stream, includeUsage, endUser };
+  const tools = chatToolsOf(raw);
+  const jsonSchema = responseSchema(raw.response_format);
+  if (tools !== undefined && jsonSchema !== undefined) throw new UnsupportedParameterError('response_format', 'structured output cannot be asked for together with tools');
+  const continuation = continuationOf(turns, (i) => `messages[${at[i]}]`);
+  return { model, system, turns, jsonSchema, stream, includeUsage, endUser, tools, continuation };
 }
 
 function refuseContractChanges(body: Body): void {
   const present = (key: string) => body[key] !== undefined && body[key] !== null;
-  for (const key of ['tools', 'functions']) {
-    if (present(key) && !(Array.isArray(body[key]) && (body[key] as unknown[]).length === 0)) throw new UnsupportedParameterError(key, 'tool calling is not offered through this gateway');
-  }
-  for (const key of ['tool_choice', 'function_call']) {
-    if (present(key) && body[key] !== 'none') throw new UnsupportedParameterError(key, 'only "none" is accepted: tool calling is not offered');
-  }
+  if (present('functions') && !(Array.isArray(body.functions) && body.functions.length === 0)) throw new UnsupportedParameterError('functions', 'the legacy functions are not offered; send tools');
+  if (present('function_call') && body.function_call !== 'none') throw new UnsupportedParameterError('function_call', 'the legacy function_call is not offered; send tool_choice');
   if (present('n') && body.n !== 1) throw new UnsupportedParameterError('n', 'only one choice (n = 1) is generated');
   if (present('logprobs') && body.logprobs !== false) throw new UnsupportedParameterError('logprobs', 'the CLI does not report log probabilities');
   if (present('top_logprobs')) throw new UnsupportedParameterError('top_logprobs', 'the CLI does not report log probabilities');
@@ -61,10 +79,12 @@ function refuseContractChanges(body: Body): void {
   if (present('web_search_options')) throw new UnsupportedParameterError('web_search_options', 'web search is not offered');
 }
 
-function messagesOf(messages: unknown): { system?: string; turns: ChatTurn[] } {
+/** The system text, the turns (consecutive `tool` messages as one turn of results), and the index in `messages` each turn starts at. */
+function messagesOf(messages: unknown): { system?: string; turns: ChatTurn[]; at: number[] } {
   if (!Array.isArray(messages) || messages.length === 0) throw invalidParam('messages', 'must be a non-empty array');
   const systemTexts: string[] = [];
   const turns: ChatTurn[] = [];
+  const starts: number[] = [];
   messages.forEach((message: unknown, i) => {
     const at = `messages[${i}]`;
     if (!isObject(message)) throw invalidParam(at, 'must be an object');
@@ -73,23 +93,33 @@ function messagesOf(messages: unknown): { system?: string; turns: ChatTurn[] } {
     if (role === 'system' || role === 'developer') {
       systemTexts.push(textOnly(message.content, `${at}.content`));
     } else if (role === 'user' || role === 'assistant') {
+      let toolCalls;
       if (role === 'assistant') {
-        if (message.tool_calls !== undefined && message.tool_calls !== null) throw new UnsupportedParameterError(`${at}.tool_calls`, 'tool calling is not offered through this gateway');
+        toolCalls = assistantToolCalls(message.tool_calls, `${at}.tool_calls`);
         if (message.function_call !== undefined && message.function_call !== null) throw new UnsupportedParameterError(`${at}.function_call`, 'tool calling is not offered through this gateway');
         if (message.audio !== undefined && message.audio !== null) throw new UnsupportedParameterError(`${at}.audio`, 'audio is not offered');
       }
       if (message.name !== undefined && typeof message.name !== 'string') throw invalidParam(`${at}.name`, 'must be a string');
       const blocks: PromptBlock[] = role === 'user' ? userBlocks(message.content, `${at}.content`) : [{ type: 'text', text: assistantText(message.content, `${at}.content`) }];
-      turns.push({ role, blocks, ...(typeof message.name === 'string' ? { name: message.name } : {}) });
-    } else if (role === 'tool' || role === 'function') {
-      throw new UnsupportedParameterError(`${at}.role`, `"${role}" messages answer tool calls, which this gateway does not offer`);
+      turns.push({ role, blocks, ...(typeof message.name === 'string' ? { name: message.name } : {}), ...(toolCalls ? { toolCalls } : {}) });
+      starts.push(i);
+    } else if (role === 'tool') {
+      const result = toolMessageResult(message, at);
+      const last = turns.at(-1);
+      if (last?.role === 'tool') last.toolResults!.push(result);
+      else {
+        turns.push({ role: 'tool', blocks: [], toolResults: [result] });
+        starts.push(i);
+      }
+    } else if (role === 'function') {
+      throw new UnsupportedParameterError(`${at}.role`, '"function" messages answer the legacy function_call, which is not offered; send tool messages');
     } else {
-      throw invalidParam(`${at}.role`, 'must be one of system, developer, user, assistant');
+      throw invalidParam(`${at}.role`, 'must be one of system, developer, user, assistant, tool');
     }
   });
   if (turns.length === 0) throw invalidParam('messages', 'must hold at least one user message');
-  if (turns.at(-1)!.role !== 'user') throw new UnsupportedParameterError(`messages[${messages.length - 1}]`, 'the last message must be the user’s: an assistant prefill cannot be continued');
-  return { system: systemPrompt(systemTexts, 'messages'), turns };
+  if (turns.at(-1)!.role === 'assistant') throw new UnsupportedParameterError(`messages[${messages.length - 1}]`, 'the last message must be the user’s or tool results: an assistant prefill cannot be continued');
+  return { system: systemPrompt(systemTexts, 'messages'), turns, at: starts };
 }
 
 function textOnly(content: unknown, at: string): string {

@@ -1,5 +1,6 @@
 import type { RunOutcome } from '@clawdforge/run';
 import { answerText, count } from '../answer-text';
+import type { ToolCallsAnswer } from '../compat-run';
 
 export interface ChatUsage {
   prompt_tokens: number;
@@ -29,6 +30,20 @@ export function chatCompletion(id: string, created: number, model: string, outco
     model: outcome.model ?? model,
     choices: [{ index: 0, message: { role: 'assistant', content: answerText(outcome), refusal: null }, logprobs: null, finish_reason: finishReason(outcome.stopReason) }],
     usage: chatUsage(outcome.usage),
+    system_fingerprint: null,
+  };
+}
+
+/** An answer that calls the client's tools: the text written before the calls (or null), each call with its arguments as JSON text. */
+export function chatToolCalls(id: string, created: number, model: string, answer: ToolCallsAnswer) {
+  const calls = answer.calls.map((call) => ({ id: call.id, type: 'function', function: { name: call.name, arguments: JSON.stringify(call.arguments) } }));
+  return {
+    id,
+    object: 'chat.completion',
+    created,
+    model: answer.model ?? model,
+    choices: [{ index: 0, message: { role: 'assistant', content: answer.text === '' ? null : answer.text, refusal: null, tool_calls: calls }, logprobs: null, finish_reason: 'tool_calls' }],
+    usage: chatUsage(answer.usage),
     system_fingerprint: null,
   };
 }

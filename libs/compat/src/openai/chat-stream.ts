@@ -1,5 +1,7 @@
 import type { Response } from 'express';
 import type { RunOutcome } from '@clawdforge/run';
+import type { ClaudeUsage } from '@clawdforge/runners';
+import type { ClientToolCall } from '@clawdforge/tools';
 import { WireStream } from '../wire-stream';
 import { chatUsage, finishReason } from './chat-response';
 
@@ -39,6 +41,17 @@ export class ChatCompletionStream extends WireStream {
   protected close(outcome: RunOutcome): void {
     this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: finishReason(outcome.stopReason) }]);
     if (this.options.includeUsage) this.chunk([], chatUsage(outcome.usage));
+    this.sse.write('data: [DONE]\n\n');
+  }
+
+  /** Each call as OpenAI streams one (its id and name, then its arguments), finish_reason tool_calls, usage when asked, [DONE]. */
+  protected toolCalls(calls: ClientToolCall[], usage: ClaudeUsage): void {
+    calls.forEach((call, index) => {
+      this.chunk([{ index: 0, delta: { tool_calls: [{ index, id: call.id, type: 'function', function: { name: call.name, arguments: '' } }] }, logprobs: null, finish_reason: null }]);
+      this.chunk([{ index: 0, delta: { tool_calls: [{ index, function: { arguments: JSON.stringify(call.arguments) } }] }, logprobs: null, finish_reason: null }]);
+    });
+    this.chunk([{ index: 0, delta: {}, logprobs: null, finish_reason: 'tool_calls' }]);
+    if (this.options.includeUsage) this.chunk([], chatUsage(usage));
     this.sse.write('data: [DONE]\n\n');
   }
 

@@ -22,6 +22,11 @@ export class WarmPoolHealth {
   session_clients: number;
 }
 
+export class ToolRunsHealth {
+  @ApiProperty({ description: '/v1 runs with client tools between a request and its answer', example: 1 }) running: number;
+  @ApiProperty({ description: '/v1 runs with client tools waiting for the client’s tool results (each ends after TOOL_PARK_SECS)', example: 2 }) parked: number;
+}
+
 export class LoginHealth {
   @ApiProperty({ example: 0 }) index: number;
   @ApiProperty({ description: 'The label given in CLAUDE_CONFIG_DIRS (`default` for the one login)', example: 'default' }) label: string;
@@ -47,6 +52,7 @@ export class HealthResponse {
   audit_write_failures: number;
   @ApiProperty({ description: 'CLI child processes alive now, warm spares included', example: 1 }) cli_children: number;
   @ApiProperty({ type: () => WarmPoolHealth }) warm_pool: WarmPoolHealth;
+  @ApiProperty({ type: () => ToolRunsHealth }) tool_runs: ToolRunsHealth;
   @ApiProperty({ type: () => [LoginHealth], description: 'Each Claude login runs are spread over (CLAUDE_CONFIG_DIRS), by index and label' })
   claude_logins: LoginHealth[];
 }

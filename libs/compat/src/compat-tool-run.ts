@@ -1,0 +1,56 @@
+import type { Request, Response } from 'express';
+import type { TokenPrincipal } from '@clawdforge/auth';
+import { clientGoneSignal, requestContext } from '@clawdforge/core';
+import type { RunProgress, RunService, ToolAnswer, ToolRunService } from '@clawdforge/run';
+import { runInputOf, serveWireRun, setCostHeader, streamRun, WireAnswer, WireRequest } from './compat-run';
+import { historyDigest } from './tool-turns';
+import { markRunStarted } from './wire-errors';
+
+/** Says how a request carrying tool results was served: by the run that waited for them, or afresh with the whole history. */
+export const TOOL_RESUME_HEADER = 'x-clawdforge-tool-resume';
+
+/**
+ * One request of a wire-format route, whatever it carries. With the client's tools, or with the
+ * results of tool calls, it is a tool run's: a continuation goes to the parked run that waits for
+ * exactly these results (this token's, with this history); any other is run afresh with the whole
+ * history, tool calls and results included (`x-clawdforge-tool-resume: replayed`), so the answer
+ * is the same, only slower. Without either, it is a plain run.
+ */
+export async function serveWire(runs: RunService, toolRuns: ToolRunService, token: TokenPrincipal, request: WireRequest, req: Request, res: Response, answer: WireAnswer): Promise<void> {
+  const continuation = request.continuation;
+  const parked = continuation && toolRuns.claim(token, continuation.ids, historyDigest(request, continuation.prefix));
+  if (continuation) res.setHeader(TOOL_RESUME_HEADER, parked ? 'parked' : 'replayed');
+  if (request.tools === undefined && !parked) return serveWireRun(runs, token, request, req, res, answer);
+
+  const context = requestContext(req);
+  context.audit.endUser = request.endUser ?? null;
+  const signal = clientGoneSignal(res, context.audit);
+  const nextDigest = historyDigest(request, request.turns);
+  const work = (progress: RunProgress): Promise<ToolAnswer> =>
+    parked
+      ? toolRuns.resume(token, parked, continuation!.results, context, signal, nextDigest, progress)
+      : toolRuns.start(token, { ...runInputOf(request), catalog: request.tools! }, context, signal, nextDigest, progress);
+
+  if (!request.stream) {
+    const step = await work({ started: () => markRunStarted(res) });
+    if (step.kind === 'tool_calls') {
+      res.status(200).json(answer.calls(step));
+      return;
+    }
+    setCostHeader(res, { ...step.outcome, queueMs: step.queueMs });
+    res.status(200).json(answer.body({ ...step.outcome, usage: step.usage, queueMs: step.queueMs }));
+    return;
+  }
+  const stream = answer.stream();
+  await streamRun(stream, req, res, answer.format, async () => {
+    const step = await work({
+      started: () => {
+        markRunStarted(res);
+        stream.open();
+      },
+      event: (event) => stream.event(event),
+    });
+    if (step.kind === 'tool_calls') stream.finishCalls(step);
+    else stream.finish({ ...step.outcome, usage: step.usage, queueMs: step.queueMs });
+  });
+}
