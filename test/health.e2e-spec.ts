@@ -39,6 +39,7 @@ describe('/healthz', () => {
         audit_write_failures: 0,
         cli_children: expect.any(Number),
         warm_pool: { spares: expect.any(Number), warm_runs: 0, cold_runs: 0, session_clients: 0 },
+        tool_runs: { running: 0, parked: 0 },
         claude_logins: [{ index: 0, label: 'default', logged_in: true, runs_in_flight: 0, cooling_until: null }],
       });
       // The default configuration's spare, once started, is the one child.
