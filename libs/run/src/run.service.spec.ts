@@ -94,6 +94,17 @@ describe('RunService', () => {
       ]);
     });
 
+    it('answers other wire formats the model’s text as written, and hands the CLI the prompt’s content blocks', async () => {
+      under.claude.answerWith({ text: '```json\n{"qty": 2}\n```' });
+      const content = [
+        { type: 'text' as const, text: 'what is in it?' },
+        { type: 'image' as const, source: { type: 'base64' as const, media_type: 'image/png', data: 'iVBORw0KGgo=' } },
+      ];
+      const outcome = await under.service.execute(alice(), { prompt: 'what is in it?', content }, new RequestContext('POST'), new AbortController().signal);
+      expect(outcome).toMatchObject({ text: '```json\n{"qty": 2}\n```', queueMs: 0 });
+      expect(under.claude.lastRequest?.content).toEqual(content);
+    });
+
     it('fills the audit row: the model that served, the sizes, the tokens and the cost', async () => {
       under.claude.answerWith({ text: 'four', model: 'claude-sonnet-4-5', costUsd: 0.03, toolsRefused: 2 });
       const { answer, request } = start(alice(), { prompt: 'two and two' });
@@ -314,6 +325,26 @@ describe('RunService', () => {
       under.claude.held.answerAll(() => claudeResult());
       await Promise.all(runs.map((run) => run.answer));
       expect(under.claude.requests).toHaveLength(3);
+    });
+
+    it('fails the runs still waiting at shutdown, 503 shutting_down, and never runs them', async () => {
+      under.claude.hold();
+      const running = start(bob());
+      await under.claude.held.next();
+      const waiting = start(alice());
+      await settled();
+      under.queue.close();
+      expect(await outcomeOf(waiting.answer)).toMatchObject({ status: 503, code: 'shutting_down' });
+      expect(await outcomeOf(start(alice()).answer)).toMatchObject({ code: 'shutting_down' });
+      under.claude.held.answerAll(() => claudeResult());
+      await expect(running.answer).resolves.toMatchObject({ ok: true });
+      expect(under.claude.requests).toHaveLength(1);
+    });
+
+    it('never says a run refused before its slot started', async () => {
+      const progress = progressLog();
+      await outcomeOf(start(alice(), { files: ['ff_unknown'] }, progress).answer);
+      expect(progress.startedAt).toBeNull();
     });
 
     it('gives the slot back however the run ends', async () => {
