@@ -53,6 +53,13 @@ describe('a session’s turns', () => {
     expect((await turn().answer).turn_index).toBe(2);
   });
 
+  it('fills the audit row: the session, its model, the turn’s number, sizes, tokens and cost', async () => {
+    under.acpx.answerWith({ text: 'done', agentCostUsd: 0.25, toolsRefused: 1 });
+    const { answer, request } = turn(alice(), 'go on');
+    await answer;
+    expect(request.audit).toMatchObject({ sessionId: session.id, model: 'sonnet', turnIndex: 1, promptChars: 5, responseChars: 4, inputTokens: 10, outputTokens: 5, costUsd: 0.25, toolsRefused: 1 });
+  });
+
   it('tells the caller the turn started, then each event as the agent sends it', async () => {
     const said: string[] = [];
     under.acpx.answerWith((sent) => {

@@ -27,6 +27,7 @@ describe('SessionsService', () => {
     return session;
   };
 
+  afterEach(() => jest.restoreAllMocks());
   beforeEach(() => {
     under = newSessions({ SESSIONS_MAX_OPEN: '3', SESSIONS_MAX_OPEN_PER_TOKEN: '2', SESSION_AGENTS: 'claude,codex', MODEL_ALLOWLIST: 'sonnet,haiku' });
   });
@@ -49,6 +50,19 @@ describe('SessionsService', () => {
       });
       expect(under.acpx.created).toEqual([expect.objectContaining({ name: session.id, agent: 'claude', system: 'review SQL', stateDir: under.workspace.stateDirOf(session.id) })]);
       expect(under.workspace.states.get(session.id)).toBe(under.logins.all[0].dir);
+    });
+
+    it('puts a session on a login that is not cooling, and keeps it there for the session’s life', async () => {
+      under = newSessions({ CLAUDE_CONFIG_DIRS: 'first=/logins/first,second=/logins/second' });
+      jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      under.logins.cool(0, null);
+      const session = await create();
+      expect(session.claudeLogin).toBe('second');
+      expect(under.workspace.states.get(session.id)).toBe('/logins/second');
+      under.clock.advance(3600);
+      under.logins.cool(1, null);
+      await under.service.turn(alice(), session.id, { prompt: 'hi' }, new RequestContext('POST'), new AbortController().signal);
+      expect(under.acpx.turns[0].session.configDir).toBe('/logins/second');
     });
 
     it('gives each session its own id', async () => {
@@ -219,7 +233,6 @@ describe('SessionsService', () => {
       jest.spyOn(Logger.prototype, 'error').mockImplementation((message: unknown) => void errors.push(String(message)));
       jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
     });
-    afterEach(() => jest.restoreAllMocks());
 
     it('closes sessions idle for longer than CLAWDFORGE_SESSION_TTL_SECS, and not those used since', async () => {
       const idle = await create();
@@ -308,6 +321,17 @@ describe('SessionsService', () => {
       expect(under.acpx.closed.map((ref) => ref.name)).toEqual([session.id]);
       expect(await under.workspace.exists(session)).toBe(false);
       expect(under.acpx.closed.map((ref) => ref.name)).not.toContain(gone.id);
+    });
+
+    it('keeps the directories of a closed session whose agent acpx would not end, for the next start to try again', async () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
+      const session = await seed({ status: 'closed', closedAt: under.clock.now() });
+      await under.workspace.prepare(session, under.logins.all[0].dir);
+      under.acpx.failClosesWith(new Error('acpx exited 1'));
+      await under.service.reconcile();
+      await settled();
+      expect(await under.workspace.exists(session)).toBe(true);
+      expect(warn).toHaveBeenCalledWith(`closed session ${session.id} not reconciled: acpx exited 1`);
     });
 
     it('removes the Claude state of sessions the ledger no longer has, and keeps the others’', async () => {
