@@ -2,11 +2,12 @@ import './styles.css';
 import { api, ApiFailure, UNAUTHORIZED_EVENT } from './api';
 import { fill, h } from './dom';
 import { Cleanup, PageDef, problem } from './page';
+import { appsPage } from './pages/apps';
 import { overviewPage } from './pages/overview';
 import { ownUsagePage } from './pages/own-usage';
 import { Signed, signedIn, signIn, signOut } from './session';
 
-const PAGES: PageDef[] = [overviewPage, ownUsagePage];
+const PAGES: PageDef[] = [overviewPage, appsPage, ownUsagePage];
 
 const app = document.getElementById('app')!;
 let cleanup: Cleanup = () => undefined;
