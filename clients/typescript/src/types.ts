@@ -43,6 +43,8 @@ export interface Health {
   audit_write_failures: number;
   cli_children: number;
   warm_pool: { spares: number; warm_runs: number; cold_runs: number; session_clients: number };
+  /** `/v1` runs with client tools: between a request and its answer, and parked waiting for the client's tool results. */
+  tool_runs: { running: number; parked: number };
   claude_logins: { index: number; label: string; logged_in: boolean; runs_in_flight: number; cooling_until: string | null }[];
 }
 
