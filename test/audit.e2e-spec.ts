@@ -90,7 +90,33 @@ describe('audit trail', () => {
     expect(page2.body.items[0].id).toBeLessThan(page1.body.items[1].id);
   });
 
+  it('filters by status and until, and follows the log after an id, oldest first', async () => {
+    await t.http().get('/test-probe').expect(401);
+    const failed = await rows({ status: 'failed' });
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((r) => r.status >= 400)).toBe(true);
+    expect((await rows({ status: '4xx' })).every((r) => r.status >= 400 && r.status < 500)).toBe(true);
+    const unauthorized = await rows({ status: '401' });
+    expect(unauthorized.length).toBeGreaterThan(0);
+    expect(unauthorized.every((r) => r.status === 401)).toBe(true);
+    expect(await rows({ until: '2000-01-01T00:00:00Z' })).toEqual([]);
+    const [newest, older] = await rows({ limit: '2' });
+    expect((await rows({ until: newest.at })).every((r) => r.at < newest.at)).toBe(true);
+
+    const after = await rows({ after_id: String(older.id) });
+    expect(after[0].id).toBe(newest.id);
+    expect(after.map((r) => r.id)).toEqual([...after.map((r) => r.id)].sort((a, b) => a - b));
+    await t.http().get('/test-probe').set('Authorization', `Bearer ${token}`).expect(200);
+    const fresh = await rows({ after_id: String(newest.id), route: '/test-probe' });
+    expect(fresh).toHaveLength(1);
+    expect(fresh[0]).toMatchObject({ route: '/test-probe', status: 200, token_name: 'cauldron' });
+  });
+
   it.each([
+    [{ status: 'bad' }, 'status'],
+    [{ status: '6xx' }, 'status'],
+    [{ until: 'tomorrow' }, 'until'],
+    [{ after_id: '-1' }, 'after_id'],
     [{ limit: '1001' }, 'limit'],
     [{ limit: '0' }, 'limit'],
     [{ limit: 'ten' }, 'limit'],

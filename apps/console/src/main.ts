@@ -3,11 +3,12 @@ import { api, ApiFailure, UNAUTHORIZED_EVENT } from './api';
 import { fill, h } from './dom';
 import { Cleanup, PageDef, problem } from './page';
 import { appsPage } from './pages/apps';
+import { auditPage } from './pages/audit';
 import { overviewPage } from './pages/overview';
 import { ownUsagePage } from './pages/own-usage';
 import { Signed, signedIn, signIn, signOut } from './session';
 
-const PAGES: PageDef[] = [overviewPage, appsPage, ownUsagePage];
+const PAGES: PageDef[] = [overviewPage, appsPage, auditPage, ownUsagePage];
 
 const app = document.getElementById('app')!;
 let cleanup: Cleanup = () => undefined;

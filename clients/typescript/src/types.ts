@@ -204,8 +204,14 @@ export interface AuditRow {
 export interface AuditListOptions extends ListOptions {
   token?: string;
   route?: string;
+  /** `failed` (400 and over), a class such as `4xx`, or one status such as `429` */
+  status?: string;
   /** ISO-8601 */
   since?: string;
+  /** ISO-8601, exclusive */
+  until?: string;
+  /** Only rows after this id, oldest first: to follow the log */
+  after_id?: number;
 }
 
 export interface UsageTotals {

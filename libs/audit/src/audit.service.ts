@@ -1,9 +1,9 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { decodeCursor } from '@clawdforge/core';
 import { AuditEvent } from './audit-event.entity';
-import { AuditRecord, AuditRepository } from './audit.repository';
+import { AuditRecord, AuditRepository, AuditRowFilter } from './audit.repository';
 
-export type { AuditRecord } from './audit.repository';
+export type { AuditRecord, AuditRowFilter } from './audit.repository';
 
 /** A batch is written this long after its first row, or sooner when it fills. */
 const BATCH_DELAY_MS = 10;
@@ -16,10 +16,7 @@ interface Batch {
   timer: NodeJS.Timeout;
 }
 
-export interface AuditFilter {
-  token?: string;
-  route?: string;
-  since?: Date;
+export interface AuditFilter extends AuditRowFilter {
   limit: number;
   cursor?: string;
 }
@@ -105,7 +102,7 @@ export class AuditService implements BeforeApplicationShutdown {
   }
 
   /** Oldest first, the rows after `afterId` (for following the log as it grows), at most `limit`; written batches first, as `list`. */
-  async listAfter(filter: Pick<AuditFilter, 'token' | 'route'>, afterId: number, limit: number): Promise<AuditEvent[]> {
+  async listAfter(filter: AuditRowFilter, afterId: number, limit: number): Promise<AuditEvent[]> {
     await this.flush();
     return this.events.after(filter, afterId, limit);
   }
