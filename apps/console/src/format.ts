@@ -1,4 +1,5 @@
-export const usd = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : `$${n < 1 && n > 0 ? n.toFixed(4) : n.toFixed(2)}`);
+/** Dollars to the cent, and to a hundredth of a cent below a dollar, where single runs cost fractions of one. */
+export const usd = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : `$${n < 1 && n > 0 ? n.toFixed(4).replace(/(\.\d\d\d*?)0+$/, '$1') : n.toFixed(2)}`);
 
 export const int = (n: number | null | undefined): string => (n === null || n === undefined ? '—' : n.toLocaleString('en-US'));
 

@@ -6,9 +6,10 @@ import { appsPage } from './pages/apps';
 import { auditPage } from './pages/audit';
 import { overviewPage } from './pages/overview';
 import { ownUsagePage } from './pages/own-usage';
+import { spendPage } from './pages/spend';
 import { Signed, signedIn, signIn, signOut } from './session';
 
-const PAGES: PageDef[] = [overviewPage, appsPage, auditPage, ownUsagePage];
+const PAGES: PageDef[] = [overviewPage, appsPage, spendPage, auditPage, ownUsagePage];
 
 const app = document.getElementById('app')!;
 let cleanup: Cleanup = () => undefined;
