@@ -69,7 +69,7 @@ describe('the console: the audit log', () => {
   it('filters to failed requests', async () => {
     await page.getByLabel('Status').selectOption('failed');
     await page.getByRole('button', { name: 'Apply filters' }).click();
-    await page.waitForFunction(`[...document.querySelectorAll('table.audit tbody tr[data-id]')].every((tr) => tr.classList.contains('failed'))`);
+    await page.locator('table.audit tbody tr[data-id]:not(.failed)').first().waitFor({ state: 'detached' });
     const texts = await rows().allInnerTexts();
     expect(texts.length).toBeGreaterThan(0);
     expect(texts.every((t) => / failed/.test(t))).toBe(true);

@@ -14,6 +14,11 @@ describe('the console: serving, sign-in and the overview', () => {
   beforeAll(async () => {
     assertBuilt();
     [server, browser] = await Promise.all([startNpmServer({ RUN_WARM_POOL: '0' }), launchChromium()]);
+    // An app with a budget and a run against it, so the overview has something to show.
+    const post = (path: string, bearer: string, body: unknown) =>
+      fetch(`${server.base}${path}`, { method: 'POST', headers: { Authorization: `Bearer ${bearer}`, 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const { token } = (await (await post('/admin/tokens', ADMIN_TOKEN, { name: 'cauldron', budget_usd_day: 1, budget_usd_month: 20 })).json()) as { token: string };
+    expect((await post('/run', token, { prompt: 'FAKE:spend:0.25' })).status).toBe(200);
     context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     page = await context.newPage();
     seen = watchPage(page);
@@ -74,6 +79,8 @@ describe('the console: serving, sign-in and the overview', () => {
     const [login] = health.claude_logins;
     expect(await logins.locator('tbody tr').first().innerText()).toMatch(new RegExp(`^${login.label}\\s+${login.logged_in ? 'yes' : 'no'}\\s+0\\s+not cooling$`));
     await page.getByText('Database').waitFor();
+    const apps = page.getByRole('table', { name: 'Spend of each live app, today and this month (UTC)' });
+    expect(await apps.locator('tbody tr').first().innerText()).toMatch(/^cauldron\s+\$0\.25 of \$1\.00\s+\$0\.25 of \$20\.00\s+20\d\d-/);
     expect(await page.locator('dd', { hasText: 'answers' }).count()).toBe(1);
     expect(await page.evaluate(() => sessionStorage.getItem('clawdforge.console'))).toContain(ADMIN_TOKEN);
     expect(await page.evaluate<string>('document.cookie')).toBe('');
@@ -94,7 +101,8 @@ describe('the console: serving, sign-in and the overview', () => {
     expect(firstPaint!).toBeLessThan(1000);
     expect(loaded).toBeLessThan(3000);
     const stamp = await page.locator('.refresh').innerText();
-    await page.waitForFunction(`document.querySelector('.refresh')?.textContent !== ${JSON.stringify(stamp)}`, undefined, { timeout: 8000 });
+    // (Locators, not waitForFunction with a string: the page's CSP refuses the eval that would take.)
+    await page.locator('.refresh').filter({ hasNotText: stamp }).waitFor({ timeout: 8000 });
     process.stdout.write(`console overview: first contentful paint ${firstPaint!.toFixed(0)} ms, data shown after ${loaded} ms\n`);
   });
 
