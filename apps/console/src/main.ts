@@ -6,11 +6,11 @@ import { appsPage } from './pages/apps';
 import { auditPage } from './pages/audit';
 import { overviewPage } from './pages/overview';
 import { ownUsagePage } from './pages/own-usage';
-import { ownWorkPage } from './pages/own-work';
+import { ownWorkPage, sessionsPage } from './pages/work';
 import { spendPage } from './pages/spend';
 import { Signed, signedIn, signIn, signOut } from './session';
 
-const PAGES: PageDef[] = [overviewPage, appsPage, spendPage, auditPage, ownUsagePage, ownWorkPage];
+const PAGES: PageDef[] = [overviewPage, appsPage, spendPage, auditPage, sessionsPage, ownUsagePage, ownWorkPage];
 
 const app = document.getElementById('app')!;
 let cleanup: Cleanup = () => undefined;
