@@ -28,6 +28,12 @@ function jestCounts(output) {
 
 const jest = (...args) => [bin('jest'), ...args];
 
+/** The closing line of clients/rust/tests/harness/cargo-test.mjs: "cargo test: 75 passed, 0 failed, 0 ignored, …". */
+function cargoCounts(output) {
+  const match = [...output.matchAll(/^npm test: cargo test: (\d+) passed, (\d+) failed, (\d+) ignored/gm)].at(-1);
+  return match ? { passed: Number(match[1]), failed: Number(match[2]), skipped: Number(match[3]) } : null;
+}
+
 // The tiers run fastest first, so a broken rule shows in seconds: unit and medium need no build;
 // the build comes before the passes that start what it built.
 const PASSES = [
@@ -50,7 +56,7 @@ const PASSES = [
     what: 'nest build: dist/, which the end-to-end specs start as npm start does',
     needs: [],
     command: ['npm', 'run', 'build'],
-    before: ['e2e', 'e2e-postgres'],
+    before: ['e2e', 'e2e-postgres', 'rust'],
   },
   {
     name: 'e2e',
@@ -65,6 +71,13 @@ const PASSES = [
     needs: ['postgres'],
     command: jest('-c', 'jest.postgres.config.ts'),
     counts: jestCounts,
+  },
+  {
+    name: 'rust',
+    what: 'clients/rust: cargo test of the Rust client against the built server and the real pinned CLIs, offline from Debian-packaged crates (then cargo fmt and clippy)',
+    needs: [],
+    command: ['node', 'clients/rust/tests/harness/cargo-test.mjs'],
+    counts: cargoCounts,
   },
 ];
 

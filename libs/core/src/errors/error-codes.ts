@@ -1,6 +1,7 @@
 /**
  * Every code the API answers with, and the status it answers with: the one place a code's status
- * is decided. The SDK's ErrorCode list is held equal to these keys by clients/typescript/src/error-codes.spec.ts.
+ * is decided. The SDK's ErrorCode list is held equal to these keys by
+ * clients/typescript/src/error-codes.spec.ts, the Rust crate's ErrorCode by clients/rust/tests/errors.rs.
  */
 export const ERROR_CODES = {
   invalid_request: 400,
