@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import { Clawdforge } from '@clawdforge/client';
 import { startTestApp, TestApp } from './support/test-app';
 
 /** The clients page, whose marked snippets are run here as written. */
@@ -61,4 +62,35 @@ describe('the client snippets of docs/clients.md', () => {
       '',
     ]);
   });
+
+  /** What each language's three calls see, against this server: fake claude, the fake agent as "claude". */
+  const THREE_CALLS = [
+    JSON.stringify('You said: Reply with JSON: {"hello": "world"}'),
+    'echo: Help me draft a SQL migration. (turn 1)',
+    'echo: Postgres 16, table users, add column tier. (turn 2)',
+    JSON.stringify('You said: What is on the list?'),
+  ];
+
+  it('runs the TypeScript three calls', async () => {
+    const file = path.join(__dirname, `.readme-snippet-${process.pid}-three-calls.ts`);
+    fs.writeFileSync(file, snippet('three-calls-typescript'));
+    try {
+      const { threeCalls } = (await import(file)) as { threeCalls: (cf: Clawdforge) => Promise<string[]> };
+      expect(await threeCalls(new Clawdforge({ baseUrl: env.CLAWDFORGE_URL, token: env.CLAWDFORGE_TOKEN }))).toEqual(THREE_CALLS);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
+  }, 120_000);
+
+  it('runs the Python three calls', async () => {
+    const script = `${snippet('three-calls-python')}\nimport os\nprint(json.dumps(three_calls(Clawdforge(os.environ["CLAWDFORGE_URL"], os.environ["CLAWDFORGE_TOKEN"]))))\n`;
+    const python = spawn('python3', ['-c', script], { env: { PATH: process.env.PATH, PYTHONPATH: path.join(__dirname, '..', 'clients', 'python'), PYTHONDONTWRITEBYTECODE: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    python.stdout.on('data', (chunk) => (stdout += chunk));
+    python.stderr.on('data', (chunk) => (stderr += chunk));
+    const status = await new Promise((resolve) => python.on('close', resolve));
+    expect({ status, stderr }).toEqual({ status: 0, stderr: '' });
+    expect(JSON.parse(stdout)).toEqual(THREE_CALLS);
+  }, 120_000);
 });
