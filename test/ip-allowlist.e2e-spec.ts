@@ -73,6 +73,17 @@ describe('IP allowlist', () => {
       expect(ok.body.openapi).toBeDefined();
     });
 
+    it('guards the console and its assets like any route', async () => {
+      for (const path of ['/console', '/console/', '/CONSOLE', '/console/assets/console-ABCDEFGH.js']) {
+        const res = await t.http().get(path).set('X-Forwarded-For', '192.168.1.10').expect(403);
+        expect(res.body.error.code).toBe('ip_not_allowed');
+      }
+      // Inside the allowlist it is served (or named as not built, in a tree with no dist/console).
+      const inside = await t.http().get('/console').set('X-Forwarded-For', '10.1.1.1');
+      expect([200, 404]).toContain(inside.status);
+      if (inside.status === 200) expect(inside.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    });
+
     it('refuses a peer outside the allowlist before routing: unknown paths are 403 too, not 404', async () => {
       const probes = [
         t.http().get('/no-such-route'),
