@@ -73,6 +73,29 @@ describe('the console: apps and tokens', () => {
     expect(await row('cauldron').innerText()).toMatch(/live[\s\S]*\$5\/month/);
   });
 
+  it('sees the minted token’s runs in the audit tail and its spend in the chart, with the ledger’s total', async () => {
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await page.getByText(/rows shown/).waitFor();
+    await page.getByRole('button', { name: 'Live tail' }).click();
+    expect((await run(token)).status).toBe(200);
+    const runs = page.locator('table.audit tbody tr.fresh', { hasText: 'POST /run' }).filter({ hasText: 'cauldron' });
+    await runs.first().waitFor({ timeout: 10_000 });
+    await page.getByRole('button', { name: 'Live tail: on' }).click();
+
+    const ledger = (await (await fetch(`${server.base}/admin/usage?token=cauldron`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } })).json()) as { items: { runs: number; cost_usd: number }[] };
+    expect(ledger.items[0].runs).toBe(3);
+    const spent = ledger.items[0].cost_usd;
+    expect(spent).toBeGreaterThan(0);
+    await page.getByRole('link', { name: 'Spend' }).click();
+    await page.getByLabel('App', { exact: true }).selectOption('cauldron');
+    await page.locator('p.total', { hasText: 'Spend per cauldron' }).waitFor();
+    const shown = Number((await page.locator('p.total').getAttribute('data-total')) ?? NaN);
+    expect(shown).toBeCloseTo(spent, 9);
+    expect(await page.getByRole('img', { name: /Spend per cauldron/ }).locator('rect').count()).toBe(1);
+    await page.getByRole('link', { name: 'Apps and tokens' }).click();
+    await page.getByRole('table', { name: 'Every token, oldest first' }).waitFor();
+  });
+
   it('tightens a limit in a dialog, and /run is refused by it', async () => {
     await page.getByRole('button', { name: 'Edit limits of cauldron' }).click();
     const dialog = page.getByRole('dialog', { name: 'Limits of cauldron' });
