@@ -48,7 +48,7 @@ function docTable(header: RegExp): string[][] {
 const codeSpans = (cell: string): string[] => [...cell.matchAll(/`([^`]+)`/g)].map((m) => m[1]);
 
 /** Catch-alls for a framework exception without a code of ours: kept out of docs/api.md's table on purpose. */
-const CATCH_ALLS = ['unauthorized', 'forbidden', 'method_not_allowed', 'conflict', 'too_many_requests', 'http_error'];
+const CATCH_ALLS = ['unauthorized', 'forbidden', 'method_not_allowed', 'conflict', 'http_error'];
 
 /** The document the built server serves (tsc's decorator metadata, not the test transform's). */
 describe('the OpenAPI document', () => {
