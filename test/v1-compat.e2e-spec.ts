@@ -181,19 +181,28 @@ describe('/v1: OpenAI and Anthropic wire formats through their own SDKs', () => 
     });
 
     it.each([
-      ['tools', { tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }] }],
       ['tool_choice', { tool_choice: 'required' }],
       ['n', { n: 2 }],
       ['logprobs', { logprobs: true }],
       ['stop', { stop: ['END'] }],
       ['audio', { audio: { voice: 'alloy', format: 'mp3' } }],
-      ['messages[0].role', { messages: [{ role: 'tool', content: 'x', tool_call_id: 'call_1' }, { role: 'user', content: 'hi' }] }],
       ['messages[0].content[0].image_url.url', { messages: [{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'http://127.0.0.1:9/a.png' } }] }] }],
       ['messages[1]', { messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: 'Sure, ' }] }],
     ])('refuses %s with BadRequestError naming it', async (param, extra) => {
       const error = await openai.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'hi' }], ...extra } as never).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OpenAI.BadRequestError);
       expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ type: 'invalid_request_error', param, code: 'unsupported_parameter' });
+    });
+
+    it.each([
+      ['first in the history', [{ role: 'tool', content: 'x', tool_call_id: 'call_1' }, { role: 'user', content: 'hi' }]],
+      ['last', [{ role: 'user', content: 'hi' }, { role: 'tool', content: 'x', tool_call_id: 'call_1' }]],
+    ])('refuses a tool message %s that answers a call no assistant message made, naming it', async (_where, messages) => {
+      const error = await openai.chat.completions.create({ model: 'sonnet', messages } as never).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      const param = messages[0].role === 'tool' ? 'messages[0]' : 'messages[1]';
+      expect((error as InstanceType<typeof OpenAI.BadRequestError>).error).toMatchObject({ type: 'invalid_request_error', param });
+      expect((error as InstanceType<typeof OpenAI.BadRequestError>).message).toContain('"call_1", which the assistant message before it did not make');
     });
 
     it('answers an unknown model with NotFoundError, a bad token with AuthenticationError', async () => {
@@ -295,10 +304,11 @@ describe('/v1: OpenAI and Anthropic wire formats through their own SDKs', () => 
     });
 
     it.each([
-      ['tools', { tools: [{ name: 'lookup', input_schema: { type: 'object' } }] }],
       ['stop_sequences', { stop_sequences: ['END'] }],
-      ['tool_choice', { tool_choice: { type: 'any' } }],
-      ['messages[0].content[0]', { messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }] }] }],
+      ['tool_choice.type', { tool_choice: { type: 'any' } }],
+      // A result for a call no assistant message made, first in the history or last.
+      ['messages[0]', { messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }] }, { role: 'user', content: 'hi' }] }],
+      ['messages[0]', { messages: [{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_1', content: 'x' }] }] }],
       ['messages[0].content[0].source.type', { messages: [{ role: 'user', content: [{ type: 'image', source: { type: 'url', url: 'http://127.0.0.1:9/a.png' } }] }] }],
       ['messages[1]', { messages: [{ role: 'user', content: 'hi' }, { role: 'assistant', content: '{"a":' }] }],
     ])('refuses %s with BadRequestError naming it', async (param, extra) => {

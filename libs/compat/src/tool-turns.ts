@@ -16,25 +16,34 @@ export interface ToolContinuation {
 
 /**
  * The continuation a history ends with, if it ends with tool results that answer every call of the
- * assistant message before them, and nothing else; a result for a call that message did not make,
- * or a call left unanswered, is refused naming the message.
+ * assistant message before them, and nothing else. Every turn of results in the history, the last
+ * or an earlier one, answers only calls the assistant message just before it made, and the last
+ * answers all of them; otherwise the request is refused naming the message.
  */
 export function continuationOf(turns: ChatTurn[], param: (turnIndex: number) => string): ToolContinuation | undefined {
+  turns.forEach((turn, index) => {
+    if (turn.toolResults !== undefined) answeredCalls(turns, index, param(index));
+  });
   const last = turns.at(-1);
-  const before = turns.at(-2);
   if (last?.toolResults === undefined) return undefined;
-  const at = param(turns.length - 1);
-  const calls = before?.role === 'assistant' ? (before.toolCalls ?? []) : [];
-  const called = new Set(calls.map((call) => call.id));
-  for (const result of last.toolResults) {
-    if (!called.has(result.id)) throw invalidParam(at, `answers the tool call "${result.id.slice(0, 80)}", which the assistant message before it did not make`);
-  }
+  const calls = answeredCalls(turns, turns.length - 1, param(turns.length - 1));
   const answered = new Set(last.toolResults.map((result) => result.id));
   const missing = calls.find((call) => !answered.has(call.id));
-  if (missing !== undefined) throw invalidParam(at, `must answer every tool call of the assistant message before it; "${missing.id.slice(0, 80)}" has no result`);
+  if (missing !== undefined) throw invalidParam(param(turns.length - 1), `must answer every tool call of the assistant message before it; "${missing.id.slice(0, 80)}" has no result`);
   // Text besides the results (Anthropic lets a user message carry both) cannot reach a parked run: such a history is replayed.
   if (last.blocks.length > 0 || last.name !== undefined) return undefined;
   return { ids: calls.map((call) => call.id), results: last.toolResults, prefix: turns.slice(0, -2) };
+}
+
+/** The calls of the assistant message before turn `index`, each of whose results must answer one of them. */
+function answeredCalls(turns: ChatTurn[], index: number, at: string): NonNullable<ChatTurn['toolCalls']> {
+  const before = turns[index - 1];
+  const calls = before?.role === 'assistant' ? (before.toolCalls ?? []) : [];
+  const called = new Set(calls.map((call) => call.id));
+  for (const result of turns[index].toolResults ?? []) {
+    if (!called.has(result.id)) throw invalidParam(at, `answers the tool call "${result.id.slice(0, 80)}", which the assistant message before it did not make`);
+  }
+  return calls;
 }
 
 /** What the history of a request amounts to for a parked run: the model, the system text, the tools and the turns, with tool arguments as parsed JSON. */
