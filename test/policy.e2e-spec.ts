@@ -113,7 +113,8 @@ describe('token policy, budgets and the usage ledger', () => {
   });
 
   it('counts session turns at the cost the agent reports, and refuses a turn once the budget is spent', async () => {
-    const token = await mint({ name: 'talker', budget_usd_day: 0.0025 });
+    // Three turns of $0.001 spend it to the dust 0.003 − 0.002 leaves: the third runs whole, the fourth is refused at the door.
+    const token = await mint({ name: 'talker', budget_usd_day: 0.003 });
     const auth = { Authorization: `Bearer ${token}` };
     const id = (await t.http().post('/sessions').set(auth).send({ agent: 'fake' }).expect(201)).body.session_id as string;
     try {

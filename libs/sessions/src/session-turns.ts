@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { TokenPrincipal } from '@clawdforge/auth';
 import { ApiError, Clock, RequestContext, requestLogFields } from '@clawdforge/core';
 import { AcpxDriver, AcpxSessionRef, reportedCostUsd } from '@clawdforge/runners';
-import { UsageFact, UsagePolicy } from '@clawdforge/usage';
+import { DUST_USD, UsageFact, UsagePolicy } from '@clawdforge/usage';
 import type { AgentSession } from './agent-session.entity';
 import { TurnResponse } from './dto/session.view';
 import { DEFAULT_TURN_TIMEOUT_SECS, TurnRequestDto } from './dto/turn-request.dto';
@@ -203,7 +203,7 @@ class TurnSpend {
     const total = reportedCostUsd(event);
     if (total === null) return;
     this.total = total;
-    if (capUsd !== null && !this.overBudget && (turnCost(this.before, total) ?? 0) > capUsd) {
+    if (capUsd !== null && !this.overBudget && (turnCost(this.before, total) ?? 0) > capUsd + DUST_USD) {
       this.overBudget = true;
       this.stop.abort();
     }

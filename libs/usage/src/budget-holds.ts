@@ -6,6 +6,13 @@ export interface BudgetHold {
   release(): void;
 }
 
+/**
+ * A millionth of a dollar: sums of costs in binary floating point leave dust (0.003 − 0.002 is
+ * 0.0010000000000000002), so what is left of a budget, and how far past its cap a turn is, count
+ * only beyond it. A budget with dust left is spent; a turn over its cap by dust is not.
+ */
+export const DUST_USD = 1e-6;
+
 export const NO_HOLD: BudgetHold = { capUsd: null, release: () => undefined };
 
 /**

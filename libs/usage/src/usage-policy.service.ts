@@ -3,7 +3,7 @@ import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { TokenPolicy, TokenPrincipal } from '@clawdforge/auth';
 import { Clock, ErrorCode, InvalidRequestError } from '@clawdforge/core';
 import { Metrics } from '@clawdforge/metrics';
-import { BudgetHold, BudgetHolds, NO_HOLD } from './budget-holds';
+import { BudgetHold, BudgetHolds, DUST_USD, NO_HOLD } from './budget-holds';
 import { BudgetExceededError, BudgetPeriod, RateLimitedError } from './policy-errors';
 import { UsageRepository } from './usage.repository';
 import { periodsOf, secondsUntil } from './usage-periods';
@@ -78,7 +78,7 @@ export class UsagePolicy {
         const tightest = await this.tightest(token.name, policy);
         const held = this.holds.heldBy(token.name);
         const left = tightest.left! - held;
-        if (left > 0) return this.holds.take(token.name, Math.min(left, await this.expectedCost(token.name)), left);
+        if (left > DUST_USD) return this.holds.take(token.name, Math.min(left, await this.expectedCost(token.name)), left);
         if (held > 0) return { waitFor: this.holds.released(token.name, signal) };
         throw new BudgetExceededError(tightest.period!, tightest.budget!, secondsUntil(tightest.end, this.clock.now()));
       });

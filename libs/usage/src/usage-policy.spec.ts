@@ -86,6 +86,11 @@ describe('UsagePolicy.hold: a budget held against work in flight', () => {
     await expect(under.policy.hold(token({ budgetUsdDay: 0.5 }))).rejects.toBeInstanceOf(BudgetExceededError);
   });
 
+  it('counts a budget spent to floating-point dust as spent: $0.3 three times against $0.9 leaves 1e-16', async () => {
+    for (const usd of [0.3, 0.3, 0.3]) spend(usd);
+    await expect(under.policy.hold(token({ budgetUsdDay: 0.9 }))).rejects.toBeInstanceOf(BudgetExceededError);
+  });
+
   it('refuses the waiting work once the holder settles with nothing left', async () => {
     const budgeted = token({ budgetUsdDay: 0.5 });
     const first = await under.policy.hold(budgeted);
