@@ -72,6 +72,14 @@ async function walk(ctx: WalkContext, live: { container: ServerContainer | null 
     assert(health.agents.session_permissions === 'approve-reads' && health.agents.shell_sandbox === 'not_needed' && !health.agents.unsandboxed_agents, `agents: ${JSON.stringify(health.agents)}`);
     assert(health.claude_logged_in === false, 'claude_logged_in before any login');
   });
+  await step('the console is served from the image: its page under its CSP, and the script it names', async () => {
+    const page = await fetch(`${first.base}/console`);
+    const html = await page.text();
+    assert(page.status === 200 && /frame-ancestors 'none'/.test(page.headers.get('content-security-policy') ?? ''), `/console: ${page.status} ${page.headers.get('content-security-policy')}`);
+    const script = /src="([^"]+\.js)"/.exec(html)?.[1];
+    const asset = script === undefined ? undefined : await fetch(new URL(script, `${first.base}/console/`));
+    assert(asset?.status === 200, `the console's script ${script ?? '(none named)'}: ${asset?.status}`);
+  });
   await step('the server runs as the image user, not root', async () => {
     const status = await first.exec(['cat', '/proc/1/status']);
     const uid = /^Uid:\s+(\d+)/m.exec(status.stdout)?.[1];
