@@ -7,11 +7,12 @@ export interface BudgetHold {
 }
 
 /**
- * A millionth of a dollar: sums of costs in binary floating point leave dust (0.003 − 0.002 is
- * 0.0010000000000000002), so what is left of a budget, and how far past its cap a turn is, count
- * only beyond it. A budget with dust left is spent; a turn over its cap by dust is not.
+ * A billionth of a dollar: sums of costs in binary floating point leave dust (0.003 − 0.002 is
+ * 0.0010000000000000002; $0.3 three times leaves 1e-16 of $0.9), so what is left of a budget, and
+ * how far past its cap a turn is, count only beyond it: a budget with dust left is spent, a turn
+ * over its cap by dust is not. Far below any budget an operator sets (a millionth of a dollar is).
  */
-export const DUST_USD = 1e-6;
+export const DUST_USD = 1e-9;
 
 export const NO_HOLD: BudgetHold = { capUsd: null, release: () => undefined };
 
