@@ -90,20 +90,15 @@ describe('the console: serving, sign-in and the overview', () => {
     await screenshot(page, 'console-overview');
   });
 
-  it('paints the overview within a second of loading, signed in, and refreshes it', async () => {
+  it('comes back signed in on a reload, with its data, and refreshes it by itself', async () => {
+    // How fast it paints is measured in bench/console-paint.bench.ts, not asserted here.
     expect(page.url()).toBe(`${server.base}/console#/overview`);
-    const started = Date.now();
     await page.reload();
     await page.getByRole('table', { name: 'Each login runs are spread over' }).waitFor();
-    const loaded = Date.now() - started;
-    const firstPaint = await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? null);
-    expect(firstPaint).not.toBeNull();
-    expect(firstPaint!).toBeLessThan(1000);
-    expect(loaded).toBeLessThan(3000);
+    expect(await page.locator('#token').count()).toBe(0);
     const stamp = await page.locator('.refresh').innerText();
     // (Locators, not waitForFunction with a string: the page's CSP refuses the eval that would take.)
     await page.locator('.refresh').filter({ hasNotText: stamp }).waitFor({ timeout: 8000 });
-    process.stdout.write(`console overview: first contentful paint ${firstPaint!.toFixed(0)} ms, data shown after ${loaded} ms\n`);
   });
 
   it('fits a phone-width screen', async () => {
