@@ -52,6 +52,16 @@ describe('budgets hold against work in flight', () => {
     expect((await turn(token, id, 'hello').expect(429)).body.error.code).toBe('budget_exceeded');
   }, 90_000);
 
+  it('counts what a run spent before it was stopped: an app that never waits for its answers still runs out of budget', async () => {
+    // Stopped, the fake claude says it had spent $0.0031, as the real CLI says on SIGINT.
+    const { token } = (await t.admin('post', '/admin/tokens').send({ name: 'never-waits', budget_usd_day: 0.005 }).expect(201)).body as { token: string };
+    const stopped = (marker: string) => t.http().post('/run').set('Authorization', `Bearer ${token}`).send({ prompt: `FAKE:hang:${marker}`, timeout_secs: 1 });
+    expect((await stopped(`cf-budget-a-${process.pid}`)).status).toBe(504);
+    expect((await stopped(`cf-budget-b-${process.pid}`)).status).toBe(504);
+    expect(await spent(token)).toBeCloseTo(0.0062, 9);
+    expect((await run(token, 'FAKE:echo').expect(429)).body.error.code).toBe('budget_exceeded');
+  });
+
   it('holds the budget across runs and turns of one token at once', async () => {
     const token = await mint('mixed');
     const [a, b] = await Promise.all([open(token), open(token)]);

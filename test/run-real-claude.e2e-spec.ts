@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import { FakeModelApi, RecordedRequest } from './fixtures/fake-model-api/fake-model-api';
 import { FakeModelEnv, useFakeModelApi } from './support/fake-model-env';
 import type { AddressInfo } from 'node:net';
+import { AuditService } from '@clawdforge/audit';
 import { ClaudeWarmPool } from '@clawdforge/runners';
 import { eventually, strayChildren } from './support/processes';
 import { postSse } from './support/sse-client';
@@ -22,6 +23,10 @@ describe.each([
   let token: string;
   const spares = () => t.app.get(ClaudeWarmPool).sparePids;
   const run = (body: object) => t.http().post('/run').set('Authorization', `Bearer ${token}`).send(body);
+  const lastRunAudit = async () => {
+    await t.app.get(AuditService).flush();
+    return (await t.admin('get', '/admin/audit').query({ route: '/run', limit: '1' }).expect(200)).body.items[0];
+  };
   const systemTexts = (request: RecordedRequest) => ((request.body?.system ?? []) as { text: string }[]).map((block) => block.text);
 
   beforeAll(async () => {
@@ -124,6 +129,10 @@ describe.each([
       const res = await postSse(url, token, { prompt: 'go' }, (event) => event.event === 'delta');
       expect(res.events.map((e) => e.event)).toEqual(['delta']);
       expect(await strayChildren(spares)).toEqual([]);
+      // Interrupted, the CLI said what the model had cost so far: the audit row (and the ledger) keep it.
+      const row = await lastRunAudit();
+      expect(row).toMatchObject({ error_code: 'cancelled', cost_usd: expect.any(Number) });
+      expect(row.cost_usd).toBeGreaterThan(0);
     });
   });
 
@@ -185,6 +194,8 @@ describe.each([
     const res = await run({ prompt: 'hi', timeout_secs: 2 }).expect(504);
     expect(res.body.error.code).toBe('timeout');
     expect(await strayChildren(spares)).toEqual([]);
+    // Stopped before the model answered a word: the CLI still says what the run cost, nothing.
+    expect(await lastRunAudit()).toMatchObject({ error_code: 'timeout', cost_usd: 0 });
     // Only the spares' own directories remain.
     expect(await eventually(() => fs.readdirSync(t.config.paths.runsDir).length === spares().length)).toBe(true);
   });

@@ -162,6 +162,8 @@ describe.each([
     expect(res.body.error).toEqual({ code: 'timeout', message: 'the run did not finish within 1 s' });
     expect(Date.now() - started).toBeLessThan(2500);
     expect(await eventually(() => processesWith(marker).length === 0)).toBe(true);
+    // Interrupted, the CLI said what the run had cost so far: the audit row and the ledger keep it.
+    expect(await lastAudit()).toMatchObject({ error_code: 'timeout', cost_usd: 0.0031, input_tokens: 11, output_tokens: 7 });
   });
 
   it('kills a child that ignores SIGTERM after the grace period', async () => {
@@ -182,7 +184,7 @@ describe.each([
     const gone = Date.now();
     expect(await eventually(() => processesWith(marker).length === 0, 1000)).toBe(true);
     expect(Date.now() - gone).toBeLessThan(1000);
-    expect(await lastAudit()).toMatchObject({ status: 499, error_code: 'cancelled', token_name: 'cauldron' });
+    expect(await lastAudit()).toMatchObject({ status: 499, error_code: 'cancelled', token_name: 'cauldron', cost_usd: 0.0031 });
   });
 });
 

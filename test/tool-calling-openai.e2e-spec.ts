@@ -126,10 +126,10 @@ describe('tool calling on /v1/chat/completions with the openai SDK', () => {
     expect(await s.settled()).toMatchObject({ cli_children: 0 });
   });
 
-  it('ends a run parked past TOOL_PARK_SECS with no claude left, and bills the model call it made', async () => {
+  it('ends a run parked past TOOL_PARK_SECS with no claude left, and bills the model call it made, tokens and cost', async () => {
     const usage = async () => {
       const res = await fetch(`${s.base}/admin/usage?token=tools-openai&group_by=token`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
-      return ((await res.json()) as { items: { runs: number; input_tokens: number }[] }).items[0] ?? { runs: 0, input_tokens: 0 };
+      return ((await res.json()) as { items: { runs: number; input_tokens: number; cost_usd: number }[] }).items[0] ?? { runs: 0, input_tokens: 0, cost_usd: 0 };
     };
     const before = await usage();
     await client.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'Weather in Paris?' }], tools: [weather] });
@@ -139,6 +139,8 @@ describe('tool calling on /v1/chat/completions with the openai SDK', () => {
     const after = await usage();
     expect(after.runs).toBe(before.runs + 1);
     expect(after.input_tokens).toBe(before.input_tokens + 21);
+    // Interrupted while parked, the CLI said what the run had cost: that is billed too.
+    expect(after.cost_usd).toBeGreaterThan(before.cost_usd);
   });
 
   it('leaves no claude when the client goes away while the model works', async () => {

@@ -2,8 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { ERROR_CODES, requestContext, requestIdFor } from '@clawdforge/core';
 import { AuditService } from './audit.service';
+import type { AuditRecord } from './audit.repository';
 
 const UNMATCHED_PATH_MAX = 200;
+/** How long a request's row waits for its work to settle once its client has gone: a stopped run takes at most its interrupt and kill graces (3.5 s). */
+const STOPPING_WORK_WAIT_MS = 5000;
 
 /**
  * Watches every request from the start (configureApp), ahead of the IP check, body parsing and the
@@ -19,12 +22,10 @@ export class AuditTrail {
   watch(req: Request, res: Response): void {
     const context = requestContext(req);
     const requestId = requestIdFor(req, res);
-    const finish = () => {
-      // A summarised refusal is counted in its peer's summary row instead (RefusalSampler).
-      if (!context.audited || context.summarised) return;
+    const row = (): AuditRecord => {
       const fields = context.audit;
       const clientGone = !res.writableFinished;
-      void this.audit.record({
+      return {
         at: new Date(),
         requestId,
         tokenName: context.tokenName,
@@ -45,7 +46,14 @@ export class AuditTrail {
         turnIndex: fields.turnIndex ?? null,
         queueMs: fields.queueMs ?? null,
         endUser: fields.endUser ?? null,
-      });
+      };
+    };
+    const finish = () => {
+      // A summarised refusal is counted in its peer's summary row instead (RefusalSampler).
+      if (!context.audited || context.summarised) return;
+      // Its client gone, the request's work is being stopped: the row waits (briefly) for what it spent.
+      if (!res.writableFinished) this.audit.recordWhen(context.settled(STOPPING_WORK_WAIT_MS), row);
+      else void this.audit.record(row());
     };
     // A response emits 'close' when it is done, finished or not; a client that goes away closes it
     // without finishing it, and handlers listening for that (to cancel their work) run in the same

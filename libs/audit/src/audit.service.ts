@@ -45,6 +45,13 @@ export class AuditService implements BeforeApplicationShutdown {
     return batch.written;
   }
 
+  /** Queues the row `row()` makes once `ready` resolves; flush waits for it. */
+  recordWhen(ready: Promise<void>, row: () => AuditRecord): void {
+    const recorded = ready.then(() => this.record(row()));
+    this.pending.add(recorded);
+    void recorded.finally(() => this.pending.delete(recorded));
+  }
+
   /** Rows that could not be written since start (a full disk, a read-only database): /healthz shows it. */
   get failedRows(): number {
     return this.failed;

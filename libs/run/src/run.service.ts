@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { TokenPrincipal } from '@clawdforge/auth';
 import { ApiError, AppConfig, InvalidRequestError, jsonBytes, MAX_ARGV_TEXT_BYTES, RequestContext, resolveModel } from '@clawdforge/core';
 import { FilesService, missingAttachmentError } from '@clawdforge/files';
-import { CliBudgetReachedError, ClaudeRunner, ClaudeRunResult, ClaudeStreamEvent, ClaudeUsage, parseResultText, PromptBlock } from '@clawdforge/runners';
+import { CliBudgetReachedError, ClaudeRunner, ClaudeRunResult, ClaudeStreamEvent, ClaudeUsage, parseResultText, PromptBlock, spendOf } from '@clawdforge/runners';
 import { BudgetHold, UsagePolicy } from '@clawdforge/usage';
 import { RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
@@ -61,7 +61,12 @@ export class RunService {
   }
 
   /** The run itself, as `run` describes it, answering with the CLI's own outcome (the model's text as written). */
-  async execute(token: TokenPrincipal, body: RunInput, request: RequestContext, signal: AbortSignal, progress?: RunProgress): Promise<RunOutcome> {
+  execute(token: TokenPrincipal, body: RunInput, request: RequestContext, signal: AbortSignal, progress?: RunProgress): Promise<RunOutcome> {
+    // Its client gone, the run is stopped and settles what it spent; the request's audit row waits for that.
+    return request.track(this.runOnce(token, body, request, signal, progress));
+  }
+
+  private async runOnce(token: TokenPrincipal, body: RunInput, request: RequestContext, signal: AbortSignal, progress?: RunProgress): Promise<RunOutcome> {
     const audit = request.audit;
     const model = resolveModel(body.model, this.config);
     audit.model = model;
@@ -120,12 +125,13 @@ export class RunService {
       await this.settle(request, token, model, 'ok', outcome.usage, outcome.costUsd, outcome.toolsRefused);
       return { ...outcome, queueMs: queuedMs };
     } catch (error) {
-      if (error instanceof CliBudgetReachedError) {
-        audit.costUsd = error.costUsd;
-        await this.settle(request, token, model, error.code, error.usage, error.costUsd);
-        throw await this.policy.budgetStop(token);
-      }
-      await this.settle(request, token, model, error instanceof ApiError ? error.code : 'internal_error', null, null);
+      // Stopped at its budget, or by us (client gone, time limit): what the CLI said it spent still counts.
+      const spent = spendOf(error);
+      audit.costUsd = spent?.costUsd ?? null;
+      audit.inputTokens = spent?.usage.input_tokens ?? null;
+      audit.outputTokens = spent?.usage.output_tokens ?? null;
+      await this.settle(request, token, model, error instanceof ApiError ? error.code : 'internal_error', spent?.usage ?? null, spent?.costUsd ?? null);
+      if (error instanceof CliBudgetReachedError) throw await this.policy.budgetStop(token);
       throw error;
     } finally {
       budget.release();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { TokenPrincipal } from '@clawdforge/auth';
 import { ApiError, AppConfig, RequestContext, resolveModel } from '@clawdforge/core';
-import { CliBudgetReachedError, CliTimeoutError, ClaudeRunner, ClaudeRunResult, ClaudeUsage, RunCancelledError } from '@clawdforge/runners';
+import { CliBudgetReachedError, CliTimeoutError, ClaudeRunner, ClaudeRunResult, ClaudeUsage, RunCancelledError, RunSpend, spendOf } from '@clawdforge/runners';
 import { ClientToolCall, ClientToolResult, ToolBridge, ToolCatalog, ToolRun } from '@clawdforge/tools';
 import { BudgetHold, UsagePolicy } from '@clawdforge/usage';
 import { GlobalRunSlots } from './global-run-slots';
@@ -31,7 +31,7 @@ interface Book {
   /** The model that serves it, once it said. */
   served: string | null;
   /** Settles when the CLI has ended and the run is billed: its outcome, or the error that ended it. */
-  concluded: Promise<{ outcome: ClaudeRunResult } | { error: unknown }>;
+  concluded: Promise<{ outcome: ClaudeRunResult } | { error: unknown; spent: RunSpend | null }>;
 }
 
 /**
@@ -77,7 +77,7 @@ export class ToolRunService {
     }
     progress?.started();
     run.listen(progress?.event?.bind(progress));
-    const book: Book = { model, token, served: null, concluded: Promise.resolve({ error: null }) };
+    const book: Book = { model, token, served: null, concluded: Promise.resolve({ error: null, spent: null }) };
     this.books.set(run, book);
     const finished = this.claude.run({
       prompt: input.prompt,
@@ -95,7 +95,8 @@ export class ToolRunService {
       clientTools: run.launch,
     });
     book.concluded = this.conclude(run, book, finished, budget, request);
-    return this.segment(run, slots, request, signal, nextDigest, true);
+    // Its client gone, the run is stopped and settles what it spent; the request's audit row waits for that.
+    return request.track(this.segment(run, slots, request, signal, nextDigest, true));
   }
 
   /** Hands the client's results to a claimed run and answers with its next step; a run that cannot go on now is parked again. */
@@ -115,7 +116,7 @@ export class ToolRunService {
     progress?.started();
     run.listen(progress?.event?.bind(progress));
     run.resume(results);
-    return this.segment(run, slots, request, signal, nextDigest, false);
+    return request.track(this.segment(run, slots, request, signal, nextDigest, false));
   }
 
   /** The model's work up to its next answer: stopped with its client or past TOOL_SEGMENT_TIMEOUT_SECS; the slots go back either way. */
@@ -144,7 +145,11 @@ export class ToolRunService {
       return { kind: 'tool_calls', calls: step.calls, text: step.text, usage: step.usage, model: book.served, queueMs: slots.queuedMs };
     }
     const concluded = await book.concluded;
-    if ('error' in concluded) throw concluded.error;
+    if ('error' in concluded) {
+      // The whole run's cost, as a final answer would report it.
+      audit.costUsd = concluded.spent?.costUsd ?? null;
+      throw concluded.error;
+    }
     // A run that never parked reports the CLI's own totals; after a park, what the model did since.
     const usage = first ? concluded.outcome.usage : step.usage;
     this.countTokens(request, usage);
@@ -155,12 +160,12 @@ export class ToolRunService {
 
   /** When the CLI ends: the run leaves the bridge, the whole run goes in the ledger once, the budget hold is given back. */
   private async conclude(run: ToolRun, book: Book, finished: Promise<ClaudeRunResult>, budget: BudgetHold, request: RequestContext) {
-    let result: { outcome: ClaudeRunResult } | { error: unknown };
+    let result: { outcome: ClaudeRunResult } | { error: unknown; spent: RunSpend | null };
     try {
       const outcome = await finished;
-      result = run.failure ? { error: run.failure } : { outcome };
+      result = run.failure ? { error: run.failure, spent: null } : { outcome };
     } catch (error) {
-      result = { error: this.errorOf(run, error) };
+      result = { error: this.errorOf(run, error), spent: spendOf(error) };
     }
     this.bridge.close(run);
     run.ended();
@@ -171,11 +176,12 @@ export class ToolRunService {
         await this.policy.settle(book.token, { ...fact, outcome: 'ok', ...counts(usage), costUsd, toolsRefused });
       } else if (result.error instanceof CliBudgetReachedError) {
         await this.policy.settle(book.token, { ...fact, outcome: result.error.code, ...counts(result.error.usage), costUsd: result.error.costUsd });
-        result = { error: await this.policy.budgetStop(book.token) };
+        result = { error: await this.policy.budgetStop(book.token), spent: result.spent };
       } else {
-        // Stopped before the CLI said what it cost: the tokens of every model call it made still count.
+        // Stopped (expired while parked, its client gone, failed): what the CLI said it had spent on its
+        // way out; failing that, the tokens of every model call it made still count.
         const code = run.stopped === 'expired' ? 'timeout' : result.error instanceof ApiError ? result.error.code : 'internal_error';
-        await this.policy.settle(book.token, { ...fact, outcome: code, ...counts(run.totalUsage), costUsd: null });
+        await this.policy.settle(book.token, { ...fact, outcome: code, ...counts(result.spent?.usage ?? run.totalUsage), costUsd: result.spent?.costUsd ?? null });
       }
     } finally {
       budget.release();

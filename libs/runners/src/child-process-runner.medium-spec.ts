@@ -95,6 +95,37 @@ describe('ChildProcessRunner', () => {
     expect(result).toMatchObject({ outcome: 'aborted', signal: 'SIGKILL' });
   });
 
+  it('asked to, interrupts a fed child alone first, so it can end on its own terms', async () => {
+    const stop = new AbortController();
+    const result = await runner.run(node, {
+      args: script('process.on("SIGINT",()=>process.stdout.write("spent 0.2\\n",()=>process.exit(0)));console.log("up");setInterval(()=>{},1000)'),
+      env,
+      interrupt: { signal: 'SIGINT', graceMs: 10_000 },
+      signal: stop.signal,
+      onStdoutLine: (line) => line === 'up' && stop.abort(),
+    });
+    expect(result).toMatchObject({ outcome: 'aborted', exitCode: 0, signal: null });
+    expect(result.stdout).toBe('up\nspent 0.2\n');
+  });
+
+  it('terminates a child that ignores the interrupt once its grace is over, and one never fed at once', async () => {
+    const stop = new AbortController();
+    const stubborn = await runner.run(node, {
+      args: script('process.on("SIGINT",()=>{});console.log("up");setInterval(()=>{},1000)'),
+      env,
+      interrupt: { signal: 'SIGINT', graceMs: 200 },
+      signal: stop.signal,
+      onStdoutLine: (line) => line === 'up' && stop.abort(),
+    });
+    expect(stubborn).toMatchObject({ outcome: 'aborted', signal: 'SIGTERM' });
+    // Never fed: nothing to account for, so no interrupt (it would print; SIGTERM ends it silently).
+    const spare = runner.start(node, { args: script('process.on("SIGINT",()=>console.log("interrupted"));setInterval(()=>{},1000)'), env, interrupt: { signal: 'SIGINT', graceMs: 10_000 } });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const started = Date.now();
+    await spare.retire();
+    expect(Date.now() - started).toBeLessThan(5000);
+  });
+
   it('stops a child when its signal aborts', async () => {
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 100);

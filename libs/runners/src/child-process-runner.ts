@@ -41,6 +41,7 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
     const defaultGrace = options.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     let outcome: ProcessOutcome = 'exited';
     let killTimer: NodeJS.Timeout | undefined;
+    let interruptTimer: NodeJS.Timeout | undefined;
     let timeoutTimer: NodeJS.Timeout | undefined;
     let fedAt: number | undefined;
     let fed: ProcessFeedOptions | undefined;
@@ -70,10 +71,26 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
         // The group is already gone.
       }
     };
-    const stop = (why: ProcessOutcome, graceMs = defaultGrace) => {
-      if (outcome === 'exited') outcome = why;
+    const terminate = (graceMs: number) => {
+      clearTimeout(interruptTimer);
       signalGroup('SIGTERM');
       killTimer ??= setTimeout(() => signalGroup('SIGKILL'), graceMs);
+    };
+    const stop = (why: ProcessOutcome, graceMs = defaultGrace) => {
+      if (outcome === 'exited') outcome = why;
+      const interrupt = options.interrupt;
+      // Only a fed child has work to account for; output past its cap is not waited on.
+      if (interrupt && fed !== undefined && why !== 'output_too_large' && killTimer === undefined) {
+        if (interruptTimer !== undefined) return;
+        try {
+          process.kill(child.pid!, interrupt.signal);
+        } catch {
+          // Already gone.
+        }
+        interruptTimer = setTimeout(() => terminate(graceMs), interrupt.graceMs);
+        return;
+      }
+      terminate(graceMs);
     };
 
     const stdout = collector(maxBytes, () => stop('output_too_large'));
@@ -111,6 +128,7 @@ export class ChildProcessRunner extends ProcessRunner implements OnApplicationSh
 
     const cleanup = () => {
       clearTimeout(timeoutTimer);
+      clearTimeout(interruptTimer);
       clearTimeout(killTimer);
       fed?.signal?.removeEventListener('abort', onAbort);
       if (this.live.delete(entry)) {

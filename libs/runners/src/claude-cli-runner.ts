@@ -3,7 +3,7 @@ import { AppConfig, requestLogFields } from '@clawdforge/core';
 import { buildUserMessage } from './claude-input';
 import { ClaudeResultLine, findResultLine, modelOf, refusedToolCalls, streamEventOf, usageOf } from './claude-output';
 import { ClaudeRunner, ClaudeRunRequest, ClaudeRunResult, ClaudeStreamEvent } from './claude-runner';
-import { CliBudgetReachedError, CliFailedError, ContextLengthExceededError, sanitizeCliMessage, stderrForLog, stoppedChildError, UpstreamAuthError } from './cli-errors';
+import { CliBudgetReachedError, CliFailedError, ContextLengthExceededError, sanitizeCliMessage, stderrForLog, StoppedRunError, stoppedChildError, UpstreamAuthError } from './cli-errors';
 import { toolRunLineReader } from './claude-tool-events';
 import { ClaudeWarmPool } from './claude-warm-pool';
 import { LoginPool } from './login-pool';
@@ -76,9 +76,13 @@ export class ClaudeCliRunner extends ClaudeRunner {
       });
 
       const stopped = stoppedChildError(result.outcome, { timeoutSecs: request.timeoutSecs, maxOutputBytes: this.config.runs.outputMaxBytes });
-      if (stopped) throw stopped;
-
       const line = findResultLine(result.stdout);
+      if (stopped) {
+        // What the CLI said the run had cost when it was interrupted: paid for, so it counts.
+        if (stopped instanceof StoppedRunError && line) stopped.spent = { costUsd: costOf(line), usage: usageOf(line) };
+        throw stopped;
+      }
+
       if (!line) {
         this.logger.warn(requestLogFields(request.origin), `claude exited ${result.exitCode ?? result.signal} without a result; stderr: ${stderrForLog(result.stderr)}`);
         const detail = sanitizeCliMessage(result.stderr.split('\n').filter(Boolean).pop() ?? '');

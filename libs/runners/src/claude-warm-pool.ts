@@ -10,6 +10,9 @@ import { ProcessRunner } from './process-runner';
 import { RunWorkspace } from './run-workspace';
 import { Spare, WarmPool } from './warm-pool';
 
+/** After SIGINT, how long a claude run has to print its last result line before the group gets SIGTERM (it takes about 0.1 s). */
+export const CLAUDE_INTERRUPT_GRACE_MS = 1500;
+
 /** Everything of a run that reaches the CLI's argv or environment; the prompt and files go on stdin later. */
 export type ClaudeLaunch = Pick<ClaudeRunRequest, 'model' | 'system' | 'jsonSchema' | 'maxBudgetUsd' | 'clientTools'> & {
   streaming: boolean;
@@ -123,6 +126,8 @@ export class ClaudeWarmPool implements OnModuleDestroy {
           ...clientToolsEnv(launch),
         }),
         maxOutputBytes: this.config.runs.outputMaxBytes,
+        // SIGINT: claude -p stops its model call and tool calls and prints a last result line with what the run cost.
+        interrupt: { signal: 'SIGINT', graceMs: CLAUDE_INTERRUPT_GRACE_MS },
       });
       return { process, dispose };
     } catch (error) {

@@ -2,8 +2,30 @@ import { ApiError, ErrorCodeWithStatus, redactSecrets } from '@clawdforge/core';
 import type { ClaudeUsage } from './claude-runner';
 import type { ProcessOutcome } from './process-runner';
 
+/** What a run had spent when it ended without its answer, as the CLI said on its way out. */
+export interface RunSpend {
+  costUsd: number | null;
+  usage: ClaudeUsage;
+}
+
+/**
+ * A run the gateway stopped (its time limit, its client gone, shutdown). Asked to stop, the claude
+ * CLI writes a last result line with what the run cost so far; `spent` carries it, so the ledger and
+ * the token's budget count work that was paid for but never answered.
+ */
+export abstract class StoppedRunError extends ApiError {
+  spent: RunSpend | null = null;
+}
+
+/** What the run behind `error` spent: a run we stopped, or one the CLI stopped at its budget; null when unknown. */
+export function spendOf(error: unknown): RunSpend | null {
+  if (error instanceof CliBudgetReachedError) return { costUsd: error.costUsd, usage: error.usage };
+  if (error instanceof StoppedRunError) return error.spent;
+  return null;
+}
+
 /** The CLI ran past its time limit and was stopped. */
-export class CliTimeoutError extends ApiError {
+export class CliTimeoutError extends StoppedRunError {
   constructor(timeoutSecs: number) {
     super('timeout', `the run did not finish within ${timeoutSecs} s`);
   }
@@ -24,7 +46,7 @@ export class ContextLengthExceededError extends ApiError {
 }
 
 /** The client went away, so the run was stopped; nobody reads the answer, but the audit row says so. */
-export class RunCancelledError extends ApiError {
+export class RunCancelledError extends StoppedRunError {
   constructor() {
     super('cancelled', 'the client disconnected');
   }
@@ -48,7 +70,7 @@ export class UpstreamAuthError extends ApiError {
 }
 
 /** The server is stopping and takes no new runs. */
-export class ShuttingDownError extends ApiError {
+export class ShuttingDownError extends StoppedRunError {
   constructor() {
     super('shutting_down', 'the server is shutting down', undefined, { 'Retry-After': '5' });
   }

@@ -10,6 +10,11 @@ export interface ProcessStartOptions {
   killGraceMs?: number;
   /** Cap on stdout bytes and, separately, stderr bytes; past it the group is killed. */
   maxOutputBytes?: number;
+  /**
+   * A fed child stopped for a timeout, an abort or shutdown first gets `signal` alone, so it can end
+   * on its own terms (claude writes what the run has spent), and the group SIGTERM `graceMs` later.
+   */
+  interrupt?: { signal: NodeJS.Signals; graceMs: number };
 }
 
 /** What a started process is then given: its input, and the limits of its run. */

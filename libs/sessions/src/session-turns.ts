@@ -40,7 +40,12 @@ export class SessionTurns {
     private readonly policy: UsagePolicy,
   ) {}
 
-  async run(owner: TokenPrincipal, session: AgentSession, ref: AcpxSessionRef, body: TurnRequestDto, request: RequestContext, signal: AbortSignal, progress?: TurnProgress): Promise<TurnResponse> {
+  run(owner: TokenPrincipal, session: AgentSession, ref: AcpxSessionRef, body: TurnRequestDto, request: RequestContext, signal: AbortSignal, progress?: TurnProgress): Promise<TurnResponse> {
+    // Its client gone, the turn is stopped and settles what the agent reported spending; the audit row waits for that.
+    return request.track(this.runTurn(owner, session, ref, body, request, signal, progress));
+  }
+
+  private async runTurn(owner: TokenPrincipal, session: AgentSession, ref: AcpxSessionRef, body: TurnRequestDto, request: RequestContext, signal: AbortSignal, progress?: TurnProgress): Promise<TurnResponse> {
     const audit = request.audit;
     await this.takeTurn(session.id);
     await this.policy.admit(owner, { kind: 'turn', model: session.model });

@@ -103,7 +103,8 @@ export class ToolRun implements McpRunHandler {
       case 'tool_calls':
         return this.parkOn(event.calls);
       case 'tool_result':
-        if (event.isError && !this.errorsGiven.has(event.id)) this.fail(`the CLI gave up on the tool call ${event.id} (it timed out or was refused)`);
+        // (A run being stopped reports its pending calls interrupted: that is the stop, not a failure.)
+        if (event.isError && !this.errorsGiven.has(event.id) && !this.abort.signal.aborted) this.fail(`the CLI gave up on the tool call ${event.id} (it timed out or was refused)`);
         return;
       case 'delta':
         this.segment.text += event.text;

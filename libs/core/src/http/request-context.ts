@@ -48,8 +48,27 @@ export class RequestContext {
    */
   summarised = false;
   readonly audit: AuditFields = {};
+  /** Work for the request that may go on after its client has gone (a run being stopped); see track. */
+  private readonly ongoing: Promise<unknown>[] = [];
 
   constructor(readonly method: string | null = null) {}
+
+  /**
+   * Should the client go away, the request's audit row waits for `work` to settle (a stopped run
+   * settles what it spent on its way out), so the row says what the request cost.
+   */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.ongoing.push(work);
+    return work;
+  }
+
+  /** Resolves once the tracked work has settled, or after `maxMs`, whichever comes first; at once when there is none. */
+  settled(maxMs: number): Promise<void> {
+    if (this.ongoing.length === 0) return Promise.resolve();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, maxMs)));
+    return Promise.race([Promise.allSettled(this.ongoing).then(() => undefined), late]).finally(() => clearTimeout(timer));
+  }
 
   /** The client's address as audit rows and errors show it; null until resolved, or when it cannot be read. */
   get clientIp(): string | null {
