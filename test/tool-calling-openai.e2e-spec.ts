@@ -72,7 +72,16 @@ describe('tool calling on /v1/chat/completions with the openai SDK', () => {
     expect(next.response.headers.get('x-clawdforge-tool-resume')).toBe('parked');
     expect(next.data.choices[0]).toMatchObject({ finish_reason: 'stop', message: { content: 'Both answered.' } });
     expect(next.response.headers.get('x-clawdforge-cost-usd')).toMatch(/^\d/);
-    expect(toolResults(s.api.messageRequests[1]).map((result) => result.text)).toEqual([expect.stringContaining('sunny in Rome'), expect.stringContaining('noon')]);
+    // Each result under its own call's id; the CLI lists them in the order its two calls came back, which may be either.
+    const [weatherCall, clockCall] = choice.message.tool_calls!;
+    const results = toolResults(s.api.messageRequests[1]);
+    expect(results).toHaveLength(2);
+    expect(results).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ tool_use_id: weatherCall.id, text: expect.stringContaining('sunny in Rome') }),
+        expect.objectContaining({ tool_use_id: clockCall.id, text: expect.stringContaining('noon') }),
+      ]),
+    );
     expect(await s.settled()).toMatchObject({ cli_children: 0 });
   });
 

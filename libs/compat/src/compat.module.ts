@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { RunModule } from '@clawdforge/run';
 import { MessagesController } from './anthropic/messages.controller';
+import { WireRuns } from './compat-tool-run';
 import { ModelsController } from './models.controller';
 import { ChatCompletionsController } from './openai/chat-completions.controller';
 
@@ -8,5 +9,6 @@ import { ChatCompletionsController } from './openai/chat-completions.controller'
 @Module({
   imports: [RunModule],
   controllers: [ChatCompletionsController, MessagesController, ModelsController],
+  providers: [WireRuns],
 })
 export class CompatModule {}

@@ -58,6 +58,11 @@ export class ToolRunService {
     return this.bridge.claim(String(token.id), ids, digest);
   }
 
+  /** The other instance that holds the parked run of this token waiting on exactly the calls `ids`; null when none does. */
+  holder(token: TokenPrincipal, ids: string[]): Promise<string | null> {
+    return this.bridge.holder(String(token.id), ids);
+  }
+
   /** Starts a run with tools and answers with its first step. `nextDigest`: the history a continuation of it must carry. */
   async start(token: TokenPrincipal, input: ToolRunInput, request: RequestContext, signal: AbortSignal, nextDigest: string, progress?: RunProgress): Promise<ToolAnswer> {
     const model = resolveModel(input.model, this.config);
@@ -110,7 +115,7 @@ export class ToolRunService {
       await this.policy.admit(token, { kind: 'run', model: book.model });
       slots = await this.slots(token, signal);
     } catch (error) {
-      this.bridge.park(run, run.expected ?? '');
+      await this.bridge.park(run, run.expected ?? '');
       throw error;
     }
     progress?.started();
@@ -140,7 +145,7 @@ export class ToolRunService {
     audit.model = book.served ?? book.model;
     audit.responseChars = step.text.length;
     if (step.kind === 'tool_calls') {
-      this.bridge.park(run, nextDigest);
+      await this.bridge.park(run, nextDigest);
       this.countTokens(request, step.usage);
       return { kind: 'tool_calls', calls: step.calls, text: step.text, usage: step.usage, model: book.served, queueMs: slots.queuedMs };
     }

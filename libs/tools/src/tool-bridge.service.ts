@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { ApiError, AppConfig } from '@clawdforge/core';
 import { McpEndpoint } from './mcp-endpoint';
+import { ParkDirectory } from './park-directory';
 import type { ToolCatalog } from './tool-catalog';
 import { ToolRun } from './tool-run';
 
@@ -36,6 +37,7 @@ export class ToolBridge implements OnApplicationShutdown {
   constructor(
     private readonly config: AppConfig,
     private readonly endpoint: McpEndpoint,
+    private readonly directory: ParkDirectory,
   ) {}
 
   /** Runs alive and not parked: between a request and its answer. */
@@ -63,17 +65,27 @@ export class ToolBridge implements OnApplicationShutdown {
     return run;
   }
 
-  /** The run's answer has gone out: it waits for the results, for TOOL_PARK_SECS at most. `expected` is the digest of the history that may continue it. */
-  park(run: ToolRun, expected: string): void {
+  /**
+   * Before the run's answer goes out: it waits for the results, for TOOL_PARK_SECS at most, and the
+   * other instances can find it. `expected` is the digest of the history that may continue it.
+   */
+  async park(run: ToolRun, expected: string): Promise<void> {
     if (run.state !== 'parked' || !this.runs.has(run.id)) return;
     run.expected = expected;
+    const parkMs = this.config.tools.parkSecs * 1000;
     this.expiries.set(
       run,
       setTimeout(() => {
-        this.expiries.delete(run);
+        this.unpark(run);
         run.stop('expired');
-      }, this.config.tools.parkSecs * 1000).unref(),
+      }, parkMs).unref(),
     );
+    await this.directory.record(run.owner, run.pendingIds, new Date(Date.now() + parkMs));
+  }
+
+  /** The other instance that holds the parked run of `owner` waiting on exactly the calls `ids`; null when none does. */
+  holder(owner: string, ids: string[]): Promise<string | null> {
+    return this.directory.holder(owner, ids);
   }
 
   /**
@@ -107,7 +119,10 @@ export class ToolBridge implements OnApplicationShutdown {
   }
 
   private unpark(run: ToolRun): void {
-    clearTimeout(this.expiries.get(run));
+    const expiry = this.expiries.get(run);
+    if (expiry === undefined) return;
+    clearTimeout(expiry);
     this.expiries.delete(run);
+    this.directory.forget(run.pendingIds);
   }
 }

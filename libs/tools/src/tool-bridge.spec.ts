@@ -1,6 +1,7 @@
 import { configFrom } from '@clawdforge/core/testing';
 import type { McpEndpoint, McpRunHandler } from './mcp-endpoint';
 import type { McpToolResult } from './mcp-messages';
+import type { ParkDirectory } from './park-directory';
 import { ToolBridge } from './tool-bridge.service';
 import { ToolCatalog } from './tool-catalog';
 import type { ToolRun } from './tool-run';
@@ -19,6 +20,21 @@ class FakeEndpoint {
   }
 }
 
+/** Where parked runs are recorded for the other instances, kept in memory: what is parked here now, by call id. */
+class FakeDirectory {
+  readonly parked = new Map<string, string>();
+  record(owner: string, ids: string[]): Promise<void> {
+    for (const id of ids) this.parked.set(id, owner);
+    return Promise.resolve();
+  }
+  forget(ids: string[]): void {
+    for (const id of ids) this.parked.delete(id);
+  }
+  holder(): Promise<string | null> {
+    return Promise.resolve(null);
+  }
+}
+
 const catalog = new ToolCatalog(
   [
     { name: 'get.weather', inputSchema: { type: 'object' } },
@@ -31,8 +47,10 @@ const usage = (input: number, output: number) => ({ input_tokens: input, output_
 describe('ToolBridge and ToolRun', () => {
   let endpoint: FakeEndpoint;
   let bridge: ToolBridge;
+  let directory: FakeDirectory;
   const open = (owner = 'token-a', env: Record<string, string> = {}) => {
-    bridge = new ToolBridge(configFrom({ TOOL_PARK_SECS: '30', ...env }), endpoint as unknown as McpEndpoint);
+    directory = new FakeDirectory();
+    bridge = new ToolBridge(configFrom({ TOOL_PARK_SECS: '30', ...env }), endpoint as unknown as McpEndpoint, directory as unknown as ParkDirectory);
     return bridge.open(owner, catalog);
   };
   /** What the CLI does when the model calls two tools: the calls reach the server (the first before the message ends), then the message ends. */
@@ -74,7 +92,7 @@ describe('ToolBridge and ToolRun', () => {
         { id: 'toolu_2', name: 'get_time', arguments: {} },
       ],
     });
-    bridge.park(run, 'history-1');
+    await bridge.park(run, 'history-1');
     expect([bridge.parked, bridge.running]).toEqual([1, 0]);
     expect(answered).toEqual({});
 
@@ -100,7 +118,7 @@ describe('ToolBridge and ToolRun', () => {
   it('answers a call at once when its result came before it', async () => {
     const run = await open();
     run.onEvent({ type: 'tool_calls', calls: [{ id: 'toolu_9', name: 'mcp__fn__get_time', input: {} }] });
-    bridge.park(run, 'h');
+    await bridge.park(run, 'h');
     bridge.claim('token-a', ['toolu_9'], 'h');
     run.resume([{ id: 'toolu_9', text: 'noon', isError: false }]);
     const respond = jest.fn();
@@ -112,7 +130,12 @@ describe('ToolBridge and ToolRun', () => {
     const run = await open();
     callTwo(run);
     await run.nextStep();
-    bridge.park(run, 'history-1');
+    await bridge.park(run, 'history-1');
+    // Recorded for the other instances while parked; forgotten once claimed.
+    expect([...directory.parked]).toEqual([
+      ['toolu_1', 'token-a'],
+      ['toolu_2', 'token-a'],
+    ]);
     expect(bridge.claim('token-b', ['toolu_1', 'toolu_2'], 'history-1')).toBeUndefined();
     expect(bridge.claim('token-a', ['toolu_1'], 'history-1')).toBeUndefined();
     expect(bridge.claim('token-a', ['toolu_1', 'toolu_2', 'toolu_3'], 'history-1')).toBeUndefined();
@@ -120,6 +143,7 @@ describe('ToolBridge and ToolRun', () => {
     expect(bridge.claim('token-a', ['toolu_1', 'toolu_2'], 'history-2')).toBeUndefined();
     expect(run.signal.aborted).toBe(true);
     expect(run.stopped).toBe('replaced');
+    expect(directory.parked.size).toBe(0);
     expect(bridge.claim('token-a', ['toolu_1', 'toolu_2'], 'history-1')).toBeUndefined();
   });
 
@@ -127,11 +151,11 @@ describe('ToolBridge and ToolRun', () => {
     const run = await open();
     callTwo(run);
     await run.nextStep();
-    bridge.park(run, 'h');
+    await bridge.park(run, 'h');
     jest.advanceTimersByTime(29_999);
     expect(run.signal.aborted).toBe(false);
     jest.advanceTimersByTime(1);
-    expect([run.signal.aborted, run.stopped, bridge.parked]).toEqual([true, 'expired', 0]);
+    expect([run.signal.aborted, run.stopped, bridge.parked, directory.parked.size]).toEqual([true, 'expired', 0, 0]);
     expect(bridge.claim('token-a', ['toolu_1', 'toolu_2'], 'h')).toBeUndefined();
   });
 

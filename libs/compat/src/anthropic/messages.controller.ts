@@ -4,8 +4,7 @@ import type { Request, Response } from 'express';
 import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 import { AppConfig, requestContext } from '@clawdforge/core';
 import { CompatRunErrors, CompatTokenAuth } from '../docs/compat-auth.decorator';
-import { RunService, ToolRunService } from '@clawdforge/run';
-import { serveWire } from '../compat-tool-run';
+import { WireRuns } from '../compat-tool-run';
 import { AnthropicErrorDoc } from '../docs/error-docs';
 import { MessageDoc, MessagesRequestDoc } from '../docs/anthropic-docs';
 import { echoRequestId } from '../wire-errors';
@@ -20,8 +19,7 @@ import { MessagesStream } from './messages-stream';
 @Controller('v1/messages')
 export class MessagesController {
   constructor(
-    private readonly runs: RunService,
-    private readonly toolRuns: ToolRunService,
+    private readonly wire: WireRuns,
     private readonly config: AppConfig,
   ) {}
 
@@ -38,7 +36,7 @@ export class MessagesController {
     echoRequestId(req, res);
     const request = parseMessagesRequest(body, this.config);
     const id = `msg_${(requestContext(req).requestId ?? 'local').replace(/-/g, '')}`;
-    await serveWire(this.runs, this.toolRuns, token, request, req, res, {
+    await this.wire.serve(token, request, req, res, {
       format: 'anthropic',
       body: (outcome) => message(id, request.model, outcome),
       calls: (step) => toolUseMessage(id, request.model, step),

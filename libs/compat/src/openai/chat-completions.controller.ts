@@ -4,8 +4,7 @@ import type { Request, Response } from 'express';
 import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 import { AppConfig, requestContext } from '@clawdforge/core';
 import { CompatRunErrors, CompatTokenAuth } from '../docs/compat-auth.decorator';
-import { RunService, ToolRunService } from '@clawdforge/run';
-import { serveWire } from '../compat-tool-run';
+import { WireRuns } from '../compat-tool-run';
 import { OpenAiErrorDoc } from '../docs/error-docs';
 import { ChatCompletionDoc, ChatCompletionRequestDoc } from '../docs/openai-docs';
 import { echoRequestId } from '../wire-errors';
@@ -20,8 +19,7 @@ import { ChatCompletionStream } from './chat-stream';
 @Controller('v1/chat')
 export class ChatCompletionsController {
   constructor(
-    private readonly runs: RunService,
-    private readonly toolRuns: ToolRunService,
+    private readonly wire: WireRuns,
     private readonly config: AppConfig,
   ) {}
 
@@ -39,7 +37,7 @@ export class ChatCompletionsController {
     const request = parseChatRequest(body, this.config);
     const id = `chatcmpl-${requestContext(req).requestId ?? 'local'}`;
     const created = Math.floor(Date.now() / 1000);
-    await serveWire(this.runs, this.toolRuns, token, request, req, res, {
+    await this.wire.serve(token, request, req, res, {
       format: 'openai',
       body: (outcome) => chatCompletion(id, created, request.model, outcome),
       calls: (step) => chatToolCalls(id, created, request.model, step),

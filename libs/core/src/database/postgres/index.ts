@@ -3,6 +3,7 @@ import { AuditEndUser1764547200000 } from '../migrations/1764547200000-audit-end
 import { AuditRequests1764633600000 } from '../migrations/1764633600000-audit-requests';
 import { PostgresSchema1764374400000 } from './1764374400000-postgres-schema';
 import { GatewayInstances1764460800000 } from './1764460800000-gateway-instances';
+import { ToolRunParks1764720000000 } from './1764720000000-tool-run-parks';
 
-/** PostgreSQL's migrations, oldest first: the schema as of its first release, then changes as they come (each also made for SQLite, but for the registry of instances, which only PostgreSQL can share). */
-export const POSTGRES_MIGRATIONS = [PostgresSchema1764374400000, SessionInstance1764374400001, GatewayInstances1764460800000, AuditEndUser1764547200000, AuditRequests1764633600000];
+/** PostgreSQL's migrations, oldest first: the schema as of its first release, then changes as they come (each also made for SQLite, but for the registry of instances and where tool runs are parked, which only PostgreSQL can share). */
+export const POSTGRES_MIGRATIONS = [PostgresSchema1764374400000, SessionInstance1764374400001, GatewayInstances1764460800000, AuditEndUser1764547200000, AuditRequests1764633600000, ToolRunParks1764720000000];
