@@ -117,6 +117,31 @@ export const SCENARIOS: Scenario[] = [
     },
   },
   {
+    name: 'claude-client-tools',
+    cli: 'claude',
+    specs: /tool calling/,
+    drive: async (ctx) => {
+      // Two calls of the client's tools in one message, the run parked on them, then their results and the answer.
+      ctx.api.replyWith((request) =>
+        JSON.stringify(request.body?.messages).includes('tool_result') ? { text: 'Sunny, and noon.' } : { clientTools: [{ name: 'get_weather', input: { city: 'Paris' } }, { name: 'get_time', input: {} }] },
+      );
+      const tools = [
+        { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } },
+        { type: 'function', function: { name: 'get_time', parameters: { type: 'object', properties: {} } } },
+      ];
+      const messages: object[] = [{ role: 'user', content: 'Weather and time?' }];
+      const chat = async (expected: string) => {
+        const res = await ctx.t.http().post('/v1/chat/completions').set('Authorization', bearer(ctx.token)).send({ model: 'sonnet', messages, tools });
+        const finish = res.body?.choices?.[0]?.finish_reason;
+        if (res.status !== 200 || finish !== expected) throw new Error(`POST /v1/chat/completions answered ${res.status} (${finish}), not 200 (${expected}): ${res.text.slice(0, 300)}`);
+        return res.body.choices[0].message as { tool_calls: { id: string }[] };
+      };
+      const called = await chat('tool_calls');
+      messages.push(called, ...called.tool_calls.map((call, i) => ({ role: 'tool', tool_call_id: call.id, content: i === 0 ? 'sunny' : 'noon' })));
+      await chat('stop');
+    },
+  },
+  {
     name: 'claude-upstream-error',
     cli: 'claude',
     specs: /upstream error|error event|expired or refused login/,

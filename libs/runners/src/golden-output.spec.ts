@@ -2,7 +2,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { TurnOutputReader } from './acpx-output';
 import { pinnedCliVersions } from './cli-pins';
+import type { ClaudeStreamEvent } from './claude-runner';
 import { findResultLine, modelOf, parseResultText, refusedToolCalls, streamEventOf, usageOf } from './claude-output';
+import { toolRunLineReader } from './claude-tool-events';
 import { CliOutput, compareShapes, fieldPaths, FIELDS_READ, isRead, lineKind } from './output-shapes';
 
 /** What the pinned CLIs printed for each conversation of scripts/golden/scenarios.ts (npm run record-golden). */
@@ -37,7 +39,15 @@ function claudeReads(lines: Line[]) {
     model: modelOf(line),
     toolsRefused: refusedToolCalls(stdout, line),
   };
-  return { result, events: lines.map((l) => streamEventOf(JSON.stringify(l))).filter(Boolean) };
+  return { result, events: lines.map((l) => streamEventOf(JSON.stringify(l))).filter(Boolean), toolRun: toolRunReads(lines) };
+}
+
+/** What a run with the client's tools takes from the same output besides (toolRunLineReader): its bridge's status, usage per model call, tool calls and results. */
+function toolRunReads(lines: Line[]): ClaudeStreamEvent[] {
+  const events: ClaudeStreamEvent[] = [];
+  const read = toolRunLineReader((event) => events.push(event));
+  for (const line of lines) read(JSON.stringify(line));
+  return events.filter((event) => event.type !== 'delta' && event.type !== 'model' && event.type !== 'tool_use');
 }
 
 /** Everything AcpxCliDriver takes from a turn's output: which lines are the turn's events, and the turn's facts. */
@@ -137,6 +147,27 @@ describe('golden output of the pinned CLIs', () => {
 
     it('an upstream error: is_error with the API status and the CLI’s message', () => {
       expect(claudeReads(golden('claude-upstream-error')).result).toMatchObject({ isError: true, apiErrorStatus: 529, result: expect.stringContaining('529') });
+    });
+  });
+
+  describe('what a run with the client’s tools reads from claude -p', () => {
+    it('the bridge connected, both calls of one message at its end, each call’s usage, the results handed back, then the end', () => {
+      const lines = golden('claude-client-tools');
+      expect(toolRunReads(lines)).toEqual([
+        { type: 'tool_servers', servers: [{ name: 'fn', status: 'connected' }] },
+        { type: 'usage', usage: { input_tokens: 21, output_tokens: 9, cache_creation_input_tokens: null, cache_read_input_tokens: null } },
+        {
+          type: 'tool_calls',
+          calls: [
+            { id: 'toolu_fake_1_0', name: 'mcp__fn__get_weather', input: { city: 'Paris' } },
+            { id: 'toolu_fake_1_1', name: 'mcp__fn__get_time', input: {} },
+          ],
+        },
+        { type: 'tool_result', id: 'toolu_fake_1_0', isError: false },
+        { type: 'tool_result', id: 'toolu_fake_1_1', isError: false },
+        { type: 'usage', usage: { input_tokens: 21, output_tokens: 9, cache_creation_input_tokens: null, cache_read_input_tokens: null } },
+      ]);
+      expect(claudeReads(lines).result).toMatchObject({ subtype: 'success', isError: false, result: 'Sunny, and noon.', stopReason: 'end_turn' });
     });
   });
 

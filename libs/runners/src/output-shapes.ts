@@ -35,7 +35,11 @@ export const FIELDS_READ: Record<CliOutput, Record<string, readonly string[]>> =
     ],
     'stream_event content_block_delta text_delta': ['^type', 'type', 'event.type', 'event.delta.type', 'event.delta.text'],
     'stream_event content_block_start tool_use': ['^type', 'type', 'event.type', 'event.content_block.type', 'event.content_block.id', 'event.content_block.name'],
-    'stream_event message_start': ['^type', 'type', 'event.type', 'event.message.model'],
+    'stream_event message_start': ['^type', 'type', 'event.type', 'event.message.model', 'event.message.usage.input_tokens', 'event.message.usage.output_tokens'],
+    // A run with the client's tools (claude-tool-events.ts) also reads these.
+    'system init': ['type', 'subtype', 'mcp_servers[].name', 'mcp_servers[].status'],
+    'stream_event message_delta': ['type', 'event.type', 'event.delta.stop_reason', 'event.usage.output_tokens'],
+    assistant: ['type', 'message.content[].type', 'message.content[].id', 'message.content[].name', 'message.content[].input'],
     user: [
       '^type',
       'type',
