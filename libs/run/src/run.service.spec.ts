@@ -384,5 +384,24 @@ describe('RunService', () => {
       under.claude.held.stopHolding();
       await expect(start(alice({ budgetUsdDay: 0.5 })).answer).resolves.toMatchObject({ ok: true });
     });
+
+    it('bills a stopped run what the CLI said it had spent, in the ledger and the audit fields, and its request’s audit waits for that', async () => {
+      const stopped = new RunCancelledError();
+      stopped.spent = { costUsd: 0.004, usage: { input_tokens: 30, output_tokens: 2, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } };
+      under.claude.hold();
+      const run = start(alice({ budgetUsdDay: 0.5 }));
+      const held = await under.claude.held.next();
+      // The audit trail writes the row of a request whose client left once its tracked work has settled.
+      let rowMayBeWritten = false;
+      void run.request.settled(60_000).then(() => (rowMayBeWritten = true));
+      await settled();
+      expect(rowMayBeWritten).toBe(false);
+      held.fail(stopped);
+      expect(await outcomeOf(run.answer)).toBe(stopped);
+      expect(ledger()).toEqual([expect.objectContaining({ outcome: 'cancelled', costUsd: 0.004, inputTokens: 30, outputTokens: 2 })]);
+      expect(run.request.audit).toMatchObject({ costUsd: 0.004, inputTokens: 30, outputTokens: 2 });
+      await settled();
+      expect(rowMayBeWritten).toBe(true);
+    });
   });
 });
