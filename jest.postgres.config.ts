@@ -32,6 +32,8 @@ const ON_POSTGRES = [
   'faults',
   'health',
   'hostile-inputs',
+  // Idempotency-Keys and the answers kept for them.
+  'idempotency',
 ];
 
 const config: Config = {

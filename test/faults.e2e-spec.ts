@@ -12,7 +12,7 @@ import { ADMIN_TOKEN, FAKE_CLI_DIR, makeDataDir, startTestApp } from './support/
 describe('a server killed with -9 mid-run (npm start, fake claude)', () => {
   beforeAll(assertBuilt);
 
-  it('leaves children behind, and its next start kills them and its spares, empties RUNS_DIR of them and closes the run’s audit row (not the spares’) as interrupted', async () => {
+  it('leaves children behind, and its next start kills them and its spares, empties RUNS_DIR of them and closes the run’s audit row (not the spares’) as interrupted, which a retry with its Idempotency-Key is answered', async () => {
     const home = makeDataDir();
     const dataDir = path.join(home, 'data');
     const port = await freePort();
@@ -37,7 +37,7 @@ describe('a server killed with -9 mid-run (npm start, fake claude)', () => {
     const token = ((await minted.json()) as { token: string }).token;
     const run = fetch(`${base}/run`, {
       method: 'POST',
-      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'X-Request-Id': 'run-before-the-crash' },
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'X-Request-Id': 'run-before-the-crash', 'Idempotency-Key': 'doomed-run' },
       body: JSON.stringify({ prompt: `FAKE:hang:${marker}`, timeout_secs: 3600 }),
     }).then(
       () => 'answered',
@@ -72,8 +72,17 @@ describe('a server killed with -9 mid-run (npm start, fake claude)', () => {
       expect(fs.readdirSync(path.join(dataDir, 'children')).filter((file) => claudes.includes(Number.parseInt(file, 10)))).toEqual([]);
       const audit = await fetch(`${base}/admin/audit?route=/run`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
       expect(((await audit.json()) as { items: unknown[] }).items).toEqual([
-        expect.objectContaining({ token_name: 'doomed', method: 'POST', route: '/run', status: 500, error_code: 'interrupted', request_id: 'run-before-the-crash', model: 'sonnet' }),
+        expect.objectContaining({ token_name: 'doomed', method: 'POST', route: '/run', status: 502, error_code: 'interrupted', request_id: 'run-before-the-crash', model: 'sonnet' }),
       ]);
+      // Its retry with the same key is told the first was cut short, rather than running (and paying) again.
+      const retry = await fetch(`${base}/run`, {
+        method: 'POST',
+        headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'Idempotency-Key': 'doomed-run' },
+        body: JSON.stringify({ prompt: `FAKE:hang:${marker}`, timeout_secs: 3600 }),
+      });
+      expect(retry.status).toBe(502);
+      expect(((await retry.json()) as { error: { code: string } }).error.code).toBe('interrupted');
+      expect(processesWith(marker)).toEqual([]);
     } finally {
       second.stop();
       await second.exited;

@@ -217,6 +217,8 @@ error_codes! {
     AttachmentsTooLarge => "attachments_too_large",
     /// 415: an upload the model cannot read, or a body in another charset than UTF-8.
     UnsupportedMediaType => "unsupported_media_type",
+    /// 422: this token sent the same `Idempotency-Key` before with another request.
+    IdempotencyKeyReused => "idempotency_key_reused",
     /// 431: the header block is too large.
     HeadersTooLarge => "headers_too_large",
     /// 429: too many uploads in flight (with `Retry-After`).
@@ -246,6 +248,8 @@ error_codes! {
     SessionLost => "session_lost",
     /// 502: a permission request could not be answered.
     PermissionUnavailable => "permission_unavailable",
+    /// 502: the first request with this `Idempotency-Key` was cut short by the server stopping; not done again.
+    Interrupted => "interrupted",
     /// 503: the CLI is missing on the server.
     CliNotFound => "cli_not_found",
     /// 503: the server is shutting down.

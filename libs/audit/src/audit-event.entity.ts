@@ -75,4 +75,8 @@ export class AuditEvent {
    */
   @Column({ type: 'integer', nullable: true })
   requests?: number | null;
+
+  /** Answered from the answer kept for its Idempotency-Key: nothing ran, nothing was billed. Null otherwise. */
+  @Column({ type: 'boolean', nullable: true })
+  replayed?: boolean | null;
 }

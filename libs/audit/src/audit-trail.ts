@@ -46,6 +46,7 @@ export class AuditTrail {
         turnIndex: fields.turnIndex ?? null,
         queueMs: fields.queueMs ?? null,
         endUser: fields.endUser ?? null,
+        replayed: fields.replayed ? true : null,
       };
     };
     const finish = () => {

@@ -14,6 +14,7 @@ import {
 import type { Request, Response } from 'express';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 import { clientGoneSignal, codeList, ErrorBodyDto, requestContext, SseStream, streamTo, wantsEventStream } from '@clawdforge/core';
+import { Idempotent } from '@clawdforge/idempotency';
 import { RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
 import { RunService } from './run.service';
@@ -25,6 +26,7 @@ export class RunController {
   constructor(private readonly runs: RunService) {}
 
   @Post()
+  @Idempotent()
   @ApiOperation({
     summary: 'Run one prompt through claude -p',
     description:
@@ -44,7 +46,7 @@ export class RunController {
   })
   @ApiBadGatewayResponse({
     type: ErrorBodyDto,
-    description: `${codeList('cli_failed')} (the CLI or the upstream API failed; its message, sanitised), ${codeList('output_too_large')}, ${codeList('structured_output_missing')} (json_schema was given and the model did not follow it)`,
+    description: `${codeList('cli_failed')} (the CLI or the upstream API failed; its message, sanitised), ${codeList('output_too_large')}, ${codeList('structured_output_missing')} (json_schema was given and the model did not follow it), ${codeList('interrupted')} (a retry whose Idempotency-Key’s first request was cut short by the server stopping: not run again)`,
   })
   @ApiServiceUnavailableResponse({
     type: ErrorBodyDto,

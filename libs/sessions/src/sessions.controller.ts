@@ -15,6 +15,7 @@ import {
 import type { Request, Response } from 'express';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 import { clientGoneSignal, codeList, ErrorBodyDto, PAGE_QUERY_ERRORS, PageQueryDto, requestContext, SseStream, streamTo, toPage, wantsEventStream } from '@clawdforge/core';
+import { Idempotent } from '@clawdforge/idempotency';
 import { CreateSessionDto } from './dto/create-session.dto';
 import { SessionPage, SessionResponse, SessionView, TurnResponse } from './dto/session.view';
 import { TurnRequestDto } from './dto/turn-request.dto';
@@ -32,6 +33,7 @@ export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}
 
   @Post()
+  @Idempotent()
   @ApiOperation({ summary: 'Create a multi-turn agent session', description: 'The session belongs to this token; any other token gets 404 for it.' })
   @ApiCreatedResponse({ type: SessionResponse })
   @ApiBadRequestResponse({ type: ErrorBodyDto, description: `${codeList('invalid_request')} naming the field (an agent not in SESSION_AGENTS, a bad model), ${codeList('model_not_allowed')}` })
@@ -47,6 +49,7 @@ export class SessionsController {
   }
 
   @Post(':id/turn')
+  @Idempotent()
   @UseFilters(ForwardToOwnerFilter)
   @ApiOperation({
     summary: 'Send one turn and wait for the agent to finish it',

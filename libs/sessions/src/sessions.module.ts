@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdempotencyModule } from '@clawdforge/idempotency';
 import { RunnersModule } from '@clawdforge/runners';
 import { UsageModule } from '@clawdforge/usage';
 import { AgentSession } from './agent-session.entity';
@@ -11,7 +12,7 @@ import { SessionsController } from './sessions.controller';
 import { SessionsService } from './sessions.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([AgentSession]), RunnersModule, UsageModule],
+  imports: [TypeOrmModule.forFeature([AgentSession]), RunnersModule, UsageModule, IdempotencyModule],
   providers: [SessionRepository, SessionAdmission, SessionTurns, SessionWorkspace, SessionsService],
   controllers: [SessionsController],
   exports: [SessionsService],

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { AuditService } from '@clawdforge/audit';
 import { ERROR_CODES } from '@clawdforge/core';
 import { FilesService } from '@clawdforge/files';
+import { IdempotencyService } from '@clawdforge/idempotency';
 import { ChildOwner, ChildRegistry, ClaudeStateDirs, ClaudeWarmPool, RunWorkspace } from '@clawdforge/runners';
 import { SessionsService } from '@clawdforge/sessions';
 
@@ -22,6 +23,7 @@ export class StartupReconciliation implements OnApplicationBootstrap {
     private readonly pool: ClaudeWarmPool,
     private readonly claudeState: ClaudeStateDirs,
     private readonly runs: RunWorkspace,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -30,6 +32,7 @@ export class StartupReconciliation implements OnApplicationBootstrap {
     await this.emptyRunsDir();
     await this.files.reconcile();
     await this.sessions.reconcile();
+    await this.idempotency.reconcile();
     // Only now, into an emptied RUNS_DIR: the first spares would otherwise lose their directories.
     this.pool.warmUp();
   }

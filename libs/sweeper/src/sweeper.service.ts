@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { AuditService } from '@clawdforge/audit';
 import { AppConfig, Clock } from '@clawdforge/core';
 import { FilesService } from '@clawdforge/files';
+import { IdempotencyService } from '@clawdforge/idempotency';
 import { SessionsService } from '@clawdforge/sessions';
 
 export interface SweepReport {
@@ -9,6 +10,8 @@ export interface SweepReport {
   idleSessionsClosed: number;
   closedSessionsDeleted: number;
   auditRowsDeleted: number;
+  /** Idempotency-Keys (and the answers kept for them) past IDEMPOTENCY_TTL_SECS. */
+  idempotencyKeysExpired: number;
 }
 
 /** One pass over everything that expires; the schedule, the admin CLI and tests all call this. */
@@ -23,6 +26,7 @@ export class SweeperService {
     private readonly files: FilesService,
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
+    private readonly idempotency: IdempotencyService,
   ) {}
 
   /** Concurrent callers share the pass already under way. */
@@ -35,8 +39,9 @@ export class SweeperService {
     const expiredFiles = await this.files.sweepExpired();
     const { idleClosed, expiredDeleted } = await this.sessions.sweep();
     const auditRowsDeleted = await this.pruneAudit();
-    const report = { expiredFiles, idleSessionsClosed: idleClosed, closedSessionsDeleted: expiredDeleted, auditRowsDeleted };
-    if (expiredFiles + idleClosed + expiredDeleted + auditRowsDeleted > 0) this.logger.log(`swept: ${JSON.stringify(report)}`);
+    const idempotencyKeysExpired = await this.idempotency.sweep();
+    const report = { expiredFiles, idleSessionsClosed: idleClosed, closedSessionsDeleted: expiredDeleted, auditRowsDeleted, idempotencyKeysExpired };
+    if (expiredFiles + idleClosed + expiredDeleted + auditRowsDeleted + idempotencyKeysExpired > 0) this.logger.log(`swept: ${JSON.stringify(report)}`);
     return report;
   }
 

@@ -31,6 +31,8 @@ export class AuditEventView {
     example: null,
   })
   requests: number | null;
+  @ApiProperty({ nullable: true, type: Boolean, description: 'true: answered again from the answer kept for its Idempotency-Key (nothing ran, nothing was billed); null otherwise', example: null })
+  replayed: boolean | null;
 
   static of(event: AuditEvent): AuditEventView {
     return {
@@ -56,6 +58,7 @@ export class AuditEventView {
       client_ip: event.clientIp,
       end_user: event.endUser,
       requests: event.requests ?? null,
+      replayed: event.replayed ? true : null,
     };
   }
 }

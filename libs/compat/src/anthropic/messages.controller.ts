@@ -3,6 +3,7 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 import { AppConfig, requestContext } from '@clawdforge/core';
+import { Idempotent } from '@clawdforge/idempotency';
 import { CompatRunErrors, CompatTokenAuth } from '../docs/compat-auth.decorator';
 import { WireRuns } from '../compat-tool-run';
 import { AnthropicErrorDoc } from '../docs/error-docs';
@@ -24,6 +25,7 @@ export class MessagesController {
   ) {}
 
   @Post()
+  @Idempotent(AnthropicErrorDoc)
   @ApiOperation({
     summary: 'Anthropic Messages over claude -p',
     description:

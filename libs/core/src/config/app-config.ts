@@ -107,6 +107,12 @@ export interface ToolsConfig {
   runsMaxPerToken: number;
 }
 
+/** Idempotency-Keys on the POSTs that start paid work or create state. */
+export interface IdempotencyConfig {
+  /** How long a key is held, and the answer kept for it, after its first request. */
+  ttlSecs: number;
+}
+
 /** Multi-turn agent sessions through acpx. */
 export interface SessionsConfig {
   /** Idle time before a session is soft-closed, and time after close before its row goes. */
@@ -157,6 +163,7 @@ export class AppConfig {
   logins: LoginConfig[];
   runs: RunsConfig;
   tools: ToolsConfig;
+  idempotency: IdempotencyConfig;
   sessions: SessionsConfig;
   files: FilesConfig;
   sweeper: SweeperConfig;

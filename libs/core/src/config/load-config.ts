@@ -3,7 +3,7 @@ import { Env, SHORT_SWEEP_SECS } from './env-readers';
 import { loadClisConfig, loadLoginsConfig, loadModelsConfig } from './groups/claude.config';
 import { loadServerConfig } from './groups/server.config';
 import { loadClusterConfig, loadDatabaseConfig, loadPathsConfig } from './groups/storage.config';
-import { loadFilesConfig, loadRunsConfig, loadSessionsConfig, loadSweeperConfig, loadToolsConfig } from './groups/work.config';
+import { loadFilesConfig, loadIdempotencyConfig, loadRunsConfig, loadSessionsConfig, loadSweeperConfig, loadToolsConfig } from './groups/work.config';
 
 export interface LoadConfigOptions {
   /** The server needs ADMIN_BOOTSTRAP_TOKEN; the admin CLI works on the database directly and does not. */
@@ -27,6 +27,7 @@ export function loadConfig(env: Env, cwd = process.cwd(), options: LoadConfigOpt
     logins: loadLoginsConfig(env, cwd),
     runs: loadRunsConfig(env),
     tools: loadToolsConfig(env),
+    idempotency: loadIdempotencyConfig(env),
     sessions: loadSessionsConfig(env, short),
     files: loadFilesConfig(env),
     sweeper,

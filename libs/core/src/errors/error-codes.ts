@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   attachments_too_large: 413,
   unsupported_media_type: 415,
+  // An Idempotency-Key this token already used for a different request.
+  idempotency_key_reused: 422,
   // Answered by the HTTP server itself: a header block past Node's limit (16 KiB).
   headers_too_large: 431,
   too_many_requests: 429,
@@ -43,8 +45,9 @@ export const ERROR_CODES = {
   budget_exceeded: 429,
   // Nobody is left to read it: the audit trail's record of a client that went away mid-run.
   cancelled: 499,
-  // Audit only: the server died mid-run (kill -9, power); its next start closes the row with this.
-  interrupted: 500,
+  // The server died mid-run (kill -9, power): its next start closes the run's audit row with this, and
+  // a retry with the run's Idempotency-Key is answered it (the work may have been billed; it is not redone).
+  interrupted: 502,
   // The catch-alls for a Nest HttpException whose status has no code above, 4xx and 5xx: such an
   // answer keeps the exception's own status. internal_error is also the bare 500 for anything unforeseen.
   http_error: 400,
@@ -66,8 +69,8 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** Codes only audit rows carry: of a client that went away, and of a run the server died in. No client is answered with them. */
-export const AUDIT_ONLY_ERROR_CODES: readonly ErrorCode[] = ['cancelled', 'interrupted'];
+/** Codes only audit rows carry: of a client that went away. No client is answered with them. */
+export const AUDIT_ONLY_ERROR_CODES: readonly ErrorCode[] = ['cancelled'];
 
 /** Every code a client can be answered with. */
 export const CLIENT_ERROR_CODES: readonly ErrorCode[] = (Object.keys(ERROR_CODES) as ErrorCode[]).filter((code) => !AUDIT_ONLY_ERROR_CODES.includes(code));

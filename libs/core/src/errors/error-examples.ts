@@ -1,6 +1,6 @@
 import type { ErrorCode } from './error-codes';
 
-type ClientErrorCode = Exclude<ErrorCode, 'cancelled' | 'interrupted'>;
+type ClientErrorCode = Exclude<ErrorCode, 'cancelled'>;
 
 /**
  * A message each code answers with, as the OpenAPI document shows it in the examples of an error
@@ -10,6 +10,8 @@ type ClientErrorCode = Exclude<ErrorCode, 'cancelled' | 'interrupted'>;
 export const ERROR_EXAMPLES: Record<ClientErrorCode, { message: string; field?: string }> = {
   invalid_request: { message: 'timeout_secs must be at most 3600', field: 'timeout_secs' },
   invalid_json: { message: 'the body is not valid JSON' },
+  idempotency_key_reused: { message: 'this Idempotency-Key was used for a different request (its method, path or body); use a new key for a new request', field: 'Idempotency-Key' },
+  interrupted: { message: 'the server stopped while the first request with this Idempotency-Key was being answered; its work may have been billed and is not done again' },
   invalid_cursor: { message: 'cursor is not a cursor this server issued', field: 'cursor' },
   model_not_allowed: { message: 'model "opus" is not allowed for this token; allowed: haiku, sonnet', field: 'model' },
   unsupported_parameter: { message: 'tools is not supported here: the gateway runs claude -p without client tools', field: 'tools' },

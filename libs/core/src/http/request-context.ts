@@ -16,6 +16,8 @@ export interface AuditFields {
   queueMs?: number | null;
   /** The end user the app named (OpenAI's `user`, Anthropic's `metadata.user_id`); audited only. */
   endUser?: string | null;
+  /** Answered from the answer kept for its Idempotency-Key. */
+  replayed?: boolean;
   /** Overrides the error code the response carried (e.g. `cancelled` when the client went away). */
   errorCode?: string | null;
 }

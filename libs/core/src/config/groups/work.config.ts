@@ -1,4 +1,4 @@
-import type { FilesConfig, RunsConfig, SessionsConfig, SweeperConfig, ToolsConfig } from '../app-config';
+import type { FilesConfig, IdempotencyConfig, RunsConfig, SessionsConfig, SweeperConfig, ToolsConfig } from '../app-config';
 import { ConfigError } from '../config-error';
 import { Env, flag, integer, list, oneOf, sweepSecs, text } from '../env-readers';
 
@@ -27,6 +27,11 @@ export function loadToolsConfig(env: Env): ToolsConfig {
     runsMax: integer(env, 'TOOL_RUNS_MAX', 16, 0, 10_000),
     runsMaxPerToken: integer(env, 'TOOL_RUNS_MAX_PER_TOKEN', 4, 0, 10_000),
   };
+}
+
+/** IDEMPOTENCY_TTL_SECS. */
+export function loadIdempotencyConfig(env: Env): IdempotencyConfig {
+  return { ttlSecs: integer(env, 'IDEMPOTENCY_TTL_SECS', 86400, 60, 30 * 86400) };
 }
 
 /** CLAWDFORGE_SESSION_(HARD_)TTL_SECS, SESSION_AGENTS, SESSION_AGENT_COMMANDS, SESSION_PERMISSIONS, ALLOW_UNSANDBOXED_AGENTS, SESSIONS_MAX_OPEN(_PER_TOKEN), SESSION_WARM_CLIENTS. */

@@ -7,6 +7,7 @@ import { SessionLogin1764288000000 } from './1764288000000-session-login';
 import { SessionInstance1764374400001 } from './1764374400001-session-instance';
 import { AuditEndUser1764547200000 } from './1764547200000-audit-end-user';
 import { AuditRequests1764633600000 } from './1764633600000-audit-requests';
+import { IdempotencyKeys1764806400000 } from './1764806400000-idempotency-keys';
 
 /** Every migration, oldest first. Listed as classes so the same list works from source and from dist. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   SessionInstance1764374400001,
   AuditEndUser1764547200000,
   AuditRequests1764633600000,
+  IdempotencyKeys1764806400000,
 ];

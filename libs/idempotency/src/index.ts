@@ -1,0 +1,6 @@
+export * from './idempotency-errors';
+export * from './idempotency-record.entity';
+export * from './idempotency.interceptor';
+export * from './idempotency.module';
+export * from './idempotency.service';
+export * from './idempotent.decorator';
