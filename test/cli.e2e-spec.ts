@@ -286,6 +286,13 @@ describe('npm run cli beside npm start', () => {
 
       // The server keeps the token's first page of sessions; a close by the CLI shows on the very next request.
       const list = () => fetch(`http://127.0.0.1:${port}/sessions`, { headers: { Authorization: `Bearer ${token}` } });
+      // The CLI runs synchronously: a kept-alive socket the server closed meanwhile must be seen closed
+      // (read in the next turn of the event loop) before the next request, or fetch reuses it.
+      const cliThen = async (args: string[]) => {
+        const result = npmCli(home, shared, args);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return result;
+      };
       const created = await fetch(`http://127.0.0.1:${port}/sessions`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
@@ -296,12 +303,12 @@ describe('npm run cli beside npm start', () => {
       const statusOf = async () => ((await (await list()).json()) as { items: { session_id: string; status: string }[] }).items.find((item) => item.session_id === sessionId)?.status;
       expect(await statusOf()).toBe('open');
       expect(await statusOf()).toBe('open');
-      expect(npmCli(home, shared, ['sessions', 'close', sessionId]).status).toBe(0);
+      expect((await cliThen(['sessions', 'close', sessionId])).status).toBe(0);
       expect(await statusOf()).toBe('closed');
 
       // The server knows the token now (it is cached); a revocation by the CLI still applies to the very next request.
       expect((await list()).status).toBe(200);
-      expect(npmCli(home, shared, ['tokens', 'revoke', 'from-cli']).status).toBe(0);
+      expect((await cliThen(['tokens', 'revoke', 'from-cli'])).status).toBe(0);
       expect((await list()).status).toBe(401);
 
       const bad = npmCli(home, { ...shared, ALLOW_CIDRS: '10.0.0.0/99' }, ['tokens', 'list']);
