@@ -115,7 +115,7 @@ export class ToolRunService {
       await this.policy.admit(token, { kind: 'run', model: book.model });
       slots = await this.slots(token, signal);
     } catch (error) {
-      await this.bridge.park(run, run.expected ?? '');
+      await this.bridge.park(run, run.expected ?? '', true);
       throw error;
     }
     progress?.started();
@@ -151,8 +151,9 @@ export class ToolRunService {
     }
     const concluded = await book.concluded;
     if ('error' in concluded) {
-      // The whole run's cost, as a final answer would report it.
+      // The whole run's cost, as a final answer would report it, and its tokens.
       audit.costUsd = concluded.spent?.costUsd ?? null;
+      if (concluded.spent) this.countTokens(request, concluded.spent.usage);
       throw concluded.error;
     }
     // A run that never parked reports the CLI's own totals; after a park, what the model did since.
@@ -168,7 +169,8 @@ export class ToolRunService {
     let result: { outcome: ClaudeRunResult } | { error: unknown; spent: RunSpend | null };
     try {
       const outcome = await finished;
-      result = run.failure ? { error: run.failure, spent: null } : { outcome };
+      // A failure seen in the output, though the CLI ended on its own: what it reported spending still counts.
+      result = run.failure ? { error: run.failure, spent: { costUsd: outcome.costUsd, usage: outcome.usage } } : { outcome };
     } catch (error) {
       result = { error: this.errorOf(run, error), spent: spendOf(error) };
     }

@@ -68,11 +68,15 @@ export class ToolBridge implements OnApplicationShutdown {
   /**
    * Before the run's answer goes out: it waits for the results, for TOOL_PARK_SECS at most, and the
    * other instances can find it. `expected` is the digest of the history that may continue it.
+   * `again`: parked anew after a continuation that was refused, within the time it had left (a
+   * client whose continuations keep being refused cannot keep a run alive past TOOL_PARK_SECS).
    */
-  async park(run: ToolRun, expected: string): Promise<void> {
+  async park(run: ToolRun, expected: string, again = false): Promise<void> {
     if (run.state !== 'parked' || !this.runs.has(run.id)) return;
     run.expected = expected;
-    const parkMs = this.config.tools.parkSecs * 1000;
+    const now = Date.now();
+    if (!again || run.parkedUntil === null) run.parkedUntil = now + this.config.tools.parkSecs * 1000;
+    const parkMs = Math.max(0, run.parkedUntil - now);
     this.expiries.set(
       run,
       setTimeout(() => {
@@ -80,7 +84,7 @@ export class ToolBridge implements OnApplicationShutdown {
         run.stop('expired');
       }, parkMs).unref(),
     );
-    await this.directory.record(run.owner, run.pendingIds, new Date(Date.now() + parkMs));
+    await this.directory.record(run.owner, run.pendingIds, new Date(run.parkedUntil));
   }
 
   /** The other instance that holds the parked run of `owner` waiting on exactly the calls `ids`; null when none does. */

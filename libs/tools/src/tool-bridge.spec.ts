@@ -159,6 +159,21 @@ describe('ToolBridge and ToolRun', () => {
     expect(bridge.claim('token-a', ['toolu_1', 'toolu_2'], 'h')).toBeUndefined();
   });
 
+  it('parks a run again after a refused continuation only for the time it had left', async () => {
+    const run = await open();
+    callTwo(run);
+    await run.nextStep();
+    await bridge.park(run, 'h');
+    jest.advanceTimersByTime(20_000);
+    expect(bridge.claim('token-a', ['toolu_1', 'toolu_2'], 'h')).toBe(run);
+    // The continuation was refused (a rate limit, say): parked again, within its first 30 s.
+    await bridge.park(run, 'h', true);
+    jest.advanceTimersByTime(9_999);
+    expect(run.signal.aborted).toBe(false);
+    jest.advanceTimersByTime(1);
+    expect([run.signal.aborted, run.stopped]).toEqual([true, 'expired']);
+  });
+
   it.each([
     ['a bridge the CLI could not connect to', (run: ToolRun) => run.onEvent({ type: 'tool_servers', servers: [{ name: 'fn', status: 'failed' }] }), 'could not reach'],
     ['a call the CLI gave up on', (run: ToolRun) => run.onEvent({ type: 'tool_result', id: 'toolu_1', isError: true }), 'gave up on the tool call toolu_1'],

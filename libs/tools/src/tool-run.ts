@@ -51,6 +51,8 @@ export class ToolRun implements McpRunHandler {
   pendingIds: string[] = [];
   /** What the history of the request that may continue it must digest to. */
   expected: string | null = null;
+  /** When its present park ends (epoch ms), while parked. */
+  parkedUntil: number | null = null;
   /** Usage of the whole run, as the model calls ended (for billing a run the CLI never finished). */
   readonly totalUsage = noUsage();
   private readonly abort = new AbortController();
