@@ -32,8 +32,9 @@ const ON_POSTGRES = [
   'faults',
   'health',
   'hostile-inputs',
-  // Idempotency-Keys and the answers kept for them.
+  // Idempotency-Keys and the answers kept for them; background runs, their answers and events.
   'idempotency',
+  'background-runs',
 ];
 
 const config: Config = {

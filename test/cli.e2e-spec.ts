@@ -105,7 +105,7 @@ describe('admin CLI (CommandTestFactory, same database as the server)', () => {
 
   it('sweeps once, and lists sessions and files (none yet)', async () => {
     await run('sweep');
-    expect(printer.stdout).toEqual(['expired files removed: 0; idle sessions closed: 0; closed sessions deleted: 0; audit rows pruned: 0; idempotency keys expired: 0']);
+    expect(printer.stdout).toEqual(['expired files removed: 0; idle sessions closed: 0; closed sessions deleted: 0; audit rows pruned: 0; idempotency keys expired: 0; background runs expired: 0']);
     printer.stdout = [];
     await run('sessions', 'list', '--token', 'cauldron');
     expect(printer.stdout).toEqual([expect.stringMatching(/^SESSION\s+TOKEN\s+AGENT/)]);

@@ -195,6 +195,8 @@ error_codes! {
     FileNotFound => "file_not_found",
     /// 404: no such session for this token (another token's session answers this too).
     SessionNotFound => "session_not_found",
+    /// 404: no such background run for this token (another token's run answers this too).
+    RunNotFound => "run_not_found",
     /// 404: a `/v1` route's unknown model.
     ModelNotFound => "model_not_found",
     /// 405: the route does not take that method.

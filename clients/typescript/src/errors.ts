@@ -20,6 +20,7 @@ export const ERROR_CODE_LIST = [
   'token_not_found',
   'file_not_found',
   'session_not_found',
+  'run_not_found',
   'model_not_found',
   'method_not_allowed',
   'request_timeout',

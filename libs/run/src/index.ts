@@ -1,3 +1,4 @@
+export * from './background/background-runs.service';
 export * from './dto/run-request.dto';
 export * from './global-run-slots';
 export * from './run-queue';

@@ -1,5 +1,6 @@
 import { Body, Controller, Post, Req, Res } from '@nestjs/common';
 import {
+  ApiAcceptedResponse,
   ApiBadGatewayResponse,
   ApiBadRequestResponse,
   ApiGatewayTimeoutResponse,
@@ -13,17 +14,22 @@ import {
 } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
-import { clientGoneSignal, codeList, ErrorBodyDto, requestContext, SseStream, streamTo, wantsEventStream } from '@clawdforge/core';
+import { clientGoneSignal, codeList, ErrorBodyDto, InvalidRequestError, requestContext, SseStream, streamTo, wantsEventStream } from '@clawdforge/core';
 import { Idempotent } from '@clawdforge/idempotency';
 import { RunRequestDto } from './dto/run-request.dto';
 import { RunResponseDto } from './dto/run-response.dto';
 import { RunService } from './run.service';
+import { BackgroundRunAccepted } from './background/background-run.view';
+import { BackgroundRuns } from './background/background-runs.service';
 
 @ApiTags('run')
 @AppTokenAuth()
 @Controller('run')
 export class RunController {
-  constructor(private readonly runs: RunService) {}
+  constructor(
+    private readonly runs: RunService,
+    private readonly background: BackgroundRuns,
+  ) {}
 
   @Post()
   @Idempotent()
@@ -32,6 +38,7 @@ export class RunController {
     description:
       'Waits for a run slot (MAX_CONCURRENT_RUNS, shared fairly between tokens), runs the CLI in a fresh directory with no tools unless RUN_TOOLS says otherwise, and returns its answer. A client that disconnects stops the run.',
   })
+  @ApiAcceptedResponse({ type: BackgroundRunAccepted, description: 'With `"background": true`: the run is queued and goes on without this connection; `Location: /runs/{run_id}`' })
   @ApiOkResponse({
     type: RunResponseDto,
     description:
@@ -56,6 +63,12 @@ export class RunController {
   async run(@CurrentToken() token: TokenPrincipal, @Body() body: RunRequestDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     const request = requestContext(req);
     const audit = request.audit;
+    if (body.background === true) {
+      if (wantsEventStream(req, body)) throw new InvalidRequestError('a background run streams through GET /runs/{run_id}/events, not its POST', 'stream');
+      const run = await this.background.start(token, body, request);
+      res.status(202).location(`/runs/${run.runId}`).json({ ok: true, run_id: run.runId, status: run.status });
+      return;
+    }
     const signal = clientGoneSignal(res, audit);
     if (!wantsEventStream(req, body)) {
       res.status(200).json(await this.runs.run(token, body, request, signal));

@@ -3,6 +3,7 @@ import { AuditService } from '@clawdforge/audit';
 import { ERROR_CODES } from '@clawdforge/core';
 import { FilesService } from '@clawdforge/files';
 import { IdempotencyService } from '@clawdforge/idempotency';
+import { BackgroundRuns } from '@clawdforge/run';
 import { ChildOwner, ChildRegistry, ClaudeStateDirs, ClaudeWarmPool, RunWorkspace } from '@clawdforge/runners';
 import { SessionsService } from '@clawdforge/sessions';
 
@@ -24,6 +25,7 @@ export class StartupReconciliation implements OnApplicationBootstrap {
     private readonly claudeState: ClaudeStateDirs,
     private readonly runs: RunWorkspace,
     private readonly idempotency: IdempotencyService,
+    private readonly background: BackgroundRuns,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -33,6 +35,7 @@ export class StartupReconciliation implements OnApplicationBootstrap {
     await this.files.reconcile();
     await this.sessions.reconcile();
     await this.idempotency.reconcile();
+    await this.background.reconcile();
     // Only now, into an emptied RUNS_DIR: the first spares would otherwise lose their directories.
     this.pool.warmUp();
   }

@@ -3,6 +3,7 @@ import { AuditService } from '@clawdforge/audit';
 import { AppConfig, Clock } from '@clawdforge/core';
 import { FilesService } from '@clawdforge/files';
 import { IdempotencyService } from '@clawdforge/idempotency';
+import { BackgroundRuns } from '@clawdforge/run';
 import { SessionsService } from '@clawdforge/sessions';
 
 export interface SweepReport {
@@ -12,6 +13,8 @@ export interface SweepReport {
   auditRowsDeleted: number;
   /** Idempotency-Keys (and the answers kept for them) past IDEMPOTENCY_TTL_SECS. */
   idempotencyKeysExpired: number;
+  /** Background runs (and their events) past RUN_RESULT_TTL_SECS after they ended. */
+  backgroundRunsExpired: number;
 }
 
 /** One pass over everything that expires; the schedule, the admin CLI and tests all call this. */
@@ -27,6 +30,7 @@ export class SweeperService {
     private readonly sessions: SessionsService,
     private readonly audit: AuditService,
     private readonly idempotency: IdempotencyService,
+    private readonly background: BackgroundRuns,
   ) {}
 
   /** Concurrent callers share the pass already under way. */
@@ -40,8 +44,9 @@ export class SweeperService {
     const { idleClosed, expiredDeleted } = await this.sessions.sweep();
     const auditRowsDeleted = await this.pruneAudit();
     const idempotencyKeysExpired = await this.idempotency.sweep();
-    const report = { expiredFiles, idleSessionsClosed: idleClosed, closedSessionsDeleted: expiredDeleted, auditRowsDeleted, idempotencyKeysExpired };
-    if (expiredFiles + idleClosed + expiredDeleted + auditRowsDeleted + idempotencyKeysExpired > 0) this.logger.log(`swept: ${JSON.stringify(report)}`);
+    const backgroundRunsExpired = await this.background.sweep();
+    const report = { expiredFiles, idleSessionsClosed: idleClosed, closedSessionsDeleted: expiredDeleted, auditRowsDeleted, idempotencyKeysExpired, backgroundRunsExpired };
+    if (expiredFiles + idleClosed + expiredDeleted + auditRowsDeleted + idempotencyKeysExpired + backgroundRunsExpired > 0) this.logger.log(`swept: ${JSON.stringify(report)}`);
     return report;
   }
 

@@ -16,7 +16,7 @@ export class SweepCommand extends CommandRunner {
     await reportFailure(this.printer, async () => {
       const report = await this.sweeper.sweep();
       this.printer.out(
-        `expired files removed: ${report.expiredFiles}; idle sessions closed: ${report.idleSessionsClosed}; closed sessions deleted: ${report.closedSessionsDeleted}; audit rows pruned: ${report.auditRowsDeleted}; idempotency keys expired: ${report.idempotencyKeysExpired}`,
+        `expired files removed: ${report.expiredFiles}; idle sessions closed: ${report.idleSessionsClosed}; closed sessions deleted: ${report.closedSessionsDeleted}; audit rows pruned: ${report.auditRowsDeleted}; idempotency keys expired: ${report.idempotencyKeysExpired}; background runs expired: ${report.backgroundRunsExpired}`,
       );
     });
   }

@@ -77,6 +77,8 @@ export interface LoginConfig {
 
 /** One-shot runs: the queue, the warm pool, what a run may use. */
 export interface RunsConfig {
+  /** How long a background run's answer and events are kept after it ends. */
+  resultTtlSecs: number;
   /** Runs executing at once, and runs allowed to wait for a slot beyond those. */
   maxConcurrent: number;
   queueMax: number;

@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   token_not_found: 404,
   file_not_found: 404,
   session_not_found: 404,
+  run_not_found: 404,
   // The OpenAI and Anthropic routes: a model name neither the CLI nor MODEL_ALIASES knows.
   model_not_found: 404,
   method_not_allowed: 405,

@@ -10,6 +10,7 @@ type ClientErrorCode = Exclude<ErrorCode, 'cancelled'>;
 export const ERROR_EXAMPLES: Record<ClientErrorCode, { message: string; field?: string }> = {
   invalid_request: { message: 'timeout_secs must be at most 3600', field: 'timeout_secs' },
   invalid_json: { message: 'the body is not valid JSON' },
+  run_not_found: { message: 'no run run_Jq3v9yXkzQm1b2c3d4e5f6g7' },
   idempotency_key_reused: { message: 'this Idempotency-Key was used for a different request (its method, path or body); use a new key for a new request', field: 'Idempotency-Key' },
   interrupted: { message: 'the server stopped while the first request with this Idempotency-Key was being answered; its work may have been billed and is not done again' },
   invalid_cursor: { message: 'cursor is not a cursor this server issued', field: 'cursor' },

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsNotEmpty, IsObject, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsArgvText, JSON_OBJECT_SCHEMA, MAX_ARGV_TEXT_BYTES, StreamableRequestDto } from '@clawdforge/core';
 
 export const MAX_FILES_PER_RUN = 20;
@@ -54,4 +54,13 @@ export class RunRequestDto extends StreamableRequestDto {
   @IsOptional()
   @IsObject({ message: 'json_schema must be a JSON object' })
   json_schema?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    description: 'Answer 202 at once with a run_id; the run goes on whatever becomes of this connection. Its state and answer: GET /runs/{run_id}; its events: GET /runs/{run_id}/events',
+    default: false,
+    example: false,
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'background must be true or false' })
+  background?: boolean;
 }

@@ -4,9 +4,10 @@ import { Env, flag, integer, list, oneOf, sweepSecs, text } from '../env-readers
 
 const AGENT_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
-/** MAX_CONCURRENT_RUNS, RUN_QUEUE_MAX(_PER_TOKEN), RUN_OUTPUT_MAX_BYTES, RUN_WARM_POOL*, RUN_TOOLS, RUN_ATTACHMENTS_MAX_BYTES. */
+/** MAX_CONCURRENT_RUNS, RUN_QUEUE_MAX(_PER_TOKEN), RUN_OUTPUT_MAX_BYTES, RUN_WARM_POOL*, RUN_TOOLS, RUN_ATTACHMENTS_MAX_BYTES, RUN_RESULT_TTL_SECS. */
 export function loadRunsConfig(env: Env): RunsConfig {
   return {
+    resultTtlSecs: integer(env, 'RUN_RESULT_TTL_SECS', 86400, 60, 30 * 86400),
     maxConcurrent: integer(env, 'MAX_CONCURRENT_RUNS', 4, 1, 256),
     queueMax: integer(env, 'RUN_QUEUE_MAX', 64, 0, 100_000),
     queueMaxPerToken: integer(env, 'RUN_QUEUE_MAX_PER_TOKEN', 16, 0, 100_000),

@@ -8,6 +8,7 @@ import { SessionInstance1764374400001 } from './1764374400001-session-instance';
 import { AuditEndUser1764547200000 } from './1764547200000-audit-end-user';
 import { AuditRequests1764633600000 } from './1764633600000-audit-requests';
 import { IdempotencyKeys1764806400000 } from './1764806400000-idempotency-keys';
+import { BackgroundRuns1764892800000 } from './1764892800000-background-runs';
 
 /** Every migration, oldest first. Listed as classes so the same list works from source and from dist. */
 export const MIGRATIONS = [
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   AuditEndUser1764547200000,
   AuditRequests1764633600000,
   IdempotencyKeys1764806400000,
+  BackgroundRuns1764892800000,
 ];
