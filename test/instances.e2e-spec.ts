@@ -157,6 +157,36 @@ describe('two instances on one PostgreSQL (npm start)', () => {
     }
   });
 
+  it('honours an Idempotency-Key used on one instance on the other, waiting there for a run still going', async () => {
+    const keyed = (base: string, key: string) =>
+      fetch(`${base}/run`, { method: 'POST', headers: { ...as(token), 'Idempotency-Key': key }, body: JSON.stringify({ prompt: 'FAKE:sleep:800' }) });
+    const first = keyed(a.base, 'across-instances');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Still running on A: B waits for its answer (polling the database), and runs nothing itself.
+    const retry = await keyed(b.base, 'across-instances');
+    const original = await first;
+    expect([original.status, retry.status, retry.headers.get('idempotent-replayed')]).toEqual([200, 200, 'true']);
+    expect(await retry.text()).toBe(await original.text());
+    const done = await keyed(b.base, 'across-instances');
+    expect(done.headers.get('idempotent-replayed')).toBe('true');
+  });
+
+  it('serves a background run started on one instance from the other: its state, its events, and DELETE forwarded to it', async () => {
+    const launched = await fetch(`${a.base}/run`, { method: 'POST', headers: as(token), body: JSON.stringify({ prompt: 'tell me', background: true }) });
+    const { run_id: id } = (await launched.json()) as { run_id: string };
+    // From B, read from the database as A writes it: the stream ends with the run.
+    const stream = await (await fetch(`${b.base}/runs/${id}/events`, { headers: as(token) })).text();
+    expect([...stream.matchAll(/^event: (\w+)$/gm)].map((m) => m[1])).toEqual(['delta', 'delta', 'result']);
+    expect(await (await fetch(`${b.base}/runs/${id}`, { headers: as(token) })).json()).toMatchObject({ status: 'succeeded', http_status: 200, response: { result: 'You said: tell me' } });
+
+    const hanging = await fetch(`${a.base}/run`, { method: 'POST', headers: as(token), body: JSON.stringify({ prompt: 'FAKE:hang:cf-across', timeout_secs: 600, background: true }) });
+    const { run_id: hangingId } = (await hanging.json()) as { run_id: string };
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const cancelled = await fetch(`${b.base}/runs/${hangingId}`, { method: 'DELETE', headers: as(token) });
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ run_id: hangingId, status: 'cancelled' });
+  });
+
   it('answers 503 instance_unavailable with Retry-After for a session whose instance is gone', async () => {
     const created = await fetch(`${a.base}/sessions`, { method: 'POST', headers: as(token), body: '{}' });
     const id = ((await created.json()) as { session_id: string }).session_id;
