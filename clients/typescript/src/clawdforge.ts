@@ -31,8 +31,31 @@ export interface ClawdforgeOptions {
   baseUrl: string;
   /** An app token (`cf_…`), or the admin token for `tokens`, `audit` and `ledger`. */
   token: string;
-  /** Retry 429 answers, waiting as Retry-After says. Off unless given. */
+  /**
+   * Retry 429 answers, waiting as Retry-After says, and runs, sessions and turns that got no answer
+   * (a dropped connection: the retry carries the same Idempotency-Key). Off unless given.
+   */
   retry?: RetryOptions;
+  /**
+   * Send a fresh Idempotency-Key with every run, new session and turn not given one (default true).
+   * A keyed call's work goes on when its client goes away; with false, only given keys are sent, and
+   * aborting a call without one stops its work on the server.
+   */
+  idempotencyKeys?: boolean;
+}
+
+/** Options of a call that starts paid work or creates state (a run, a new session, a turn). */
+export interface IdempotentOptions {
+  /**
+   * Its Idempotency-Key (1 to 255 printable ASCII characters): the same key with the same request
+   * within a day is answered the first answer again, run once and billed once. A fresh UUID when
+   * not given.
+   */
+  idempotencyKey?: string;
+}
+
+export interface RunOptions extends IdempotentOptions {
+  signal?: AbortSignal;
 }
 
 export interface UploadOptions {
@@ -45,7 +68,7 @@ export class Clawdforge {
   readonly #http: Transport;
 
   constructor(options: ClawdforgeOptions) {
-    this.#http = new Transport(options.baseUrl, options.token, options.retry);
+    this.#http = new Transport(options.baseUrl, options.token, options.retry, options.idempotencyKeys ?? true);
   }
 
   get baseUrl(): string {
@@ -57,13 +80,21 @@ export class Clawdforge {
     return this.#http.json<Health>({ method: 'GET', path: '/healthz' });
   }
 
-  run(request: RunRequest, options: { signal?: AbortSignal } = {}): Promise<RunResult> {
-    return this.#http.json<RunResult>({ method: 'POST', path: '/run', json: request, signal: options.signal });
+  run(request: RunRequest, options: RunOptions = {}): Promise<RunResult> {
+    return this.#http.json<RunResult>({ method: 'POST', path: '/run', json: request, signal: options.signal, idempotent: true, idempotencyKey: options.idempotencyKey });
   }
 
   /** Text deltas and tool calls as the model writes, then the result; an `error` event is thrown as ClawdforgeError. */
-  async *runStream(request: RunRequest, options: { signal?: AbortSignal } = {}): AsyncGenerator<RunStreamEvent> {
-    const res = await this.#http.send({ method: 'POST', path: '/run', json: request, accept: 'text/event-stream', signal: options.signal });
+  async *runStream(request: RunRequest, options: RunOptions = {}): AsyncGenerator<RunStreamEvent> {
+    const res = await this.#http.send({
+      method: 'POST',
+      path: '/run',
+      json: request,
+      accept: 'text/event-stream',
+      signal: options.signal,
+      idempotent: true,
+      idempotencyKey: options.idempotencyKey,
+    });
     for await (const { event, data } of readEvents(res)) {
       if (event === 'delta') yield { type: 'delta', text: (data as { text: string }).text };
       else if (event === 'tool_use') yield { type: 'tool_use', ...(data as { id: string; name: string }) };
@@ -88,8 +119,8 @@ export class Clawdforge {
     return this.#http.json<DeletedFile>({ method: 'DELETE', path: `/files/${encodeURIComponent(fileToken)}` });
   }
 
-  async newSession(request: NewSessionOptions = {}): Promise<Session> {
-    const state = await this.#http.json<SessionState>({ method: 'POST', path: '/sessions', json: request });
+  async newSession(request: NewSessionOptions = {}, options: IdempotentOptions = {}): Promise<Session> {
+    const state = await this.#http.json<SessionState>({ method: 'POST', path: '/sessions', json: request, idempotent: true, idempotencyKey: options.idempotencyKey });
     return new Session(this.#http, state.session_id);
   }
 

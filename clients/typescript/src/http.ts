@@ -2,7 +2,7 @@ import { ClawdforgeError } from './errors.js';
 import type { ErrorBody } from './types.js';
 
 export interface RetryOptions {
-  /** Extra attempts after a 429; 0 turns retrying off. */
+  /** Extra attempts after a 429, or after no answer to a call carrying an Idempotency-Key; 0 turns retrying off. */
   attempts: number;
   /** Upper bound on one wait, whatever Retry-After says. */
   maxDelayMs?: number;
@@ -16,9 +16,16 @@ export interface RequestOptions {
   query?: Record<string, string | number | undefined>;
   accept?: string;
   signal?: AbortSignal;
+  /** A POST the server dedupes by its Idempotency-Key: it carries one, the same on every retry. */
+  idempotent?: boolean;
+  /** The caller's key for an idempotent call; else a fresh UUID (unless the client sends none). */
+  idempotencyKey?: string;
 }
 
-/** The one place requests are made: auth header, JSON, error mapping, opt-in 429 retries. */
+/** The server's shape of a key: 1 to 255 printable ASCII characters, no space at either end. */
+const KEY_SHAPE = /^[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?$/;
+
+/** The one place requests are made: auth header, Idempotency-Key, JSON, error mapping, opt-in retries. */
 export class Transport {
   readonly #token: string;
 
@@ -26,6 +33,8 @@ export class Transport {
     readonly baseUrl: string,
     token: string,
     private readonly retry: RetryOptions = { attempts: 0 },
+    /** Whether an idempotent call given no key gets a fresh one. */
+    private readonly freshKeys = true,
   ) {
     this.#token = token;
   }
@@ -35,10 +44,23 @@ export class Transport {
     return (await res.json()) as T;
   }
 
-  /** Sends, retrying a 429 when asked to, and turns any non-2xx answer into a ClawdforgeError. */
+  /**
+   * Sends, retrying when asked to a 429, and a call with an Idempotency-Key that got no answer (the
+   * retry, under the same key, gets the first one's answer rather than running it again); turns any
+   * non-2xx answer into a ClawdforgeError.
+   */
   async send(options: RequestOptions): Promise<Response> {
+    const key = options.idempotent ? this.keyFor(options.idempotencyKey) : undefined;
     for (let attempt = 0; ; attempt++) {
-      const res = await this.fetchOnce(options);
+      let res: Response;
+      try {
+        res = await this.fetchOnce(options, key);
+      } catch (error) {
+        const lost = key !== undefined && (error as ClawdforgeError).code === 'network_error' && !options.signal?.aborted;
+        if (!lost || attempt >= this.retry.attempts) throw error;
+        await sleep(retryDelayMs(null, attempt, this.retry.maxDelayMs ?? 30_000), options.signal);
+        continue;
+      }
       if (res.ok) return res;
       if (res.status === 429 && attempt < this.retry.attempts) {
         await res.body?.cancel();
@@ -49,11 +71,20 @@ export class Transport {
     }
   }
 
-  private async fetchOnce(options: RequestOptions): Promise<Response> {
+  private keyFor(given: string | undefined): string | undefined {
+    if (given === undefined) return this.freshKeys ? crypto.randomUUID() : undefined;
+    if (typeof given !== 'string' || !KEY_SHAPE.test(given)) {
+      throw new ClawdforgeError('invalid_request', 0, 'idempotencyKey must be 1 to 255 printable ASCII characters, without a space at either end', null, 'idempotencyKey');
+    }
+    return given;
+  }
+
+  private async fetchOnce(options: RequestOptions, idempotencyKey: string | undefined): Promise<Response> {
     const url = new URL(options.path, this.baseUrl);
     for (const [name, value] of Object.entries(options.query ?? {})) if (value !== undefined) url.searchParams.set(name, String(value));
     const headers: Record<string, string> = { Authorization: `Bearer ${this.#token}` };
     if (options.accept) headers.Accept = options.accept;
+    if (idempotencyKey !== undefined) headers['Idempotency-Key'] = idempotencyKey;
     let body: string | FormData | undefined;
     if (options.json !== undefined) {
       headers['Content-Type'] = 'application/json';

@@ -8,6 +8,8 @@ import type { AcpMessage, SessionState, TurnBody, TurnRequest } from './types.js
 export interface TurnOptions {
   timeout_secs?: number;
   signal?: AbortSignal;
+  /** The turn's Idempotency-Key (see Clawdforge's IdempotentOptions); a fresh UUID when not given. */
+  idempotencyKey?: string;
 }
 
 export type TurnStreamEvent = { type: 'acp'; message: AcpMessage } | { type: 'result'; result: TurnResult };
@@ -26,14 +28,29 @@ export class Session {
 
   async turn(prompt: string, options: TurnOptions = {}): Promise<TurnResult> {
     this.assertOpen();
-    const body = await this.http.json<TurnBody>({ method: 'POST', path: this.path('/turn'), json: turnRequest(prompt, options), signal: options.signal });
+    const body = await this.http.json<TurnBody>({
+      method: 'POST',
+      path: this.path('/turn'),
+      json: turnRequest(prompt, options),
+      signal: options.signal,
+      idempotent: true,
+      idempotencyKey: options.idempotencyKey,
+    });
     return new TurnResult(body);
   }
 
   /** The turn's ACP messages as the agent sends them, then its result. */
   async *turnStream(prompt: string, options: TurnOptions = {}): AsyncGenerator<TurnStreamEvent> {
     this.assertOpen();
-    const res = await this.http.send({ method: 'POST', path: this.path('/turn'), json: turnRequest(prompt, options), accept: 'text/event-stream', signal: options.signal });
+    const res = await this.http.send({
+      method: 'POST',
+      path: this.path('/turn'),
+      json: turnRequest(prompt, options),
+      accept: 'text/event-stream',
+      signal: options.signal,
+      idempotent: true,
+      idempotencyKey: options.idempotencyKey,
+    });
     for await (const { event, data } of readEvents(res)) {
       if (event === 'acp') yield { type: 'acp', message: data as AcpMessage };
       else if (event === 'result') yield { type: 'result', result: new TurnResult(data as TurnBody) };

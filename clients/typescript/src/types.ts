@@ -199,6 +199,8 @@ export interface AuditRow {
   end_user: string | null;
   /** How many requests the row stands for, null for one: a per-minute summary of refusals from one peer outside the allowlist. */
   requests: number | null;
+  /** true: answered again from the answer kept for its Idempotency-Key (nothing ran, nothing was billed); null otherwise. */
+  replayed: boolean | null;
 }
 
 export interface AuditListOptions extends ListOptions {
