@@ -103,6 +103,19 @@ describe('@clawdforge/client', () => {
     await slow;
   });
 
+  it('answers a run sent again under its Idempotency-Key with the first answer, replayed and billed once', async () => {
+    const key = `sdk-retry-${process.pid}`;
+    const before = await app.usage();
+    const first = await app.run({ prompt: 'once, under a key' }, { idempotencyKey: key });
+    const again = await app.run({ prompt: 'once, under a key' }, { idempotencyKey: key });
+    expect(again).toEqual(first);
+    expect((await app.usage()).today.runs).toBe(before.today.runs + 1);
+    await t.app.get(AuditService).flush();
+    const [replayed, original] = (await admin.audit.list({ token: 'sdk-app', route: '/run', limit: 2 })).items;
+    expect([replayed.replayed, replayed.status, original.replayed]).toEqual([true, 200, null]);
+    await expect(app.run({ prompt: 'another request' }, { idempotencyKey: key })).rejects.toMatchObject({ status: 422, code: 'idempotency_key_reused' });
+  });
+
   it('reads health without a token, and its own usage with one', async () => {
     const anonymous = new Clawdforge({ baseUrl, token: 'none' });
     expect(await anonymous.health()).toMatchObject({ ok: true, db_ok: true, claude_present: true, agents: { file_tools: 'restricted' } });

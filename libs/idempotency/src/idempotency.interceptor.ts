@@ -8,7 +8,7 @@ import { AnswerHead, LiveAnswer } from './live-answers';
 
 /** The answer's headers a retry is given again: what the answer is, and the gateway's own. */
 const KEPT_HEADERS = /^(content-type|location|retry-after|x-clawdforge-.*)$/;
-/** After the handler is done, how long its answer (an error an exception filter writes) may take to end before it is taken as it is. */
+/** Once the handler is done and the connection closed, how long the answer may still take to end before it is taken as it is. */
 const LATE_END_MS = 1000;
 
 /**
@@ -85,8 +85,8 @@ function writeHead(res: Response, head: AnswerHead): void {
 
 /**
  * Copies what is written to `res` into `live` as it is written, and calls `finished` once, when the
- * answer ends (or, should it never end, a while after the handler is done). A client that went away
- * no longer receives it, but it is still copied. Returns what to call when the handler is done.
+ * answer ends. A client that went away no longer receives it, but it is still copied. Returns what
+ * to call when the handler is done.
  */
 function capture(res: Response, live: LiveAnswer, finished: () => void): () => void {
   res.locals.workOutlivesClient = true;
@@ -115,7 +115,22 @@ function capture(res: Response, live: LiveAnswer, finished: () => void): () => v
     close();
     return res.destroyed ? res : end(...args);
   }) as Response['end'];
-  return () => setTimeout(close, LATE_END_MS).unref();
+  // An answer that never ends (its client gone, and the handler gave up writing it) is taken as it is,
+  // once both the handler is done and the connection closed; an answer still coming (a forwarded
+  // turn waiting for its owner's first byte) is waited for.
+  let handlerDone = false;
+  let connectionClosed = false;
+  const late = () => {
+    if (handlerDone && connectionClosed) setTimeout(close, LATE_END_MS).unref();
+  };
+  res.once('close', () => {
+    connectionClosed = true;
+    late();
+  });
+  return () => {
+    handlerDone = true;
+    late();
+  };
 }
 
 function keptHeaders(res: Response): Record<string, string> {
