@@ -1,8 +1,10 @@
+import * as fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import OpenAI from 'openai';
 import { AuditService } from '@clawdforge/audit';
 import { ManualClock } from '@clawdforge/core/testing';
 import { IdempotencyService } from '@clawdforge/idempotency';
+import { eventually } from './support/processes';
 import { startTestApp, TestApp } from './support/test-app';
 
 /**
@@ -154,6 +156,26 @@ describe('Idempotency-Key', () => {
     const completion = await client.chat.completions.create({ model: 'sonnet', messages: [{ role: 'user', content: 'FAKE:spend:0.0625:900' }] }, { headers: { 'Idempotency-Key': freshKey() } });
     expect(completion.choices[0].message.content).toBe('spent 0.0625');
     expect((await usage()).runs).toBe(before.runs + 1);
+  });
+
+  it('stores one file per key: the retry of an upload gets the first one’s token and leaves no second copy', async () => {
+    const upload = (key: string, text: string) => {
+      const form = new FormData();
+      form.append('file', new Blob([text], { type: 'text/plain' }), 'notes.txt');
+      return fetch(`${base}/files`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Idempotency-Key': key }, body: form });
+    };
+    const filesOnDisk = () => fs.readdirSync(t.config.paths.filesDir).length;
+    const key = freshKey();
+    const first = await upload(key, 'the same notes');
+    expect(first.status).toBe(201);
+    const stored = filesOnDisk();
+    const again = await upload(key, 'the same notes');
+    expect([again.status, again.headers.get('idempotent-replayed')]).toEqual([201, 'true']);
+    expect(((await again.json()) as { file_token: string }).file_token).toBe(((await first.json()) as { file_token: string }).file_token);
+    // The retry's own bytes go once it is answered.
+    expect(await eventually(() => filesOnDisk() === stored)).toBe(true);
+    expect((await upload(key, 'other notes')).status).toBe(422);
+    expect(await eventually(() => filesOnDisk() === stored)).toBe(true);
   });
 
   it('refuses a reused key on /v1/messages in Anthropic’s own error format', async () => {

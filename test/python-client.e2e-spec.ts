@@ -1,8 +1,10 @@
 import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
+import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { AuditService } from '@clawdforge/audit';
 import { freePort, PROJECT_ROOT } from './support/built-server';
 import { ADMIN_TOKEN, startTestApp, TestApp } from './support/test-app';
 
@@ -74,6 +76,52 @@ function python(script: string, env: Record<string, string>): Promise<{ code: nu
   });
 }
 
+const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** One request as the stub gateway saw it. */
+interface Seen {
+  method: string;
+  path: string;
+  key: string | null;
+}
+
+/**
+ * A stub of the gateway on loopback that records each request's Idempotency-Key. A run whose prompt
+ * is `flaky` is cut off unanswered the first time its key arrives and refused 429 the second; an
+ * upload is always cut off; everything else is answered as the server would.
+ */
+async function startStub(): Promise<{ url: string; seen: Seen[]; close: () => Promise<void> }> {
+  const seen: Seen[] = [];
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      const key = (req.headers['idempotency-key'] as string | undefined) ?? null;
+      const tries = seen.filter((s) => key !== null && s.key === key).length;
+      seen.push({ method: req.method ?? '', path: req.url ?? '', key });
+      const prompt = body.startsWith('{') ? (JSON.parse(body) as { prompt?: string }).prompt : undefined;
+      if (req.url === '/files' || (prompt === 'flaky' && tries === 0)) return void req.socket.destroy();
+      if (prompt === 'flaky' && tries === 1) {
+        res.writeHead(429, { 'Content-Type': 'application/json', 'Retry-After': '0' });
+        return void res.end(JSON.stringify({ ok: false, error: { code: 'queue_full', message: 'busy' } }));
+      }
+      const answer = req.url === '/sessions' ? { ok: true, session_id: 's1' } : req.method === 'DELETE' ? { ok: true, status: 'closed' } : { ok: true, result: `stub: ${prompt}`, events: [] };
+      if (req.headers.accept === 'text/event-stream') {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream' });
+        return void res.end(`event: result\ndata: ${JSON.stringify(answer)}\n\n`);
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(answer));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
 /** clients/python/clawdforge.py, run by python3 against the server (fake claude; acpx with the fake agent). */
 describe('the Python client', () => {
   let t: TestApp;
@@ -118,6 +166,107 @@ describe('the Python client', () => {
     });
     expect(stdout).not.toContain(env.CLAWDFORGE_TOKEN);
   }, 90_000);
+
+  it('sends an Idempotency-Key on runs, sessions and turns: a fresh UUID or the one given, the same on every retry', async () => {
+    const stub = await startStub();
+    try {
+      const script = `
+import json, os
+from clawdforge import Clawdforge, ClawdforgeError
+url = os.environ["STUB_URL"]
+cf = Clawdforge(url, "cf_stub")
+seen = {}
+cf.run("fresh")
+cf.run("fresh")
+list(cf.run_stream("streamed"))
+cf.run("given", idempotency_key="order-42/summary")
+with cf.session(agent="fake") as session:
+    session.turn("hello")
+    list(session.turn_stream("again"))
+with cf.session(agent="fake", idempotency_key="session-1") as session:
+    session.turn("hello", idempotency_key="turn-1")
+    list(session.turn_stream("again", idempotency_key="turn-2"))
+patient = Clawdforge(url, "cf_stub", retries=3, max_retry_wait=0)
+seen["retried"] = patient.run("flaky")["result"]
+try:
+    cf.run("flaky")
+except ClawdforgeError as error:
+    seen["not_retried"] = [error.status, error.code]
+try:
+    patient.upload(b"notes", filename="notes.txt")
+except ClawdforgeError as error:
+    seen["upload"] = [error.status, error.code]
+try:
+    cf.run("bad key", idempotency_key=" padded")
+except ClawdforgeError as error:
+    seen["bad_key"] = [error.status, error.code, error.field]
+Clawdforge(url, "cf_stub", idempotency_keys=False).run("keyless")
+print(json.dumps(seen))
+`;
+      const { code, stdout, stderr } = await python(script, { STUB_URL: stub.url });
+      expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+      expect(JSON.parse(stdout)).toEqual({
+        retried: 'stub: flaky',
+        not_retried: [0, 'network_error'],
+        upload: [0, 'network_error'],
+        bad_key: [0, 'invalid_request', 'idempotency_key'],
+      });
+      const [first, second, streamed, given, session, turn, streamedTurn, ...rest] = stub.seen;
+      for (const request of [first, second, streamed, session, turn, streamedTurn]) expect(request.key).toMatch(UUID_V4);
+      expect(new Set([first, second, streamed, session, turn, streamedTurn].map((s) => s.key)).size).toBe(6);
+      expect([first, streamed, given, session, turn, streamedTurn].map((s) => `${s.method} ${s.path}`)).toEqual([
+        'POST /run',
+        'POST /run',
+        'POST /run',
+        'POST /sessions',
+        'POST /sessions/s1/turn',
+        'POST /sessions/s1/turn',
+      ]);
+      expect(given.key).toBe('order-42/summary');
+      expect(rest.map((s) => `${s.method} ${s.path} ${s.key}`)).toEqual([
+        'DELETE /sessions/s1 null',
+        'POST /sessions session-1',
+        'POST /sessions/s1/turn turn-1',
+        'POST /sessions/s1/turn turn-2',
+        'DELETE /sessions/s1 null',
+        ...Array(3).fill(`POST /run ${rest[5].key}`),
+        `POST /run ${rest[8].key}`,
+        'POST /files null',
+        'POST /run null',
+      ]);
+      expect(rest[5].key).toMatch(UUID_V4);
+      expect(rest[8].key).not.toBe(rest[5].key);
+    } finally {
+      await stub.close();
+    }
+  });
+
+  it('answers a run sent again under its Idempotency-Key with the first answer, replayed and billed once', async () => {
+    const script = `
+import json, os
+from clawdforge import Clawdforge, ClawdforgeError
+cf = Clawdforge(os.environ["CLAWDFORGE_URL"], os.environ["TOKEN"])
+before = cf.usage()["today"]["runs"]
+first = cf.run("once, under a key", idempotency_key="py-retry-1")
+again = cf.run("once, under a key", idempotency_key="py-retry-1")
+seen = {"same": first == again, "result": again["result"], "runs": cf.usage()["today"]["runs"] - before}
+try:
+    cf.run("another request", idempotency_key="py-retry-1")
+except ClawdforgeError as error:
+    seen["reused"] = [error.status, error.code]
+print(json.dumps(seen))
+`;
+    const { code, stdout, stderr } = await python(script, { ...env, TOKEN: await t.mintToken('python-retry') });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    expect(JSON.parse(stdout)).toEqual({ same: true, result: 'You said: once, under a key', runs: 1, reused: [422, 'idempotency_key_reused'] });
+    await t.app.get(AuditService).flush();
+    const rows = (await t.admin('get', '/admin/audit').query({ token: 'python-retry', route: '/run', limit: '3' }).expect(200)).body.items as { status: number; replayed: boolean | null }[];
+    expect(rows.map((row) => [row.status, row.replayed])).toEqual([
+      [422, null],
+      [200, true],
+      [200, null],
+    ]);
+  });
 
   it('types its answers with the fields of the OpenAPI document', async () => {
     const schemas = (await t.http().get('/docs-json').expect(200)).body.components.schemas as Record<string, { properties: Record<string, unknown> }>;

@@ -11,11 +11,14 @@
         print(session.turn("Help me draft a SQL migration.").text())
 
 Every failure is a ClawdforgeError with the server's status, code and message. The token is never
-shown by repr() or in an error.
+shown by repr() or in an error. Runs, new sessions and turns carry an Idempotency-Key (a fresh UUID,
+or the idempotency_key given), the same on every retry: the server runs them once.
 """
 
 import json
 import os
+import re
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -26,6 +29,9 @@ from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Tuple, Typed
 __all__ = ["Clawdforge", "ClawdforgeError", "Event", "RunResult", "Session", "SessionState", "StoredFile", "Turn", "UploadedFile"]
 
 JSON = Dict[str, Any]
+
+# The server's shape of an Idempotency-Key: 1 to 255 printable ASCII characters, no space at either end.
+_KEY_SHAPE = re.compile(r"[\x21-\x7e](?:[\x20-\x7e]{0,253}[\x21-\x7e])?")
 
 
 # The answers' fields, as GET /docs-json names them (the test suite holds them equal).
@@ -107,12 +113,23 @@ class Turn(Dict[str, Any]):
 
 
 class Clawdforge:
-    """The clawdforge API over HTTP. `token` is an app token (cf_…), or the admin token for admin_*."""
+    """The clawdforge API over HTTP. `token` is an app token (cf_…), or the admin token for admin_*.
 
-    def __init__(self, base_url: str, token: str, timeout: float = 600.0) -> None:
+    `retries` (0 by default) is how many times a call is sent again after a 429 (waiting as
+    Retry-After says, at most `max_retry_wait` seconds), and a run, new session or turn after no
+    answer (a refused or dropped connection, a timeout): it carries the same Idempotency-Key, so the
+    server answers it with the first one's answer rather than running it again. With
+    `idempotency_keys=False` only the keys given as `idempotency_key` are sent; a call without one
+    then stops its work on the server when its connection closes, and is not retried after no answer.
+    """
+
+    def __init__(self, base_url: str, token: str, timeout: float = 600.0, retries: int = 0, max_retry_wait: float = 30.0, idempotency_keys: bool = True) -> None:
         self.base_url = base_url.rstrip("/")
         self.__token = token
         self.timeout = timeout
+        self.retries = retries
+        self.max_retry_wait = max_retry_wait
+        self.idempotency_keys = idempotency_keys
 
     def __repr__(self) -> str:
         return f"Clawdforge({self.base_url!r})"
@@ -127,10 +144,13 @@ class Clawdforge:
         files: Optional[List[str]] = None,
         timeout_secs: Optional[int] = None,
         json_schema: Optional[JSON] = None,
+        idempotency_key: Optional[str] = None,
     ) -> RunResult:
-        """POST /run: one prompt through claude -p. `files` are file tokens from upload()."""
+        """POST /run: one prompt through claude -p. `files` are file tokens from upload().
+        `idempotency_key`: the same key with the same request within a day is answered the first
+        answer again, run and billed once (a fresh UUID when not given)."""
         body = _present(prompt=prompt, model=model, system=system, files=files, timeout_secs=timeout_secs, json_schema=json_schema)
-        return cast(RunResult, self._json("POST", "/run", body))
+        return cast(RunResult, self._json("POST", "/run", body, key=self._key(idempotency_key)))
 
     def run_stream(
         self,
@@ -140,11 +160,12 @@ class Clawdforge:
         files: Optional[List[str]] = None,
         timeout_secs: Optional[int] = None,
         json_schema: Optional[JSON] = None,
+        idempotency_key: Optional[str] = None,
     ) -> Iterator[Event]:
         """POST /run as Server-Sent Events: delta {text} and tool_use {id, name} as the model writes, then
         result (the RunResult). An error event is raised as ClawdforgeError."""
         body = _present(prompt=prompt, model=model, system=system, files=files, timeout_secs=timeout_secs, json_schema=json_schema)
-        return self._events("POST", "/run", body)
+        return self._events("POST", "/run", body, self._key(idempotency_key))
 
     # -- files ------------------------------------------------------------------------------------
 
@@ -168,9 +189,9 @@ class Clawdforge:
 
     # -- sessions ---------------------------------------------------------------------------------
 
-    def session(self, agent: Optional[str] = None, model: Optional[str] = None, system: Optional[str] = None) -> "Session":
+    def session(self, agent: Optional[str] = None, model: Optional[str] = None, system: Optional[str] = None, idempotency_key: Optional[str] = None) -> "Session":
         """POST /sessions: opens a session. Use it in a `with` block to close it at the end."""
-        state = self._json("POST", "/sessions", _present(agent=agent, model=model, system=system))
+        state = self._json("POST", "/sessions", _present(agent=agent, model=model, system=system), key=self._key(idempotency_key))
         return Session(self, state["session_id"])
 
     def list_sessions(self, limit: Optional[int] = None, cursor: Optional[str] = None) -> JSON:
@@ -195,9 +216,17 @@ class Clawdforge:
 
     # -- the wire ---------------------------------------------------------------------------------
 
-    def _request(self, method: str, path: str, payload: Optional[JSON], query: Optional[Dict[str, Any]], body: Optional[bytes], content_type: Optional[str], accept: str) -> http.client.HTTPResponse:
+    def _key(self, given: Optional[str]) -> Optional[str]:
+        """The Idempotency-Key of a run, new session or turn: the one given, else a fresh UUID (unless turned off)."""
+        if given is None:
+            return str(uuid.uuid4()) if self.idempotency_keys else None
+        if not isinstance(given, str) or not _KEY_SHAPE.fullmatch(given):
+            raise ClawdforgeError(0, "invalid_request", "idempotency_key must be 1 to 255 printable ASCII characters, without a space at either end", "idempotency_key")
+        return given
+
+    def _request(self, method: str, path: str, payload: Optional[JSON], query: Optional[Dict[str, Any]], body: Optional[bytes], content_type: Optional[str], accept: str, key: Optional[str] = None) -> http.client.HTTPResponse:
         url = self.base_url + path
-        params = {key: value for key, value in (query or {}).items() if value is not None}
+        params = {name: value for name, value in (query or {}).items() if value is not None}
         if params:
             url += "?" + urllib.parse.urlencode(params)
         headers = {"Authorization": f"Bearer {self.__token}", "Accept": accept}
@@ -205,22 +234,36 @@ class Clawdforge:
             body, content_type = json.dumps(payload).encode("utf-8"), "application/json"
         if content_type:
             headers["Content-Type"] = content_type
+        if key is not None:
+            headers["Idempotency-Key"] = key
         request = urllib.request.Request(url, data=body, method=method, headers=headers)
-        try:
-            response: http.client.HTTPResponse = urllib.request.urlopen(request, timeout=self.timeout)
-            return response
-        except urllib.error.HTTPError as error:
-            raise _error_from(error.code, error.read(), error.headers.get("X-Request-Id")) from None
-        except (urllib.error.URLError, OSError) as error:
-            reason = getattr(error, "reason", error)
-            raise ClawdforgeError(0, "network_error", f"{method} {path}: {reason}") from None
+        attempt = 0
+        while True:
+            try:
+                response: http.client.HTTPResponse = urllib.request.urlopen(request, timeout=self.timeout)
+                return response
+            except urllib.error.HTTPError as error:
+                if error.code == 429 and attempt < self.retries:
+                    wait = _retry_wait(error.headers.get("Retry-After"), attempt, self.max_retry_wait)
+                    error.close()
+                else:
+                    raise _error_from(error.code, error.read(), error.headers.get("X-Request-Id")) from None
+            except (urllib.error.URLError, OSError) as error:
+                # Only a call with a key is sent again: the server answers its retry with the first one's answer.
+                if key is not None and attempt < self.retries:
+                    wait = _retry_wait(None, attempt, self.max_retry_wait)
+                else:
+                    reason = getattr(error, "reason", error)
+                    raise ClawdforgeError(0, "network_error", f"{method} {path}: {reason}") from None
+            time.sleep(wait)
+            attempt += 1
 
-    def _json(self, method: str, path: str, payload: Optional[JSON] = None, query: Optional[Dict[str, Any]] = None, body: Optional[bytes] = None, content_type: Optional[str] = None) -> JSON:
-        with self._request(method, path, payload, query, body, content_type, "application/json") as response:
+    def _json(self, method: str, path: str, payload: Optional[JSON] = None, query: Optional[Dict[str, Any]] = None, body: Optional[bytes] = None, content_type: Optional[str] = None, key: Optional[str] = None) -> JSON:
+        with self._request(method, path, payload, query, body, content_type, "application/json", key) as response:
             return json.loads(response.read())
 
-    def _events(self, method: str, path: str, payload: JSON) -> Iterator[Event]:
-        response = self._request(method, path, payload, None, None, None, "text/event-stream")
+    def _events(self, method: str, path: str, payload: JSON, key: Optional[str] = None) -> Iterator[Event]:
+        response = self._request(method, path, payload, None, None, None, "text/event-stream", key)
         request_id = response.headers.get("X-Request-Id")
         with response:
             name: str = "message"
@@ -259,15 +302,17 @@ class Session:
     def __exit__(self, *exc_info: Any) -> None:
         self.close()
 
-    def turn(self, prompt: str, timeout_secs: Optional[int] = None) -> Turn:
+    def turn(self, prompt: str, timeout_secs: Optional[int] = None, idempotency_key: Optional[str] = None) -> Turn:
         """POST /sessions/:id/turn: answers when the agent has finished the turn."""
         self._assert_open()
-        return Turn(self._client._json("POST", self._path("/turn"), _present(prompt=prompt, timeout_secs=timeout_secs)))
+        key = self._client._key(idempotency_key)
+        return Turn(self._client._json("POST", self._path("/turn"), _present(prompt=prompt, timeout_secs=timeout_secs), key=key))
 
-    def turn_stream(self, prompt: str, timeout_secs: Optional[int] = None) -> Iterator[Event]:
+    def turn_stream(self, prompt: str, timeout_secs: Optional[int] = None, idempotency_key: Optional[str] = None) -> Iterator[Event]:
         """The turn as Server-Sent Events: one acp event per agent message, then result (its data a Turn)."""
         self._assert_open()
-        for event in self._client._events("POST", self._path("/turn"), _present(prompt=prompt, timeout_secs=timeout_secs)):
+        key = self._client._key(idempotency_key)
+        for event in self._client._events("POST", self._path("/turn"), _present(prompt=prompt, timeout_secs=timeout_secs), key):
             yield Event(event.name, Turn(event.data)) if event.name == "result" else event
 
     def state(self) -> SessionState:
@@ -289,6 +334,15 @@ class Session:
 
 def _present(**fields: Any) -> JSON:
     return {key: value for key, value in fields.items() if value is not None}
+
+
+def _retry_wait(header: Optional[str], attempt: int, cap: float) -> float:
+    """Retry-After seconds when given, else backoff from half a second, doubling; at most `cap`."""
+    try:
+        seconds = float(header) if header is not None else -1.0
+    except ValueError:
+        seconds = -1.0
+    return min(seconds if seconds >= 0 else 0.5 * 2**attempt, cap)
 
 
 def _error_from(status: int, body: bytes, request_id: Optional[str], default_code: str = "http_error") -> ClawdforgeError:

@@ -440,4 +440,8 @@ pub struct AuditRow {
     /// How many requests the row stands for (a summary of refusals), `None` for one.
     #[serde(default)]
     pub requests: Option<u64>,
+    /// `Some(true)`: answered again from the answer kept for its `Idempotency-Key` (nothing ran,
+    /// nothing was billed); `None` otherwise.
+    #[serde(default)]
+    pub replayed: Option<bool>,
 }

@@ -60,6 +60,7 @@ pub struct ClientBuilder {
     timeout: Option<Duration>,
     connect_timeout: Duration,
     retry: RetryPolicy,
+    idempotency_keys: bool,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -98,9 +99,26 @@ impl ClientBuilder {
         self
     }
 
-    /// Retries (none by default: a retried run costs twice). See [`RetryPolicy`].
+    /// Retries (none by default). See [`RetryPolicy`].
     pub fn retry(mut self, retry: RetryPolicy) -> ClientBuilder {
         self.retry = retry;
+        self
+    }
+
+    /// Whether every run, new session and turn not given an `idempotency_key` carries a fresh
+    /// `Idempotency-Key` (a random UUID), the same on each of its retries (on by default). The
+    /// server runs a keyed request once, and goes on with it when its client goes away, so that a
+    /// retry gets its answer. Off, only the keys given are sent; a call without one then stops its
+    /// work on the server when it is dropped or times out, and is not retried when its answer is lost.
+    ///
+    /// ```
+    /// # fn demo() -> Result<(), clawdforge::Error> {
+    /// // A chat UI whose stop button drops the stream, stopping the run.
+    /// let client = clawdforge::Client::builder("http://192.168.0.5:8800").token("cf_…").idempotency_keys(false).build()?;
+    /// # Ok(()) }
+    /// ```
+    pub fn idempotency_keys(mut self, on: bool) -> ClientBuilder {
+        self.idempotency_keys = on;
         self
     }
 
@@ -146,6 +164,7 @@ impl ClientBuilder {
             http,
             self.timeout,
             self.retry,
+            self.idempotency_keys,
         )?;
         Ok(Client {
             transport: Arc::new(transport),
@@ -232,6 +251,7 @@ impl Client {
             timeout: None,
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::none(),
+            idempotency_keys: true,
         }
     }
 
@@ -256,7 +276,9 @@ impl Client {
     }
 
     /// `POST /run`: one prompt through `claude -p`, answered when the run ends. Takes a
-    /// [`RunRequest`] or just a prompt.
+    /// [`RunRequest`] or just a prompt. It carries an `Idempotency-Key`
+    /// ([`RunRequest::idempotency_key`], or a fresh one), so the server runs it once however often
+    /// it is retried.
     ///
     /// ```no_run
     /// # async fn demo(client: clawdforge::Client) -> Result<(), clawdforge::Error> {
@@ -271,13 +293,16 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn run(&self, request: impl Into<RunRequest>) -> Result<RunResult, Error> {
-        self.transport
-            .json(Call::new(Method::POST, &["run"]).json(&request.into())?)
-            .await
+        let request = request.into();
+        let call = Call::new(Method::POST, &["run"])
+            .json(&request)?
+            .idempotent(request.idempotency_key);
+        self.transport.json(call).await
     }
 
     /// `POST /run` as Server-Sent Events: text as the model writes it, tool calls, then the
-    /// answer. Dropping the stream closes the connection, which stops the run on the server.
+    /// answer. Dropping the stream closes the connection; that stops the run on the server only
+    /// when it carries no `Idempotency-Key` (see [`ClientBuilder::idempotency_keys`]).
     ///
     /// ```no_run
     /// # async fn demo(client: clawdforge::Client) -> Result<(), clawdforge::Error> {
@@ -293,9 +318,11 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn run_stream(&self, request: impl Into<RunRequest>) -> Result<RunStream, Error> {
+        let request = request.into();
         let call = Call::new(Method::POST, &["run"])
-            .json(&request.into())?
-            .stream();
+            .json(&request)?
+            .stream()
+            .idempotent(request.idempotency_key);
         Ok(RunStream::new(self.transport.send(&call).await?))
     }
 
@@ -378,10 +405,10 @@ impl Client {
     /// # Ok(()) }
     /// ```
     pub async fn new_session(&self, new: NewSession) -> Result<Session, Error> {
-        let state: SessionState = self
-            .transport
-            .json(Call::new(Method::POST, &["sessions"]).json(&new)?)
-            .await?;
+        let call = Call::new(Method::POST, &["sessions"])
+            .json(&new)?
+            .idempotent(new.idempotency_key);
+        let state: SessionState = self.transport.json(call).await?;
         Ok(Session::new(
             Arc::clone(&self.transport),
             state.session_id,

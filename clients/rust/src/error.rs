@@ -74,6 +74,10 @@ pub enum Error {
     /// say); the error names which token, never what it holds.
     #[error("the {0} cannot be sent in a header: it holds a character a header cannot carry")]
     InvalidHeader(&'static str),
+    /// An `idempotency_key` given to a call is not what the server takes (1 to 255 printable ASCII
+    /// characters, no space at either end); nothing was sent.
+    #[error("the idempotency key must be 1 to 255 printable ASCII characters, without a space at either end")]
+    InvalidIdempotencyKey,
 }
 
 fn field_suffix(field: &Option<String>) -> String {

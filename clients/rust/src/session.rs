@@ -77,13 +77,16 @@ impl Session {
     /// # Ok(()) }
     /// ```
     pub async fn turn(&self, turn: impl Into<Turn>) -> Result<TurnResult, Error> {
-        self.transport
-            .json(Call::new(Method::POST, &["sessions", &self.id, "turn"]).json(&turn.into())?)
-            .await
+        let turn = turn.into();
+        let call = Call::new(Method::POST, &["sessions", &self.id, "turn"])
+            .json(&turn)?
+            .idempotent(turn.idempotency_key);
+        self.transport.json(call).await
     }
 
     /// The turn as Server-Sent Events: each ACP message as the agent sends it, then the answer.
-    /// Dropping the stream disconnects, which cancels the turn.
+    /// Dropping the stream disconnects, which cancels the turn when it carries no `Idempotency-Key`
+    /// (see [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys)).
     ///
     /// ```no_run
     /// # async fn demo(session: &clawdforge::Session) -> Result<(), clawdforge::Error> {
@@ -99,9 +102,11 @@ impl Session {
     /// # Ok(()) }
     /// ```
     pub async fn turn_stream(&self, turn: impl Into<Turn>) -> Result<TurnStream, Error> {
+        let turn = turn.into();
         let call = Call::new(Method::POST, &["sessions", &self.id, "turn"])
-            .json(&turn.into())?
-            .stream();
+            .json(&turn)?
+            .stream()
+            .idempotent(turn.idempotency_key);
         Ok(TurnStream::new(self.transport.send(&call).await?))
     }
 

@@ -3,9 +3,13 @@
 //! [`Admin`](crate::Admin) each hold a [`Transport`] and build [`Call`]s; this module knows none of
 //! them, so the modules of the routes never import one another.
 
+use std::collections::hash_map::RandomState;
 use std::fmt;
+use std::hash::{BuildHasher, Hash, Hasher};
+use std::io::Read;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, RETRY_AFTER};
 use reqwest::{Method, Url};
@@ -15,15 +19,17 @@ use serde_json::Value;
 
 use crate::error::{Error, ErrorCode};
 
-/// Which calls are tried again, and for how long. None by default: a run that was sent costs money
-/// however its answer was lost, so only answers that say the work was not done are retried.
+/// Which calls are tried again, and for how long. None by default.
 ///
 /// With [`RetryPolicy::new`] a call is sent again, up to `max_retries` times, when the server
 /// answered `429` or `503` with a `Retry-After` of at most `max_wait` (waiting that long), or when
 /// no connection could be made (so nothing was sent; waiting 250 ms, then twice as long each time,
-/// up to `max_wait`). Nothing else is retried: not a `429` or `503` without `Retry-After`, not a
-/// timeout, not a connection that broke after the request went out, not a stream that failed once
-/// it started.
+/// up to `max_wait`). A run, a new session or a turn is also sent again, waiting as long, when its
+/// answer was lost (the client's timeout, a connection that broke after the request went out): it
+/// carries the same `Idempotency-Key` each time, so the server answers the retry with the first
+/// one's answer (waiting for it if it still runs) rather than running it again. Nothing else is
+/// retried: not a `429` or `503` without `Retry-After`, not another call whose answer was lost (an
+/// upload, an admin call), not a stream that failed once it started.
 ///
 /// ```
 /// use std::time::Duration;
@@ -83,7 +89,7 @@ impl RetryPolicy {
                 status: 429 | 503,
                 retry_after: Some(wait),
             } if *wait <= self.max_wait => Some(*wait),
-            Failure::NotConnected => Some(
+            Failure::NotConnected | Failure::Lost => Some(
                 Duration::from_millis(250)
                     .saturating_mul(1u32 << attempt.min(16))
                     .min(self.max_wait),
@@ -103,12 +109,17 @@ enum Failure {
     },
     /// No connection could be made, so nothing was sent.
     NotConnected,
-    /// Anything else: a timeout, a connection broken once the request went out, a bad URL.
+    /// A call carrying an `Idempotency-Key` whose answer was lost: the client's timeout, or a
+    /// connection broken once the request went out. Its retry, under the same key, is answered
+    /// the first one's answer.
+    Lost,
+    /// Anything else: a call without a key whose answer was lost, a bad URL.
     Other,
 }
 
 impl Failure {
-    fn of(error: &Error) -> Failure {
+    /// What `error` was, for a call that carried an `Idempotency-Key` (`keyed`) or not.
+    fn of(error: &Error, keyed: bool) -> Failure {
         match error {
             Error::Api {
                 status,
@@ -119,6 +130,8 @@ impl Failure {
                 retry_after: *retry_after,
             },
             Error::Http(error) if error.is_connect() => Failure::NotConnected,
+            Error::Http(error) if keyed && error.is_request() => Failure::Lost,
+            Error::Timeout if keyed => Failure::Lost,
             _ => Failure::Other,
         }
     }
@@ -151,6 +164,8 @@ pub(crate) struct Call {
     body: Body,
     auth: Auth,
     stream: bool,
+    idempotent: bool,
+    idempotency_key: Option<String>,
 }
 
 impl Call {
@@ -163,7 +178,17 @@ impl Call {
             body: Body::Empty,
             auth: Auth::App,
             stream: false,
+            idempotent: false,
+            idempotency_key: None,
         }
+    }
+
+    /// A POST the server dedupes by its `Idempotency-Key`: it carries `key`, or a fresh one (unless
+    /// the client sends none), the same on every retry.
+    pub fn idempotent(mut self, key: Option<String>) -> Call {
+        self.idempotent = true;
+        self.idempotency_key = key;
+        self
     }
 
     /// Carries the admin token instead of the app token.
@@ -227,6 +252,8 @@ pub(crate) struct Transport {
     http: reqwest::Client,
     timeout: Option<Duration>,
     retry: RetryPolicy,
+    /// Whether a run, new session or turn given no `Idempotency-Key` gets a fresh one.
+    fresh_keys: bool,
 }
 
 /// Shows the client's settings, and never a token (nor a password in the base URL).
@@ -243,6 +270,7 @@ impl fmt::Debug for Transport {
             .field("admin_token", &redacted(&self.admin_token))
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
+            .field("idempotency_keys", &self.fresh_keys)
             .finish()
     }
 }
@@ -268,6 +296,7 @@ impl Transport {
         http: reqwest::Client,
         timeout: Option<Duration>,
         retry: RetryPolicy,
+        fresh_keys: bool,
     ) -> Result<Transport, Error> {
         Ok(Transport {
             base,
@@ -276,6 +305,7 @@ impl Transport {
             http,
             timeout,
             retry,
+            fresh_keys,
         })
     }
 
@@ -295,14 +325,20 @@ impl Transport {
 
     /// Sends `call`, retrying as the policy allows; any answer but a success is an [`Error::Api`].
     pub async fn send(&self, call: &Call) -> Result<reqwest::Response, Error> {
+        let key = match (&call.idempotency_key, call.idempotent) {
+            (_, false) => None,
+            (Some(given), true) => Some(idempotency_key(given)?),
+            (None, true) if self.fresh_keys => Some(HeaderValue::from_str(&uuid_v4()).expect("a UUID is a header value")),
+            (None, true) => None,
+        };
         let mut attempt = 0;
         loop {
-            let error = match self.send_once(call).await {
+            let error = match self.send_once(call, key.as_ref()).await {
                 Ok(response) if response.status().is_success() => return Ok(response),
                 Ok(response) => api_error(response).await,
                 Err(error) => error,
             };
-            match self.retry.wait(attempt, &Failure::of(&error)) {
+            match self.retry.wait(attempt, &Failure::of(&error, key.is_some())) {
                 Some(wait) => tokio::time::sleep(wait).await,
                 None => return Err(error),
             }
@@ -310,7 +346,11 @@ impl Transport {
         }
     }
 
-    async fn send_once(&self, call: &Call) -> Result<reqwest::Response, Error> {
+    async fn send_once(
+        &self,
+        call: &Call,
+        idempotency_key: Option<&HeaderValue>,
+    ) -> Result<reqwest::Response, Error> {
         let mut url = self.base.clone();
         url.path_segments_mut()
             .map_err(|()| Error::InvalidUrl(self.base.to_string()))?
@@ -349,6 +389,9 @@ impl Transport {
         if call.stream {
             request = request.header(ACCEPT, "text/event-stream");
         }
+        if let Some(key) = idempotency_key {
+            request = request.header(IDEMPOTENCY_KEY, key.clone());
+        }
         match (self.timeout, call.stream) {
             // A stream's events may take as long as the run: the timeout bounds its start only.
             (Some(timeout), true) => tokio::time::timeout(timeout, request.send())
@@ -363,6 +406,53 @@ impl Transport {
             (None, _) => request.send().await.map_err(Error::from_reqwest),
         }
     }
+}
+
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+/// A key given to a call as a header value, when the server takes it: 1 to 255 printable ASCII
+/// characters, no space at either end.
+fn idempotency_key(key: &str) -> Result<HeaderValue, Error> {
+    let printable = |c: u8| (0x20..=0x7e).contains(&c);
+    let bytes = key.as_bytes();
+    let fits = (1..=255).contains(&bytes.len())
+        && bytes.iter().all(|&c| printable(c))
+        && bytes[0] != b' '
+        && bytes[bytes.len() - 1] != b' ';
+    match HeaderValue::from_str(key) {
+        Ok(value) if fits => Ok(value),
+        _ => Err(Error::InvalidIdempotencyKey),
+    }
+}
+
+/// A random (version 4) UUID: 122 bits from the operating system's `/dev/urandom`, or where there
+/// is none from std's randomly keyed `RandomState` hashing the time and a counter.
+pub(crate) fn uuid_v4() -> String {
+    let mut bytes = [0u8; 16];
+    let read = std::fs::File::open("/dev/urandom").and_then(|mut file| file.read_exact(&mut bytes));
+    if read.is_err() {
+        static CALLS: AtomicU64 = AtomicU64::new(0);
+        let call = CALLS.fetch_add(1, Ordering::Relaxed);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos());
+        for (half, chunk) in bytes.chunks_mut(8).enumerate() {
+            let mut hasher = RandomState::new().build_hasher();
+            (now, call, half).hash(&mut hasher);
+            chunk.copy_from_slice(&hasher.finish().to_le_bytes());
+        }
+    }
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|byte| format!("{byte:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 #[derive(Deserialize)]
@@ -434,6 +524,7 @@ mod tests {
             answered(429, Some(SECOND)),
             answered(503, Some(SECOND)),
             Failure::NotConnected,
+            Failure::Lost,
         ] {
             assert_eq!(policy.wait(0, &failure), None, "{failure:?}");
         }
@@ -454,6 +545,10 @@ mod tests {
         assert_eq!(
             policy.wait(2, &Failure::NotConnected),
             Some(Duration::from_millis(1000))
+        );
+        assert_eq!(
+            policy.wait(1, &Failure::Lost),
+            Some(Duration::from_millis(500))
         );
         for failure in [
             answered(429, None),
@@ -487,9 +582,19 @@ mod tests {
     }
 
     #[test]
-    fn what_is_a_connection_never_made() {
-        assert_eq!(Failure::of(&Error::Timeout), Failure::Other);
-        assert_eq!(Failure::of(&Error::InvalidUrl("x".into())), Failure::Other);
+    fn what_is_a_connection_never_made_and_an_answer_lost() {
+        assert_eq!(Failure::of(&Error::Timeout, false), Failure::Other);
+        assert_eq!(Failure::of(&Error::Timeout, true), Failure::Lost);
+        for keyed in [false, true] {
+            assert_eq!(
+                Failure::of(&Error::InvalidUrl("x".into()), keyed),
+                Failure::Other
+            );
+            assert_eq!(
+                Failure::of(&Error::InvalidIdempotencyKey, keyed),
+                Failure::Other
+            );
+        }
         let api = Error::Api {
             status: 503,
             code: ErrorCode::UpstreamUnavailable,
@@ -498,6 +603,40 @@ mod tests {
             request_id: None,
             retry_after: Some(SECOND),
         };
-        assert_eq!(Failure::of(&api), answered(503, Some(SECOND)));
+        assert_eq!(Failure::of(&api, true), answered(503, Some(SECOND)));
+    }
+
+    #[test]
+    fn uuids_are_version_4_and_differ() {
+        let shape = |uuid: &str| {
+            let groups: Vec<&str> = uuid.split('-').collect();
+            groups.iter().map(|group| group.len()).collect::<Vec<_>>() == [8, 4, 4, 4, 12]
+                && uuid
+                    .chars()
+                    .all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c))
+                && groups[2].starts_with('4')
+                && "89ab".contains(&groups[3][..1])
+        };
+        let uuids: Vec<String> = (0..100).map(|_| uuid_v4()).collect();
+        for uuid in &uuids {
+            assert!(shape(uuid), "{uuid}");
+        }
+        let mut distinct = uuids.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), uuids.len());
+    }
+
+    #[test]
+    fn a_key_is_taken_as_the_server_takes_it() {
+        for key in ["k", "order-42/summary", "with a space", &"x".repeat(255)] {
+            assert_eq!(idempotency_key(key).unwrap().to_str().unwrap(), key);
+        }
+        for key in ["", " padded", "padded ", &"x".repeat(256), "naïve", "line\nbreak"] {
+            assert!(
+                matches!(idempotency_key(key), Err(Error::InvalidIdempotencyKey)),
+                "{key:?}"
+            );
+        }
     }
 }

@@ -46,6 +46,11 @@ pub struct RunRequest {
     /// A JSON Schema: the CLI answers in structured form and `result` is that object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub json_schema: Option<Value>,
+    /// Sent as the call's `Idempotency-Key` header, not in the body: the same key with the same
+    /// request within a day is answered the first answer again, run and billed once. A fresh UUID when
+    /// `None` (unless [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys) is off).
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
 }
 
 impl RunRequest {
@@ -93,6 +98,22 @@ impl RunRequest {
     /// Sets `json_schema`.
     pub fn json_schema(mut self, schema: Value) -> RunRequest {
         self.json_schema = Some(schema);
+        self
+    }
+
+    /// Sets `idempotency_key`: a retry of this run, by this client or after a restart, is then
+    /// answered the first run's answer rather than run again.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: clawdforge::Client, order_id: u64) -> Result<(), clawdforge::Error> {
+    /// use clawdforge::RunRequest;
+    ///
+    /// let request = RunRequest::new("Summarise the order.").idempotency_key(format!("order-{order_id}-summary"));
+    /// let answer = client.run(request).await?;
+    /// # Ok(()) }
+    /// ```
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> RunRequest {
+        self.idempotency_key = Some(key.into());
         self
     }
 }
@@ -298,6 +319,11 @@ pub struct NewSession {
     /// Replaces the agent's system prompt.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
+    /// Sent as the call's `Idempotency-Key` header, not in the body: the same key with the same
+    /// request within a day is answered the first answer again, opened once. A fresh UUID when
+    /// `None` (unless [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys) is off).
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
 }
 
 impl NewSession {
@@ -307,6 +333,12 @@ impl NewSession {
             agent: Some(agent.into()),
             ..Default::default()
         }
+    }
+
+    /// Sets `idempotency_key`.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> NewSession {
+        self.idempotency_key = Some(key.into());
+        self
     }
 }
 
@@ -399,6 +431,11 @@ pub struct Turn {
     /// The server's default is 300; past it the turn is cancelled: `504 timeout`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_secs: Option<u32>,
+    /// Sent as the call's `Idempotency-Key` header, not in the body: the same key with the same
+    /// request within a day is answered the first answer again, taken once. A fresh UUID when
+    /// `None` (unless [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys) is off).
+    #[serde(skip)]
+    pub idempotency_key: Option<String>,
 }
 
 impl Turn {
@@ -406,13 +443,19 @@ impl Turn {
     pub fn new(prompt: impl Into<String>) -> Turn {
         Turn {
             prompt: prompt.into(),
-            timeout_secs: None,
+            ..Default::default()
         }
     }
 
     /// Sets `timeout_secs`.
     pub fn timeout_secs(mut self, secs: u32) -> Turn {
         self.timeout_secs = Some(secs);
+        self
+    }
+
+    /// Sets `idempotency_key`.
+    pub fn idempotency_key(mut self, key: impl Into<String>) -> Turn {
+        self.idempotency_key = Some(key.into());
         self
     }
 }

@@ -15,6 +15,7 @@ import {
 import type { Request } from 'express';
 import { AppTokenAuth, CurrentToken, TokenPrincipal } from '@clawdforge/auth';
 import { codeList, ErrorBodyDto, PAGE_QUERY_ERRORS, PageQueryDto, toPage } from '@clawdforge/core';
+import { Idempotent } from '@clawdforge/idempotency';
 import { DEFAULT_FILE_TTL_SECS, UploadFileDto } from './dto/upload-file.dto';
 import { DeletedFileResponse, StoredFilePage, StoredFileView, UploadedFileResponse } from './dto/stored-file.view';
 import { FilesService } from './files.service';
@@ -29,6 +30,8 @@ export class FilesController {
   constructor(private readonly files: FilesService) {}
 
   @Post()
+  // After the upload is received: its bytes' hash is part of what makes a retry the same request.
+  @Idempotent()
   @UseInterceptors(UploadInterceptor)
   @ApiOperation({
     summary: 'Upload a file to attach to runs',

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { IdempotencyModule } from '@clawdforge/idempotency';
 import { FileStore } from './file-store';
 import { FilesController } from './files.controller';
 import { FilesService } from './files.service';
@@ -9,7 +10,7 @@ import { UploadAdmission } from './upload-admission';
 import { UploadInterceptor } from './upload.interceptor';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([StoredFile])],
+  imports: [TypeOrmModule.forFeature([StoredFile]), IdempotencyModule],
   providers: [StoredFileRepository, FileStore, FilesService, UploadAdmission, UploadInterceptor],
   controllers: [FilesController],
   exports: [FilesService],

@@ -2,7 +2,7 @@ import * as fs from 'node:fs/promises';
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import multer from 'multer';
-import { catchError, from, Observable, switchMap, throwError } from 'rxjs';
+import { catchError, from, map, Observable, switchMap, throwError } from 'rxjs';
 import { ApiError, AppConfig, InvalidRequestError } from '@clawdforge/core';
 import { FileTooLargeError } from './files-errors';
 import { HashingDiskStorage } from './hashing-disk-storage';
@@ -19,7 +19,8 @@ export function commitUpload(req: Request): void {
 /**
  * Receives the multipart field `file` (one file, FILES_MAX_BYTES at most) to disk before the
  * handler runs, admitted at its first byte (HashingDiskStorage, UploadAdmission), and removes it
- * again if anything after fails, validation included.
+ * again unless the handler stored it: if anything after fails, validation included, or the request
+ * is answered otherwise (a retry given the answer kept for its Idempotency-Key).
  */
 @Injectable()
 export class UploadInterceptor implements NestInterceptor {
@@ -42,6 +43,8 @@ export class UploadInterceptor implements NestInterceptor {
     const res = ctx.switchToHttp().getResponse<Response>();
     return from(this.accept(req, res)).pipe(
       switchMap(() => next.handle()),
+      // Answered without storing it (a retry given the first upload's answer): its bytes go too.
+      switchMap((value: unknown) => from(this.discard(req)).pipe(map(() => value))),
       catchError((error: unknown) => from(this.discard(req)).pipe(switchMap(() => throwError(() => error)))),
     );
   }

@@ -27,7 +27,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const key = this.idempotency.keyOf(req.headers['idempotency-key']);
     const tokenId = requestContext(req).tokenId;
     if (key === undefined || tokenId === null) return next.handle();
-    const shape = { method: req.method, path: req.path, accept: req.headers.accept ?? '', body: req.body as unknown };
+    // An upload (received before this, see FilesController) is the same when its bytes are.
+    const upload = req.file as { sha256?: string; originalname?: string } | undefined;
+    const body = upload ? { fields: req.body as unknown, file: { sha256: upload.sha256, name: upload.originalname } } : (req.body as unknown);
+    const shape = { method: req.method, path: req.path, accept: req.headers.accept ?? '', body };
     return from(this.idempotency.begin(tokenId, key, shape)).pipe(
       switchMap((outcome) => {
         switch (outcome.kind) {
