@@ -25,8 +25,11 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Runs and turns also stream ([`Client::run_stream`], [`Session::turn_stream`]): dropping the stream
-//! stops the work on the server. Failures are one [`Error`] enum: the server's JSON errors as
+//! Runs and turns also stream ([`Client::run_stream`], [`Session::turn_stream`]). Runs, new sessions
+//! and turns carry an `Idempotency-Key` (a fresh UUID, or the `idempotency_key` given), the same on
+//! every retry, so the server runs each once; a keyed run goes on when its client goes away, while
+//! without a key ([`ClientBuilder::idempotency_keys`]) dropping the stream stops the work on the
+//! server. Failures are one [`Error`] enum: the server's JSON errors as
 //! [`Error::Api`] with their [`ErrorCode`], `field` and `Retry-After`. Nothing is retried unless a
 //! [`RetryPolicy`] says so. With the admin token, [`Client::admin`] mints, lists, updates and revokes
 //! tokens and reads the usage ledger and the audit log.

@@ -12,12 +12,14 @@ use crate::sse::{self, Decoded, EventStream};
 use crate::types::{RunEvent, TurnEvent};
 
 /// The events of [`Client::run_stream`](crate::Client::run_stream), ending after
-/// [`RunEvent::Result`] or the first error. Dropping it disconnects, which stops the run.
+/// [`RunEvent::Result`] or the first error. Dropping it disconnects, which stops a run that
+/// carries no `Idempotency-Key` (a keyed run goes on, for its retry to be answered).
 ///
 /// ```no_run
-/// # async fn demo(client: clawdforge::Client) -> Result<(), clawdforge::Error> {
+/// # async fn demo() -> Result<(), clawdforge::Error> {
 /// use futures_util::StreamExt;
 ///
+/// let client = clawdforge::Client::builder("http://192.168.0.5:8800").token("cf_…").idempotency_keys(false).build()?;
 /// let mut events = client.run_stream("Write a long essay.").await?;
 /// let first = events.next().await; // enough of it
 /// drop(events); // the server stops the run and its claude process
@@ -51,7 +53,8 @@ impl fmt::Debug for RunStream {
 }
 
 /// The events of [`Session::turn_stream`](crate::Session::turn_stream), ending after
-/// [`TurnEvent::Result`] or the first error. Dropping it disconnects, which cancels the turn.
+/// [`TurnEvent::Result`] or the first error. Dropping it disconnects, which cancels a turn that
+/// carries no `Idempotency-Key`.
 ///
 /// ```no_run
 /// # async fn demo(session: &clawdforge::Session) -> Result<(), clawdforge::Error> {

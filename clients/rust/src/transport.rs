@@ -328,7 +328,9 @@ impl Transport {
         let key = match (&call.idempotency_key, call.idempotent) {
             (_, false) => None,
             (Some(given), true) => Some(idempotency_key(given)?),
-            (None, true) if self.fresh_keys => Some(HeaderValue::from_str(&uuid_v4()).expect("a UUID is a header value")),
+            (None, true) if self.fresh_keys => {
+                Some(HeaderValue::from_str(&uuid_v4()).expect("a UUID is a header value"))
+            }
             (None, true) => None,
         };
         let mut attempt = 0;
@@ -338,7 +340,10 @@ impl Transport {
                 Ok(response) => api_error(response).await,
                 Err(error) => error,
             };
-            match self.retry.wait(attempt, &Failure::of(&error, key.is_some())) {
+            match self
+                .retry
+                .wait(attempt, &Failure::of(&error, key.is_some()))
+            {
                 Some(wait) => tokio::time::sleep(wait).await,
                 None => return Err(error),
             }
@@ -632,7 +637,14 @@ mod tests {
         for key in ["k", "order-42/summary", "with a space", &"x".repeat(255)] {
             assert_eq!(idempotency_key(key).unwrap().to_str().unwrap(), key);
         }
-        for key in ["", " padded", "padded ", &"x".repeat(256), "naïve", "line\nbreak"] {
+        for key in [
+            "",
+            " padded",
+            "padded ",
+            &"x".repeat(256),
+            "naïve",
+            "line\nbreak",
+        ] {
             assert!(
                 matches!(idempotency_key(key), Err(Error::InvalidIdempotencyKey)),
                 "{key:?}"

@@ -46,8 +46,8 @@ pub struct RunRequest {
     /// A JSON Schema: the CLI answers in structured form and `result` is that object.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub json_schema: Option<Value>,
-    /// Sent as the call's `Idempotency-Key` header, not in the body: the same key with the same
-    /// request within a day is answered the first answer again, run and billed once. A fresh UUID when
+    /// Sent as the `Idempotency-Key` header, not in the body: the same key with the same request
+    /// within a day gets the first run's answer again, run and billed once. A fresh UUID when
     /// `None` (unless [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys) is off).
     #[serde(skip)]
     pub idempotency_key: Option<String>,
@@ -319,9 +319,9 @@ pub struct NewSession {
     /// Replaces the agent's system prompt.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub system: Option<String>,
-    /// Sent as the call's `Idempotency-Key` header, not in the body: the same key with the same
-    /// request within a day is answered the first answer again, opened once. A fresh UUID when
-    /// `None` (unless [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys) is off).
+    /// Sent as the `Idempotency-Key` header, not in the body: the same key with the same request
+    /// within a day gets the first answer again, one session opened. A fresh UUID when `None`
+    /// (unless [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys) is off).
     #[serde(skip)]
     pub idempotency_key: Option<String>,
 }
@@ -431,8 +431,8 @@ pub struct Turn {
     /// The server's default is 300; past it the turn is cancelled: `504 timeout`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_secs: Option<u32>,
-    /// Sent as the call's `Idempotency-Key` header, not in the body: the same key with the same
-    /// request within a day is answered the first answer again, taken once. A fresh UUID when
+    /// Sent as the `Idempotency-Key` header, not in the body: the same key with the same request
+    /// within a day gets the first turn's answer again, the turn taken once. A fresh UUID when
     /// `None` (unless [`ClientBuilder::idempotency_keys`](crate::ClientBuilder::idempotency_keys) is off).
     #[serde(skip)]
     pub idempotency_key: Option<String>,

@@ -213,9 +213,14 @@ async fn a_busy_token_is_429_queue_full_and_retried_only_when_asked() {
         ..NewToken::named("errors-busy")
     })
     .await;
-    // Its one run slot held by a run whose model never answers, until the stream is dropped.
-    let holding = app
-        .client
+    // Its one run slot held by a run whose model never answers, until the stream is dropped (a run
+    // without an Idempotency-Key: a keyed one would go on).
+    let keyless = Client::builder(&server().url)
+        .token(&app.token)
+        .idempotency_keys(false)
+        .build()
+        .unwrap();
+    let holding = keyless
         .run_stream("a run that never ends [hold]")
         .await
         .unwrap();

@@ -171,11 +171,16 @@ async fn a_streamed_run_yields_its_deltas_as_written_then_its_result() {
 }
 
 #[tokio::test]
-async fn dropping_a_stream_stops_the_run_and_leaves_no_claude() {
+async fn dropping_a_stream_without_a_key_stops_the_run_and_leaves_no_claude() {
     let _alone = runs().write().await;
     let app = app("runs-drop").await;
-    let stream = app
-        .client
+    // A keyed run goes on when its client goes away (for its retry to be answered): this one has none.
+    let keyless = Client::builder(&server().url)
+        .token(&app.token)
+        .idempotency_keys(false)
+        .build()
+        .unwrap();
+    let stream = keyless
         .run_stream("a run that never ends [hold]")
         .await
         .unwrap();
@@ -195,12 +200,13 @@ async fn dropping_a_stream_stops_the_run_and_leaves_no_claude() {
 }
 
 #[tokio::test]
-async fn the_clients_timeout_is_error_timeout_and_stops_the_run() {
+async fn the_clients_timeout_is_error_timeout_and_stops_a_run_without_a_key() {
     let _alone = runs().write().await;
     let app = app("runs-timeout").await;
     let impatient = Client::builder(&server().url)
         .token(&app.token)
         .timeout(Duration::from_secs(3))
+        .idempotency_keys(false)
         .build()
         .unwrap();
     let started = Instant::now();
