@@ -116,6 +116,25 @@ describe('@clawdforge/client', () => {
     await expect(app.run({ prompt: 'another request' }, { idempotencyKey: key })).rejects.toMatchObject({ status: 422, code: 'idempotency_key_reused' });
   });
 
+  it('starts a background run, follows its events, resumes them after an event, reads it back and lists it', async () => {
+    const { run_id: id, status } = await app.runs.start({ prompt: 'later' });
+    expect(status).toBe('queued');
+    const events = [];
+    for await (const event of app.runs.events(id)) events.push(event);
+    expect(events.map((e) => [e.seq, e.type])).toEqual([
+      [1, 'delta'],
+      [2, 'delta'],
+      [3, 'result'],
+    ]);
+    const rest = [];
+    for await (const event of app.runs.events(id, { after: 2 })) rest.push(event);
+    expect(rest).toEqual(events.slice(2));
+    expect(await app.runs.get(id)).toMatchObject({ run_id: id, status: 'succeeded', http_status: 200, response: { ok: true, result: 'You said: later' } });
+    expect((await app.runs.list({ limit: 1 })).items.map((run) => run.run_id)).toEqual([id]);
+    expect(await app.runs.cancel(id)).toMatchObject({ status: 'succeeded' });
+    await expect(app.runs.get('run_unknown')).rejects.toMatchObject({ code: 'run_not_found', status: 404 });
+  });
+
   it('reads health without a token, and its own usage with one', async () => {
     const anonymous = new Clawdforge({ baseUrl, token: 'none' });
     expect(await anonymous.health()).toMatchObject({ ok: true, db_ok: true, claude_present: true, agents: { file_tools: 'restricted' } });

@@ -3,6 +3,9 @@ import { Session } from './session.js';
 import { readEvents, streamError } from './sse.js';
 import type {
   AppToken,
+  BackgroundRun,
+  BackgroundRunAccepted,
+  BackgroundRunEvent,
   AuditListOptions,
   AuditRow,
   CreatedToken,
@@ -138,6 +141,19 @@ export class Clawdforge {
     return this.#http.json<OwnUsage>({ method: 'GET', path: '/usage' });
   }
 
+  /** Background runs: started without waiting, read back by id, their events resumable. */
+  readonly runs = {
+    /** POST /run with `background: true`: answers at once; the run goes on whatever becomes of this client. */
+    start: (request: RunRequest, options: IdempotentOptions = {}) =>
+      this.#http.json<BackgroundRunAccepted>({ method: 'POST', path: '/run', json: { ...request, background: true }, idempotent: true, idempotencyKey: options.idempotencyKey }),
+    get: (runId: string) => this.#http.json<BackgroundRun>({ method: 'GET', path: this.runPath(runId) }),
+    list: (options: ListOptions = {}) => this.#http.json<Page<BackgroundRun>>({ method: 'GET', path: '/runs', query: { ...options } }),
+    /** Stops a queued or running one; an ended one is answered as it is. */
+    cancel: (runId: string) => this.#http.json<BackgroundRun>({ method: 'DELETE', path: this.runPath(runId) }),
+    /** Its events after `after` (0: from the first), then the rest as they come, until it ends. */
+    events: (runId: string, options: { after?: number; signal?: AbortSignal } = {}) => this.runEvents(runId, options),
+  };
+
   /** Admin routes: the client must hold the admin token. */
   readonly tokens = {
     /** Mints a token; `options` is its `ip_cidrs`, or them and its limits. The plaintext `token` is in this answer only. */
@@ -163,6 +179,21 @@ export class Clawdforge {
 
   toJSON(): { baseUrl: string } {
     return { baseUrl: this.baseUrl };
+  }
+
+  private async *runEvents(runId: string, options: { after?: number; signal?: AbortSignal }): AsyncGenerator<BackgroundRunEvent> {
+    const res = await this.#http.send({ method: 'GET', path: `${this.runPath(runId)}/events`, query: { after: options.after ?? 0 }, accept: 'text/event-stream', signal: options.signal });
+    for await (const { event, data, id } of readEvents(res)) {
+      const seq = Number(id);
+      if (event === 'delta') yield { seq, type: 'delta', text: (data as { text: string }).text };
+      else if (event === 'tool_use') yield { seq, type: 'tool_use', ...(data as { id: string; name: string }) };
+      else if (event === 'result') yield { seq, type: 'result', result: data as RunResult };
+      else if (event === 'error') yield { seq, type: 'error', error: (data as { error: { code: string; message: string } }).error };
+    }
+  }
+
+  private runPath(runId: string): string {
+    return `/runs/${encodeURIComponent(runId)}`;
   }
 
   private tokenPath(name: string): string {

@@ -3,6 +3,8 @@ import { ClawdforgeError } from './errors.js';
 export interface ServerSentEvent {
   event: string;
   data: unknown;
+  /** The event's `id:` when it has one (a background run's events are numbered). */
+  id?: string;
 }
 
 /** Reads Server-Sent Events from a fetch response body as they arrive; comments (heartbeats) are skipped. */
@@ -17,12 +19,14 @@ export async function* readEvents(res: Response): AsyncGenerator<ServerSentEvent
       const block = buffer.slice(0, end);
       buffer = buffer.slice(end + 2);
       let event = 'message';
+      let id: string | undefined;
       const data: string[] = [];
       for (const line of block.split('\n')) {
         if (line.startsWith('event: ')) event = line.slice(7);
         else if (line.startsWith('data: ')) data.push(line.slice(6));
+        else if (line.startsWith('id: ')) id = line.slice(4);
       }
-      if (data.length > 0) yield { event, data: JSON.parse(data.join('\n')) as unknown };
+      if (data.length > 0) yield { event, data: JSON.parse(data.join('\n')) as unknown, ...(id === undefined ? {} : { id }) };
     }
   }
 }

@@ -73,6 +73,30 @@ export interface RunResult {
 
 export type RunStreamEvent = { type: 'delta'; text: string } | { type: 'tool_use'; id: string; name: string } | { type: 'result'; result: RunResult };
 
+/** A background run (`runs.start`): its state, and once it ended the body a plain run would have answered. */
+export interface BackgroundRun {
+  ok: true;
+  run_id: string;
+  status: 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  /** The status a plain run would have answered, once it ended. */
+  http_status: number | null;
+  /** The body a plain run would have answered (its result, or its error body), once it ended. */
+  response: RunResult | { ok: false; error: { code: string; message: string; field?: string } } | null;
+  expires_at: string | null;
+}
+
+export interface BackgroundRunAccepted {
+  ok: true;
+  run_id: string;
+  status: 'queued';
+}
+
+/** One event of a background run, with its number (give it back as `after` to resume after it). */
+export type BackgroundRunEvent = { seq: number } & ({ type: 'delta'; text: string } | { type: 'tool_use'; id: string; name: string } | { type: 'result'; result: RunResult } | { type: 'error'; error: { code: string; message: string } });
+
 export interface StoredFile {
   file_token: string;
   name: string;
