@@ -194,8 +194,11 @@ describe.each([
     const res = await run({ prompt: 'hi', timeout_secs: 2 }).expect(504);
     expect(res.body.error.code).toBe('timeout');
     expect(await strayChildren(spares)).toEqual([]);
-    // Stopped before the model answered a word: the CLI still says what the run cost, nothing.
-    expect(await lastRunAudit()).toMatchObject({ error_code: 'timeout', cost_usd: 0 });
+    // Stopped before the model answered a word: the CLI says the run cost nothing (or, stopped before
+    // it was even up on a busy machine, says nothing at all).
+    const row = await lastRunAudit();
+    expect(row.error_code).toBe('timeout');
+    expect([0, null]).toContain(row.cost_usd);
     // Only the spares' own directories remain.
     expect(await eventually(() => fs.readdirSync(t.config.paths.runsDir).length === spares().length)).toBe(true);
   });
